@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { ResolvedConfig } from '../config.ts';
+import type { Db } from '../db/connection.ts';
+import type { EventBus } from '../event-bus.ts';
+import type { Dispatcher } from '../queue/dispatcher.ts';
+import type { JobService } from '../queue/job-service.ts';
+import type { JobStore } from '../queue/job-store.ts';
+import type { SettingsStore } from '../queue/settings-store.ts';
+import type { ImageStore } from '../results/image-store.ts';
+import type { ThumbnailCache } from '../results/thumbnails.ts';
+import type { SecretStore } from '../security/secret-store.ts';
+import type { ServerRegistry } from '../servers/server-registry.ts';
+import type { ServerStore } from '../servers/server-store.ts';
+
+/** What route modules may use: the engine's parts, passed in, never imported as singletons. */
+export interface ApiContext {
+  config: ResolvedConfig;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  bus: EventBus;
+  secrets: SecretStore;
+  jobs: JobStore;
+  service: JobService;
+  dispatcher: Dispatcher;
+  registry: ServerRegistry;
+  serverStore: ServerStore;
+  settings: SettingsStore;
+  images: ImageStore;
+  thumbs: ThumbnailCache;
+  version: string;
+  startedAt: number;
+}

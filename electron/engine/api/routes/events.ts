@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { EngineEvent } from '../../../../shared/events.ts';
+import type { ApiContext } from '../context.ts';
+
+const HEARTBEAT_MS = 15_000;
+// A client that stops reading must not make us buffer without end.
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** GET /api/v1/events: Server-Sent Events; `event:` is the type, `data:` the JSON event. */
+export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/api/v1/events', { schema: { tags: ['system'], hide: false } }, (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    let seq = 0;
+    const write = (event: EngineEvent) => {
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        res.destroy();
+        return;
+      }
+      res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    res.write(`retry: 2000\n\n`);
+    write({ type: 'queue.state', paused: ctx.service.isPaused(), counts: ctx.service.counts() });
+    const unsubscribe = ctx.bus.on(write);
+    const heartbeat = setInterval(() => res.write(`: ping\n\n`), HEARTBEAT_MS);
+    const close = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+    request.raw.on('close', close);
+    res.on('error', close);
+  });
+}

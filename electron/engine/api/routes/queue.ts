@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { ApiErrorSchema } from '../../../../shared/errors.ts';
+import {
+  JobListResponseSchema, JobStatusResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
+  type JobStatus, type ReorderRequest,
+} from '../../../../shared/jobs.ts';
+import { LIMITS } from '../../../../shared/limits.ts';
+import { AppTypeSchema, type AppType } from '../../../../shared/servers.ts';
+import type { ApiContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { requestApiKeyId } from './generate.ts';
+
+const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+type JobParamsT = { id: string };
+const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
+const QueueState = Type.Object({ paused: Type.Boolean(), counts: Type.Record(Type.String(), Type.Integer()) });
+const STATUSES = new Set(['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled']);
+
+export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const summary = (id: string) => ctx.service.summary(ctx.service.get(id));
+
+  app.get<{ Querystring: { status?: string; app_type?: AppType; limit?: number; offset?: number; include_archived?: boolean } }>('/api/v1/queue/jobs', {
+    schema: {
+      tags: ['queue'],
+      querystring: Type.Object({
+        status: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated statuses' })),
+        app_type: Type.Optional(AppTypeSchema),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: 50 })),
+        offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 })),
+        include_archived: Type.Optional(Type.Boolean()),
+      }),
+      response: { 200: JobListResponseSchema, 400: ApiErrorSchema },
+    },
+  }, async (request) => {
+    const q = request.query;
+    const statuses = q.status ? q.status.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    const unknown = statuses?.filter((s) => !STATUSES.has(s));
+    if (unknown?.length) throw new ApiError(400, 'validation_error', `Unknown status: ${unknown.join(', ')}. Use ${[...STATUSES].join(', ')}.`);
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const result = ctx.service.list({ statuses: statuses as JobStatus[] | undefined, appType: q.app_type, limit, offset, includeArchived: q.include_archived });
+    return { ...result, limit, offset, paused: ctx.service.isPaused() };
+  });
+
+  app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id/status', {
+    schema: { tags: ['queue'], params: JobParams, response: { 200: JobStatusResponseSchema, ...errors } },
+  }, async (request) => ctx.service.status(request.params.id));
+
+  app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id/preview', {
+    schema: { tags: ['queue'], params: JobParams, response: { ...errors } },
+  }, async (request, reply) => {
+    ctx.service.get(request.params.id);
+    const preview = ctx.dispatcher.live(request.params.id)?.preview;
+    if (!preview) throw new ApiError(404, 'no_preview', 'No live preview for this job right now.');
+    return reply.header('Cache-Control', 'no-store').type(preview.mime).send(preview.data);
+  });
+
+  const action = (path: string, run: (id: string, request: { apiKeyId: string | null }) => Promise<unknown> | unknown) =>
+    app.post<{ Params: JobParamsT }>(`/api/v1/queue/jobs/:id/${path}`, {
+      schema: { tags: ['queue'], params: JobParams, response: { 200: JobSummarySchema, ...errors } },
+    }, async (request) => {
+      const result = await run(request.params.id, { apiKeyId: requestApiKeyId(request) });
+      return typeof result === 'string' ? summary(result) : summary(request.params.id);
+    });
+
+  action('cancel', (id) => ctx.service.cancel(id));
+  action('retry', (id) => ctx.service.retry(id));
+  action('requeue', (id, r) => ctx.service.requeue(id, { apiKeyId: r.apiKeyId }).mobilesd_job_id);
+
+  app.post<{ Params: JobParamsT; Body: ReorderRequest }>('/api/v1/queue/jobs/:id/reorder', {
+    schema: { tags: ['queue'], params: JobParams, body: ReorderRequestSchema, response: { 200: JobSummarySchema, ...errors } },
+  }, async (request) => ctx.service.summary(ctx.service.reorder(request.params.id, request.body)));
+
+  app.put<{ Params: JobParamsT; Body: { priority: number } }>('/api/v1/queue/jobs/:id/priority', {
+    schema: {
+      tags: ['queue'], params: JobParams,
+      body: Type.Object({ priority: PrioritySchema }, { additionalProperties: false }),
+      response: { 200: JobSummarySchema, ...errors },
+    },
+  }, async (request) => ctx.service.summary(ctx.service.setPriority(request.params.id, request.body.priority)));
+
+  app.delete<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id', {
+    schema: { tags: ['queue'], params: JobParams, response: { 200: Type.Object({ deleted: Type.String() }), ...errors } },
+  }, async (request) => {
+    await ctx.service.remove(request.params.id);
+    return { deleted: request.params.id };
+  });
+
+  app.get('/api/v1/queue/state', { schema: { tags: ['queue'], response: { 200: QueueState } } }, async () =>
+    ({ paused: ctx.service.isPaused(), counts: ctx.service.counts() }));
+
+  app.post('/api/v1/queue/pause', { schema: { tags: ['queue'], response: { 200: QueueState } } }, async () => {
+    ctx.service.setPaused(true);
+    return { paused: true, counts: ctx.service.counts() };
+  });
+
+  app.post('/api/v1/queue/resume', { schema: { tags: ['queue'], response: { 200: QueueState } } }, async () => {
+    ctx.service.setPaused(false);
+    return { paused: false, counts: ctx.service.counts() };
+  });
+
+  app.post('/api/v1/queue/clear', { schema: { tags: ['queue'], response: { 200: Type.Object({ cleared: Type.Integer() }) } } }, async () =>
+    ({ cleared: ctx.service.clearFinished() }));
+
+}

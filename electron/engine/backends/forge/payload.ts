@@ -1,0 +1,68 @@
+import type { GenerationParams, Lora } from '../../../../shared/jobs.ts';
+
+/** StableQueue's own job fields, which are not A1111 payload fields. Everything else passes through. */
+const OWN_FIELDS = new Set([
+  'positive_prompt', 'checkpoint_name', 'loras', 'vae', 'workflow', 'workflow_ui', 'randomize_seed',
+  'scheduler_or_quality_preset',
+]);
+
+/** A1111 seeds: -1 means random; the seed plan sends '' or garbage for "random" too. */
+export function normalizeSeed(value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= -1) return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Math.max(-1, Number.parseInt(value, 10));
+  return -1;
+}
+
+function loraTag(lora: Lora): string {
+  const name = lora.name.replace(/\.(safetensors|ckpt|pt)$/i, '').replace(/\\/g, '/');
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  return `<lora:${base}:${lora.weight ?? 1}>`;
+}
+
+/** Appends `<lora:name:weight>` tags for LoRAs the prompt does not already mention. */
+export function promptWithLoras(prompt: string, loras: Lora[] | undefined): string {
+  if (!loras?.length) return prompt;
+  const tags = loras
+    .map(loraTag)
+    .filter((tag) => !prompt.includes(tag.slice(0, tag.lastIndexOf(':'))));
+  return tags.length ? `${prompt}${prompt && !/\s$/.test(prompt) ? ' ' : ''}${tags.join(' ')}` : prompt;
+}
+
+export interface PayloadOptions {
+  /** The server's exact checkpoint title, already resolved; null keeps the loaded model. */
+  checkpointTitle: string | null;
+  /** Forge takes VAEs/text encoders as forge_additional_modules; A1111 as sd_vae. */
+  isForge: boolean;
+}
+
+/**
+ * Builds the /sdapi/v1/txt2img|img2img body: the seed's flat fields mapped to A1111 names,
+ * and every other field the job carries (alwayson_scripts, hires fix, refiner…) untouched.
+ */
+export function buildForgePayload(params: GenerationParams, options: PayloadOptions): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (!OWN_FIELDS.has(key)) payload[key] = value;
+  }
+  const prompt = typeof params.positive_prompt === 'string' ? params.positive_prompt : typeof params.prompt === 'string' ? params.prompt : '';
+  payload.prompt = promptWithLoras(prompt, params.loras);
+  payload.negative_prompt = typeof params.negative_prompt === 'string' ? params.negative_prompt : '';
+  payload.seed = normalizeSeed(params.seed);
+  if ('subseed' in params) payload.subseed = normalizeSeed(params.subseed);
+
+  const overrides: Record<string, unknown> = {
+    ...(typeof params.override_settings === 'object' && params.override_settings ? params.override_settings as Record<string, unknown> : {}),
+  };
+  if (options.checkpointTitle) overrides.sd_model_checkpoint = options.checkpointTitle;
+  if (typeof params.vae === 'string' && params.vae) {
+    if (options.isForge) overrides.forge_additional_modules = [params.vae];
+    else overrides.sd_vae = params.vae;
+  }
+  payload.override_settings = overrides;
+  // Keep the chosen checkpoint loaded for the next job instead of swapping back.
+  if (!('override_settings_restore_afterwards' in params)) payload.override_settings_restore_afterwards = false;
+  // We store the images ourselves; the server must send them and need not save them.
+  payload.send_images = true;
+  if (!('save_images' in params)) payload.save_images = false;
+  return payload;
+}

@@ -1,0 +1,94 @@
+import type { AppType, ServerResource, ServerResourceKind } from '../../../shared/servers.ts';
+import type { GenerationParams } from '../../../shared/jobs.ts';
+
+/** What a backend needs to know about the server it talks to. */
+export interface ServerConnection {
+  alias: string;
+  appType: AppType;
+  apiUrl: string;
+  username: string | null;
+  password: string | null;
+}
+
+export interface HealthReport {
+  online: boolean;
+  /** The server is generating something (ours or not). */
+  busy: boolean;
+  loadedCheckpoint: string | null;
+  version: string | null;
+  message: string;
+}
+
+export interface ProgressUpdate {
+  /** 0..1 */
+  progress: number;
+  etaSeconds: number | null;
+  step: number | null;
+  steps: number | null;
+  preview?: { data: Buffer; mime: string };
+}
+
+export interface GeneratedImage {
+  data: Buffer;
+  seed: number | null;
+  infotext: string | null;
+}
+
+export interface RunResult {
+  images: GeneratedImage[];
+  /** True when the server stopped early (interrupt); images are what was done. */
+  interrupted: boolean;
+  details: Record<string, unknown>;
+}
+
+/** A job as a backend sees it. */
+export interface RunnableJob {
+  id: string;
+  mode: 'txt2img' | 'img2img';
+  params: GenerationParams;
+  /** Set when a previous attempt already submitted the job (ComfyUI prompt_id). */
+  backendTaskId: string | null;
+}
+
+export interface RunContext {
+  signal: AbortSignal;
+  onProgress(update: ProgressUpdate): void;
+  /** The backend's own id for the job (ComfyUI prompt_id), stored so a restart can reattach. */
+  onSubmitted(taskId: string): void;
+}
+
+export interface Backend {
+  readonly appType: AppType;
+  checkHealth(signal?: AbortSignal): Promise<HealthReport>;
+  listResources(kind: ServerResourceKind, signal?: AbortSignal): Promise<ServerResource[]>;
+  /** Runs one attempt. Throws BackendError; resolves with the images otherwise. */
+  run(job: RunnableJob, ctx: RunContext): Promise<RunResult>;
+  /** Stops the job on the server (interrupt while running, take back while queued there). */
+  cancel(job: RunnableJob): Promise<void>;
+  /** Asks the server to rescan a model folder after a download. */
+  refreshModels?(kind: 'checkpoints' | 'loras'): Promise<void>;
+  /** Closes sockets (ComfyUI WebSocket). */
+  close?(): void;
+}
+
+/**
+ * transient: network, 5xx, timeout — retried with backoff.
+ * permanent: the job itself is wrong (unknown checkpoint, 4xx, validation) — fails at once.
+ * offline: the request never reached the server — the job waits, no attempt is counted.
+ * cancelled: the user cancelled.
+ */
+export type BackendErrorKind = 'transient' | 'permanent' | 'offline' | 'cancelled';
+
+export class BackendError extends Error {
+  readonly kind: BackendErrorKind;
+  readonly status: number | null;
+  readonly details: unknown;
+
+  constructor(kind: BackendErrorKind, message: string, opts: { status?: number | null; details?: unknown; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'BackendError';
+    this.kind = kind;
+    this.status = opts.status ?? null;
+    this.details = opts.details;
+  }
+}

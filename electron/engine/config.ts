@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import type { SecretStore } from './security/secret-store.ts';
+
+/** Everything the engine needs from its host (Electron shell or headless entry). */
+export interface EngineConfig {
+  /** SQLite file, secrets file, thumbnails live here. */
+  dataDir: string;
+  /** Where generated images are written (STABLE_DIFFUSION_SAVE_PATH). */
+  outputsDir?: string;
+  /** Local model library roots (CHECKPOINT_PATH, LORA_PATH, …). */
+  checkpointPath?: string | null;
+  loraPath?: string | null;
+  vaePath?: string | null;
+  embeddingsPath?: string | null;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Directory holding the built renderer (index.html); null serves no UI. */
+  uiDir?: string | null;
+  logger?: Logger;
+  clock?: Clock;
+  secretStore?: SecretStore;
+  /** Per-attempt deadline for one generation, default 30 min. */
+  attemptDeadlineMs?: number;
+  maxAttempts?: number;
+  /** SIGTERM grace period before running attempts are aborted and requeued. */
+  shutdownGraceMs?: number;
+  /** Extra Host header values to accept (besides localhost, 127.0.0.1, [::1] and the bind host). */
+  allowedHosts?: string[];
+  /** Headless-on-LAN password (STABLEQUEUE_PASSWORD). */
+  uiPassword?: string | null;
+  /** Per-launch token the desktop window presents (handed over by the preload). */
+  launchToken?: string | null;
+  civitaiBaseUrl?: string;
+}
+
+export type ResolvedConfig = Required<Omit<EngineConfig, 'logger' | 'clock' | 'secretStore'>> & Pick<EngineConfig, 'logger' | 'clock' | 'secretStore'>;
+
+export function resolveConfig(config: EngineConfig): ResolvedConfig {
+  const dataDir = path.resolve(config.dataDir);
+  return {
+    ...config,
+    dataDir,
+    outputsDir: path.resolve(config.outputsDir ?? path.join(dataDir, 'outputs')),
+    checkpointPath: config.checkpointPath ?? null,
+    loraPath: config.loraPath ?? null,
+    vaePath: config.vaePath ?? null,
+    embeddingsPath: config.embeddingsPath ?? null,
+    host: config.host ?? '127.0.0.1',
+    port: config.port ?? 3000,
+    uiDir: config.uiDir === undefined ? null : config.uiDir,
+    attemptDeadlineMs: config.attemptDeadlineMs ?? 30 * 60_000,
+    maxAttempts: config.maxAttempts ?? 3,
+    shutdownGraceMs: config.shutdownGraceMs ?? 10_000,
+    allowedHosts: config.allowedHosts ?? [],
+    uiPassword: config.uiPassword ?? null,
+    launchToken: config.launchToken ?? null,
+    civitaiBaseUrl: config.civitaiBaseUrl ?? 'https://civitai.com',
+  };
+}

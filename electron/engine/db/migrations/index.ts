@@ -1,0 +1,7 @@
+import type Database from 'better-sqlite3';
+import { createCoreTables } from './001-core.ts';
+
+export type Migration = (db: Database.Database) => void;
+
+/** Append only: index i holds the step to user_version i+1. Never edit a released step. */
+export const MIGRATIONS: Migration[] = [createCoreTables];

@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApiApp, type RouteRegistrar } from './api/app.ts';
+import type { ApiContext } from './api/context.ts';
+import { systemClock } from './clock.ts';
+import { resolveConfig, type EngineConfig } from './config.ts';
+import { openDatabase, type Db } from './db/connection.ts';
+import type { Engine, EngineEventListener } from './engine-types.ts';
+import { EventBus } from './event-bus.ts';
+import { createLogger } from './logger.ts';
+import { Dispatcher } from './queue/dispatcher.ts';
+import { JobService } from './queue/job-service.ts';
+import { JobStore } from './queue/job-store.ts';
+import { SettingsStore } from './queue/settings-store.ts';
+import { ImageStore } from './results/image-store.ts';
+import { ThumbnailCache } from './results/thumbnails.ts';
+import { FileSecretStore } from './security/file-secret-store.ts';
+import { SECRET_NAMES } from './security/secret-store.ts';
+import { ServerRegistry } from './servers/server-registry.ts';
+import { ServerStore } from './servers/server-store.ts';
+import { VERSION } from './version.ts';
+
+export type { Engine } from './engine-types.ts';
+export type { EngineConfig } from './config.ts';
+
+/** Optional parts that plug into the engine (security, models, Civitai, ComfyUI…). */
+export interface EngineModule {
+  /** Runs after the core is up, before the API is built. */
+  init?(ctx: ApiContext): void | Promise<void>;
+  /** Fastify registrars run before the core routes (request policy, auth). */
+  before?: RouteRegistrar[];
+  routes?: RouteRegistrar[];
+  stop?(): void | Promise<void>;
+}
+
+const engineModules: EngineModule[] = [];
+
+/** Registers a module for every engine created afterwards. */
+export function registerEngineModule(module: EngineModule): void {
+  engineModules.push(module);
+}
+
+export function createEngine(config: EngineConfig): Engine {
+  const cfg = resolveConfig(config);
+  const logger = config.logger ?? createLogger();
+  const clock = config.clock ?? systemClock;
+  const secrets = config.secretStore ?? new FileSecretStore(path.join(cfg.dataDir, 'secrets.json'));
+  const bus = new EventBus();
+  let db: Db | null = null;
+  let app: FastifyInstance | null = null;
+  let ctx: ApiContext | null = null;
+  let url: string | null = null;
+  let stopping: Promise<void> | null = null;
+
+  const requireCtx = () => {
+    if (!ctx) throw new Error('engine not started');
+    return ctx;
+  };
+
+  const engine: Engine = {
+    config: cfg,
+    get db() {
+      if (!db) throw new Error('engine not started');
+      return db;
+    },
+    logger,
+    secrets,
+    get url() { return url; },
+    onEvent: (listener: EngineEventListener) => bus.on(listener),
+    queueCounts: () => requireCtx().service.counts(),
+    isPaused: () => requireCtx().service.isPaused(),
+    setPaused: (paused: boolean) => requireCtx().service.setPaused(paused),
+
+    async start() {
+      fs.mkdirSync(cfg.dataDir, { recursive: true });
+      fs.mkdirSync(cfg.outputsDir, { recursive: true });
+      db = openDatabase(path.join(cfg.dataDir, 'stablequeue.db'));
+      const jobs = new JobStore(db, clock);
+      const settings = new SettingsStore(db);
+      const serverStore = new ServerStore(db, clock);
+      const images = new ImageStore(cfg.outputsDir);
+      const thumbs = new ThumbnailCache(path.join(cfg.dataDir, 'thumbnails'));
+      const registry = new ServerRegistry({ store: serverStore, secrets, bus, clock, logger });
+
+      // Seed plan: servers.json from an older MobileSD config dir is imported once.
+      const legacy = serverStore.importLegacyServersJson(cfg.dataDir);
+      for (const [alias, password] of legacy.passwords) await secrets.set(SECRET_NAMES.serverPassword(alias), password);
+      if (legacy.imported.length) logger.info({ servers: legacy.imported.map((s) => s.alias) }, 'imported servers.json');
+
+      // Jobs left processing by a previous run (crash, kill -9) are requeued or failed.
+      for (const job of jobs.processingJobs()) {
+        const outcome = jobs.recoverInterrupted(job);
+        logger.warn({ job: job.mobilesd_job_id, outcome, attempts: job.attempts }, 'recovered interrupted job');
+      }
+      const hasRows = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM images WHERE job_id = ?');
+      const swept = await images.sweep((jobId) => hasRows.get(jobId)!.n > 0);
+      if (swept.temps || swept.orphans) logger.info(swept, 'swept unfinished image files');
+      if (!settings.get('resume_queue_at_start') && jobs.counts().pending > 0) settings.set('queue_paused', true);
+
+      let service: JobService | null = null;
+      const dispatcher = new Dispatcher({
+        jobs, registry, images, clock, logger, deadlineMs: cfg.attemptDeadlineMs,
+        isPaused: () => settings.get('queue_paused'),
+        hooks: {
+          jobChanged: (id, finished) => service?.published(id, finished),
+          progress: (id, live) => bus.emit({
+            type: 'job.progress', job_id: id, progress: Math.round(live.progress * 1000) / 10,
+            eta_seconds: live.etaSeconds, step: live.step, steps: live.steps, has_preview: live.preview !== null,
+          }),
+        },
+      });
+      service = new JobService({ jobs, dispatcher, registry, bus, settings, images, thumbs, clock, maxAttempts: cfg.maxAttempts });
+      registry.setOnOnline(() => dispatcher.kick());
+      ctx = {
+        config: cfg, db, logger, clock, bus, secrets, jobs, service, dispatcher, registry, serverStore, settings,
+        images, thumbs, version: VERSION, startedAt: Date.now(),
+      };
+      for (const module of engineModules) await module.init?.(ctx);
+      await registry.loadAll();
+      app = await buildApiApp(ctx, {
+        before: engineModules.flatMap((m) => m.before ?? []),
+        routes: engineModules.flatMap((m) => m.routes ?? []),
+      });
+      await app.listen({ host: cfg.host, port: cfg.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : cfg.port;
+      const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host;
+      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      logger.info({ url, dataDir: cfg.dataDir, outputsDir: cfg.outputsDir }, 'StableQueue engine started');
+      dispatcher.kick();
+      return { url, port };
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        if (!ctx) return;
+        await ctx.dispatcher.stop(cfg.shutdownGraceMs);
+        ctx.registry.stop();
+        for (const module of engineModules) await module.stop?.();
+        await app?.close();
+        db?.close();
+        logger.info('StableQueue engine stopped');
+      })();
+      return stopping;
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,297 @@
+import type { Logger } from 'pino';
+import type { JobRow, ClaimedJob } from './job-row.ts';
+import { AUTO_SERVER } from './job-row.ts';
+import type { FreeSlot, JobStore } from './job-store.ts';
+import type { LiveProgress } from './job-view.ts';
+import { retryDelayMs } from './retry-policy.ts';
+import { BackendError } from '../backends/types.ts';
+import type { RunnableJob } from '../backends/types.ts';
+import type { Clock } from '../clock.ts';
+import type { ImageStore } from '../results/image-store.ts';
+import type { RuntimeServer, ServerRegistry } from '../servers/server-registry.ts';
+import type { GenerationParams } from '../../../shared/jobs.ts';
+
+const LEASE_MS = 90_000;
+const HEARTBEAT_MS = 30_000;
+const PROGRESS_EVENT_MS = 250;
+
+interface RunningAttempt {
+  job: ClaimedJob;
+  server: RuntimeServer;
+  controller: AbortController;
+  cancelRequested: boolean;
+  shuttingDown: boolean;
+  slotReleased: boolean;
+  done: Promise<void>;
+}
+
+export interface DispatcherHooks {
+  /** A job row changed (claimed, requeued, finished): publish it. */
+  jobChanged(jobId: string, finished: boolean): void;
+  progress(jobId: string, live: LiveProgress): void;
+  /** A job is about to run: a hook may fetch missing models first (Civitai issue). */
+  beforeRun?(job: ClaimedJob, server: RuntimeServer): Promise<void>;
+}
+
+/**
+ * Event driven: `kick()` after a new job, a finished job, a server coming online, a
+ * resume or a backoff timer. Each pass claims jobs for every free server slot and starts
+ * their attempts; nothing polls the table on a fixed interval.
+ */
+export class Dispatcher {
+  readonly #jobs: JobStore;
+  readonly #registry: ServerRegistry;
+  readonly #images: ImageStore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #hooks: DispatcherHooks;
+  readonly #deadlineMs: number;
+  readonly #running = new Map<string, RunningAttempt>();
+  readonly #live = new Map<string, LiveProgress>();
+  #paused: () => boolean;
+  #scheduled = false;
+  #stopping = false;
+  #wakeTimer: NodeJS.Timeout | null = null;
+
+  constructor(deps: {
+    jobs: JobStore; registry: ServerRegistry; images: ImageStore; clock: Clock; logger: Logger;
+    hooks: DispatcherHooks; deadlineMs: number; isPaused: () => boolean;
+  }) {
+    this.#jobs = deps.jobs;
+    this.#registry = deps.registry;
+    this.#images = deps.images;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+    this.#hooks = deps.hooks;
+    this.#deadlineMs = deps.deadlineMs;
+    this.#paused = deps.isPaused;
+  }
+
+  live(jobId: string): LiveProgress | undefined {
+    return this.#live.get(jobId);
+  }
+
+  runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Coalesces many kicks in one tick into one dispatch pass. */
+  kick(): void {
+    if (this.#scheduled || this.#stopping) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#pass();
+    });
+  }
+
+  #freeSlots(): FreeSlot[] {
+    return this.#registry.all()
+      .filter((s) => s.row.enabled && s.health === 'online' && s.running < s.row.max_concurrency)
+      .sort((a, b) => a.running - b.running || a.lastAssignedAt - b.lastAssignedAt)
+      .map((s) => ({ alias: s.row.alias, appType: s.row.app_type }));
+  }
+
+  /** Picks the server for a job among the free ones; null leaves it waiting. */
+  #choose = (job: JobRow, slots: FreeSlot[]): FreeSlot | null => {
+    const fitting = slots.filter((s) => s.appType === job.app_type && (job.target_server_alias === AUTO_SERVER || s.alias === job.target_server_alias));
+    if (fitting.length === 0) return null;
+    if (job.target_server_alias !== AUTO_SERVER || !job.checkpoint_name) return fitting[0];
+    const name = job.checkpoint_name;
+    const servers = fitting.map((slot) => ({ slot, server: this.#registry.get(slot.alias)! }));
+    const loaded = servers.find(({ server }) => this.#registry.loadedMatches(server, name));
+    if (loaded) return loaded.slot;
+    const has = servers.find(({ server }) => this.#registry.hasCheckpoint(server, name) === true);
+    if (has) return has.slot;
+    // No free server has it. If a busy one does, wait for it; otherwise let a free server
+    // try, so the job ends with the backend's clear "not on this server" message.
+    const elsewhere = this.#registry.all().some((s) => s.row.app_type === job.app_type && s.row.enabled
+      && s.health === 'online' && this.#registry.hasCheckpoint(s, name) === true);
+    if (elsewhere) return null;
+    return servers.find(({ server }) => this.#registry.hasCheckpoint(server, name) === null)?.slot ?? fitting[0];
+  };
+
+  #pass(): void {
+    if (this.#stopping || this.#paused()) return;
+    for (;;) {
+      const claimed = this.#jobs.claimNext(this.#freeSlots(), LEASE_MS, this.#choose);
+      if (!claimed) break;
+      const server = this.#registry.get(claimed.assigned_server_alias)!;
+      server.running++;
+      server.lastAssignedAt = this.#clock.now();
+      this.#start(claimed, server);
+    }
+    this.#scheduleWake();
+  }
+
+  // Jobs backing off after a transient error become runnable later: wake up then.
+  #scheduleWake(): void {
+    if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = null;
+    const at = this.#jobs.nextWakeAt();
+    if (at === null) return;
+    this.#wakeTimer = setTimeout(() => this.kick(), Math.max(0, at - this.#clock.now()) + 5);
+    this.#wakeTimer.unref();
+  }
+
+  #start(job: ClaimedJob, server: RuntimeServer): void {
+    const controller = new AbortController();
+    const attempt: RunningAttempt = {
+      job, server, controller, cancelRequested: false, shuttingDown: false, slotReleased: false, done: Promise.resolve(),
+    };
+    this.#running.set(job.mobilesd_job_id, attempt);
+    this.#registry.emitStatus(server);
+    this.#hooks.jobChanged(job.mobilesd_job_id, false);
+    attempt.done = this.#run(attempt).catch((error: unknown) => {
+      this.#logger.error({ err: error, job: job.mobilesd_job_id }, 'attempt bookkeeping failed');
+    });
+  }
+
+  #releaseSlot(attempt: RunningAttempt): void {
+    if (attempt.slotReleased) return;
+    attempt.slotReleased = true;
+    attempt.server.running = Math.max(0, attempt.server.running - 1);
+    this.#registry.emitStatus(attempt.server);
+    this.kick();
+  }
+
+  async #run(attempt: RunningAttempt): Promise<void> {
+    const { job, server, controller } = attempt;
+    const log = this.#logger.child({ job: job.mobilesd_job_id, alias: server.row.alias, attempt: job.attempts });
+    const deadline = setTimeout(() => {
+      controller.abort(new BackendError('transient', `no result within the per-attempt deadline of ${Math.round(this.#deadlineMs / 1000)} s`));
+    }, this.#deadlineMs);
+    const heartbeat = setInterval(() => this.#jobs.extendLease(job, LEASE_MS), HEARTBEAT_MS);
+    heartbeat.unref();
+    let lastProgressEvent = 0;
+    const runnable: RunnableJob = {
+      id: job.mobilesd_job_id,
+      mode: job.mode,
+      params: JSON.parse(job.generation_params_json) as GenerationParams,
+      backendTaskId: job.backend_task_id,
+    };
+    try {
+      await this.#hooks.beforeRun?.(job, server);
+      log.info({ dir: `engine→${server.row.app_type}` }, 'job sent');
+      const result = await server.backend.run(runnable, {
+        signal: controller.signal,
+        onSubmitted: (taskId) => this.#jobs.setBackendTaskId(job, taskId),
+        onProgress: (update) => {
+          const previous = this.#live.get(job.mobilesd_job_id);
+          const live: LiveProgress = {
+            progress: update.progress, etaSeconds: update.etaSeconds, step: update.step, steps: update.steps,
+            preview: update.preview ?? previous?.preview ?? null, at: this.#clock.now(),
+          };
+          this.#live.set(job.mobilesd_job_id, live);
+          const now = this.#clock.now();
+          if (now - lastProgressEvent >= PROGRESS_EVENT_MS || update.preview) {
+            lastProgressEvent = now;
+            this.#hooks.progress(job.mobilesd_job_id, live);
+          }
+        },
+      });
+      // The GPU is free the moment the response is in: start the next job while we save.
+      this.#releaseSlot(attempt);
+      log.info({ dir: `${server.row.app_type}→engine`, images: result.images.length }, 'job results received');
+      const records = await this.#images.save(job.mobilesd_job_id, result.images, new Date(this.#clock.now()));
+      const status = attempt.cancelRequested || result.interrupted ? 'cancelled' : 'completed';
+      if (!this.#jobs.finishWithImages(job, status, records, result.details, status === 'cancelled' ? 'Cancelled by user' : null)) {
+        log.warn('lease lost before completion; result discarded');
+      }
+      if (typeof result.details.checkpoint_title === 'string') this.#registry.noteLoadedCheckpoint(server.row.alias, result.details.checkpoint_title);
+    } catch (thrown) {
+      this.#releaseSlot(attempt);
+      await this.#handleFailure(attempt, thrown, log);
+    } finally {
+      clearTimeout(deadline);
+      clearInterval(heartbeat);
+      this.#running.delete(job.mobilesd_job_id);
+      this.#live.delete(job.mobilesd_job_id);
+      this.#hooks.jobChanged(job.mobilesd_job_id, true);
+      this.kick();
+    }
+  }
+
+  async #handleFailure(attempt: RunningAttempt, thrown: unknown, log: Logger): Promise<void> {
+    const { job, server, controller } = attempt;
+    const reason = controller.signal.aborted ? controller.signal.reason : null;
+    const error = reason instanceof BackendError ? reason
+      : thrown instanceof BackendError ? thrown
+      : new BackendError('transient', `saving results failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
+
+    if (attempt.cancelRequested) {
+      this.#jobs.finishWithImages(job, 'cancelled', [], null, 'Cancelled by user');
+      return;
+    }
+    if (attempt.shuttingDown) {
+      this.#jobs.release(job, { refundAttempt: true, error: 'StableQueue stopped while this job ran; it will run again' });
+      return;
+    }
+    if (controller.signal.aborted) {
+      // Deadline: the server may still be generating; free its GPU before the retry.
+      await server.backend.cancel({ id: job.mobilesd_job_id, mode: job.mode, params: {}, backendTaskId: job.backend_task_id });
+    }
+    switch (error.kind) {
+      case 'offline':
+        log.warn({ dir: `engine→${server.row.app_type}`, err: error.message }, 'server offline; job waits');
+        this.#registry.markOffline(server.row.alias, error.message);
+        this.#jobs.release(job, { refundAttempt: true, error: `Waiting: ${error.message}` });
+        return;
+      case 'permanent':
+      case 'cancelled':
+        log.warn({ err: error.message }, 'job failed');
+        this.#jobs.fail(job, error.message, error.details ? { error_details: error.details } : null);
+        return;
+      case 'transient':
+        if (job.attempts >= job.max_attempts) {
+          log.warn({ err: error.message }, 'job failed after the last attempt');
+          this.#jobs.fail(job, `${error.message} (gave up after ${job.attempts} attempts)`);
+        } else {
+          const delay = retryDelayMs(job.attempts);
+          log.warn({ err: error.message, retryInMs: delay }, 'transient failure; will retry');
+          this.#jobs.release(job, { runAfter: this.#clock.now() + delay, error: `Retrying after: ${error.message}` });
+        }
+    }
+  }
+
+  /** Cancels a running job: interrupt on the backend; the attempt then ends as cancelled. */
+  async cancelRunning(jobId: string): Promise<boolean> {
+    const attempt = this.#running.get(jobId);
+    if (!attempt) return false;
+    attempt.cancelRequested = true;
+    const runnable: RunnableJob = {
+      id: jobId, mode: attempt.job.mode, params: {}, backendTaskId: this.#jobs.get(jobId)?.backend_task_id ?? null,
+    };
+    await attempt.server.backend.cancel(runnable);
+    // If the server does not end the request soon, stop waiting for it.
+    const timer = setTimeout(() => attempt.controller.abort(new BackendError('cancelled', 'Cancelled by user')), 15_000);
+    timer.unref();
+    void attempt.done.finally(() => clearTimeout(timer));
+    return true;
+  }
+
+  isRunning(jobId: string): boolean {
+    return this.#running.has(jobId);
+  }
+
+  /**
+   * Stops claiming; running attempts get `graceMs` to finish, then they are aborted
+   * (interrupting the backend) and requeued without counting the attempt.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
+    const all = [...this.#running.values()];
+    if (all.length === 0) return;
+    const finished = Promise.all(all.map((a) => a.done));
+    const graceOver = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), graceMs).unref());
+    if ((await Promise.race([finished.then(() => 'done' as const), graceOver])) === 'grace') {
+      for (const attempt of this.#running.values()) {
+        attempt.shuttingDown = true;
+        attempt.controller.abort(new BackendError('cancelled', 'StableQueue is shutting down'));
+        void attempt.server.backend.cancel({ id: attempt.job.mobilesd_job_id, mode: attempt.job.mode, params: {}, backendTaskId: attempt.job.backend_task_id });
+      }
+      await finished;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { AppType } from '../../../shared/servers.ts';
+import type { JobStatus } from '../../../shared/jobs.ts';
+
+/** A jobs table row as SQLite returns it. */
+export interface JobRow {
+  mobilesd_job_id: string;
+  status: JobStatus;
+  creation_timestamp: string;
+  last_updated_timestamp: string;
+  started_timestamp: string | null;
+  completion_timestamp: string | null;
+  target_server_alias: string;
+  assigned_server_alias: string | null;
+  forge_session_hash: string | null;
+  generation_params_json: string;
+  result_details_json: string | null;
+  backend_task_id: string | null;
+  app_type: AppType;
+  mode: 'txt2img' | 'img2img';
+  source_info: string | null;
+  api_key_id: string | null;
+  priority: number;
+  position: number;
+  attempts: number;
+  max_attempts: number;
+  run_after: number;
+  lease_token: string | null;
+  lease_until: number | null;
+  error_message: string | null;
+  cancel_requested: number;
+  archived: number;
+  positive_prompt: string;
+  checkpoint_name: string | null;
+}
+
+/** A job that has been claimed: it carries the lease token that fences its completion. */
+export interface ClaimedJob extends JobRow {
+  lease_token: string;
+  assigned_server_alias: string;
+}
+
+export const AUTO_SERVER = 'auto';

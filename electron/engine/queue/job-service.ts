@@ -1,0 +1,222 @@
+import type { GenerateRequest, JobStatus, JobStatusResponse, JobSummary, ReorderRequest } from '../../../shared/jobs.ts';
+import type { AppType } from '../../../shared/servers.ts';
+import type { Clock } from '../clock.ts';
+import type { EventBus } from '../event-bus.ts';
+import type { ImageStore } from '../results/image-store.ts';
+import type { ThumbnailCache } from '../results/thumbnails.ts';
+import type { ServerRegistry } from '../servers/server-registry.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import { AUTO_SERVER, type JobRow } from './job-row.ts';
+import type { JobStore } from './job-store.ts';
+import { toJobStatus, toJobSummary } from './job-view.ts';
+import type { SettingsStore } from './settings-store.ts';
+
+export class JobServiceError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface SubmitOptions {
+  apiKeyId?: string | null;
+  sourceInfo?: string | null;
+}
+
+/** Queue operations as the API and the shell see them: store + dispatcher + events. */
+export class JobService {
+  readonly #jobs: JobStore;
+  readonly #dispatcher: Dispatcher;
+  readonly #registry: ServerRegistry;
+  readonly #bus: EventBus;
+  readonly #settings: SettingsStore;
+  readonly #images: ImageStore;
+  readonly #thumbs: ThumbnailCache;
+  readonly #clock: Clock;
+  readonly #maxAttempts: number;
+
+  constructor(deps: {
+    jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; bus: EventBus; settings: SettingsStore;
+    images: ImageStore; thumbs: ThumbnailCache; clock: Clock; maxAttempts: number;
+  }) {
+    this.#jobs = deps.jobs;
+    this.#dispatcher = deps.dispatcher;
+    this.#registry = deps.registry;
+    this.#bus = deps.bus;
+    this.#settings = deps.settings;
+    this.#images = deps.images;
+    this.#thumbs = deps.thumbs;
+    this.#clock = deps.clock;
+    this.#maxAttempts = deps.maxAttempts;
+  }
+
+  summary(row: JobRow): JobSummary {
+    return toJobSummary(row, this.#jobs.images(row.mobilesd_job_id), this.#dispatcher.live(row.mobilesd_job_id));
+  }
+
+  /** Validates the target and stores the job; it is in SQLite when this returns. */
+  submit(request: GenerateRequest, options: SubmitOptions = {}): JobRow {
+    const target = request.target_server_alias?.trim() || AUTO_SERVER;
+    let appType: AppType | undefined = request.app_type;
+    if (target !== AUTO_SERVER) {
+      const server = this.#registry.get(target);
+      if (!server) {
+        const known = this.#registry.all().map((s) => s.row.alias);
+        throw new JobServiceError(404, 'unknown_server', `No server named "${target}".${known.length ? ` Known servers: ${known.join(', ')}, or "auto".` : ' Add one under Servers first.'}`);
+      }
+      if (appType && appType !== server.row.app_type) {
+        throw new JobServiceError(400, 'app_type_mismatch', `Server "${target}" is a ${server.row.app_type} server, but the job is for ${appType}.`);
+      }
+      appType = server.row.app_type;
+    }
+    appType ??= request.generation_params.workflow ? 'comfyui' : 'forge';
+    if (appType === 'comfyui' && request.generation_params.workflow === undefined && !request.generation_params.positive_prompt) {
+      throw new JobServiceError(400, 'missing_workflow', 'A ComfyUI job needs generation_params.workflow (API format) or a positive_prompt for the built-in txt2img graph.');
+    }
+    const row = this.#jobs.insert({
+      target_server_alias: target,
+      app_type: appType,
+      priority: request.priority ?? this.#settings.get('default_priority'),
+      generation_params: request.generation_params,
+      mode: request.mode,
+      source_info: options.sourceInfo ?? request.source_info ?? null,
+      api_key_id: options.apiKeyId ?? null,
+      max_attempts: this.#maxAttempts,
+    });
+    this.#bus.emit({ type: 'job.created', job: this.summary(row) });
+    this.#emitQueueState();
+    this.#dispatcher.kick();
+    return row;
+  }
+
+  get(id: string): JobRow {
+    const row = this.#jobs.get(id);
+    if (!row) throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
+    return row;
+  }
+
+  status(id: string): JobStatusResponse {
+    const row = this.get(id);
+    return toJobStatus(row, this.#jobs.images(id), this.#dispatcher.live(id), this.#jobs.queuePosition(row), this.#clock.now());
+  }
+
+  queuePosition(row: JobRow): number | null {
+    return this.#jobs.queuePosition(row);
+  }
+
+  /** A rough start time: jobs ahead × the average recent duration, spread over the servers. */
+  estimatedStart(row: JobRow): string | null {
+    const position = this.#jobs.queuePosition(row);
+    if (position === null) return null;
+    const servers = Math.max(1, this.#registry.all().filter((s) => s.row.app_type === row.app_type && s.health === 'online').length);
+    const avg = this.#jobs.averageDurationMs(row.app_type) ?? 30_000;
+    return new Date(this.#clock.now() + ((position - 1) / servers) * avg).toISOString();
+  }
+
+  list(query: { statuses?: JobStatus[]; appType?: AppType; limit: number; offset: number; includeArchived?: boolean }) {
+    const { rows, total } = this.#jobs.list(query);
+    return { jobs: rows.map((r) => this.summary(r)), total, counts: this.#jobs.counts() };
+  }
+
+  async cancel(id: string): Promise<JobRow> {
+    const outcome = this.#jobs.cancel(id);
+    if (outcome === 'not_found') throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
+    if (outcome === 'finished') throw new JobServiceError(409, 'job_finished', 'The job has already finished; nothing to cancel.');
+    if (outcome === 'running') await this.#dispatcher.cancelRunning(id);
+    this.#changed(id);
+    return this.get(id);
+  }
+
+  retry(id: string): JobRow {
+    const row = this.get(id);
+    if (!this.#jobs.retry(id)) throw new JobServiceError(409, 'not_retryable', `Only failed or cancelled jobs can be retried; this one is ${row.status}.`);
+    this.#changed(id);
+    this.#dispatcher.kick();
+    return this.get(id);
+  }
+
+  /** A new job with the same parameters, server and priority. */
+  requeue(id: string, options: SubmitOptions = {}): JobRow {
+    const row = this.get(id);
+    return this.submit({
+      target_server_alias: row.target_server_alias,
+      app_type: row.app_type,
+      priority: row.priority,
+      mode: row.mode,
+      generation_params: JSON.parse(row.generation_params_json),
+    }, { sourceInfo: row.source_info, ...options });
+  }
+
+  reorder(id: string, target: ReorderRequest): JobRow {
+    const result = this.#jobs.reorder(id, target);
+    if (result === 'not_found') throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
+    if (result === 'not_pending') throw new JobServiceError(409, 'not_pending', 'Only pending jobs can be moved.');
+    if (result === 'bad_anchor') throw new JobServiceError(400, 'bad_anchor', 'The job to move next to must be another pending job.');
+    this.#changed(id);
+    return this.get(id);
+  }
+
+  setPriority(id: string, priority: number): JobRow {
+    if (!this.#jobs.setPriority(id, priority)) throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
+    this.#changed(id);
+    this.#dispatcher.kick();
+    return this.get(id);
+  }
+
+  /** Removes a job from the queue list; a running or pending one is cancelled first. Images stay in the gallery. */
+  async remove(id: string): Promise<void> {
+    const row = this.get(id);
+    if (!['completed', 'failed', 'cancelled'].includes(row.status)) await this.cancel(id);
+    this.#jobs.archive(id);
+    this.#bus.emit({ type: 'job.deleted', job_id: id });
+    this.#emitQueueState();
+  }
+
+  clearFinished(): number {
+    const n = this.#jobs.clearFinished();
+    this.#emitQueueState();
+    return n;
+  }
+
+  setPaused(paused: boolean): void {
+    this.#settings.set('queue_paused', paused);
+    this.#emitQueueState();
+    if (!paused) this.#dispatcher.kick();
+  }
+
+  isPaused(): boolean {
+    return this.#settings.get('queue_paused');
+  }
+
+  counts(): Record<JobStatus, number> {
+    return this.#jobs.counts();
+  }
+
+  #changed(id: string): void {
+    const row = this.#jobs.get(id);
+    if (row) this.#bus.emit({ type: 'job.updated', job: this.summary(row) });
+    this.#emitQueueState();
+  }
+
+  /** Dispatcher hook: publishes a job's new state. */
+  published(id: string, finished: boolean): void {
+    const row = this.#jobs.get(id);
+    if (!row) return;
+    const job = this.summary(row);
+    this.#bus.emit(finished && ['completed', 'failed', 'cancelled'].includes(row.status) ? { type: 'job.finished', job } : { type: 'job.updated', job });
+    this.#emitQueueState();
+  }
+
+  #emitQueueState(): void {
+    this.#bus.emit({ type: 'queue.state', paused: this.isPaused(), counts: this.#jobs.counts() });
+  }
+
+  async deleteImage(imageId: number, image: { file_path: string }): Promise<void> {
+    await this.#images.remove(image.file_path);
+    await this.#thumbs.remove(imageId);
+    this.#bus.emit({ type: 'image.deleted', image_id: imageId });
+  }
+}

@@ -1,0 +1,389 @@
+import { randomUUID } from 'node:crypto';
+import type { GenerationParams, JobStatus } from '../../../shared/jobs.ts';
+import type { AppType } from '../../../shared/servers.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/connection.ts';
+import type { ClaimedJob, JobRow } from './job-row.ts';
+
+export interface NewJob {
+  target_server_alias: string;
+  app_type: AppType;
+  priority: number;
+  generation_params: GenerationParams;
+  mode?: 'txt2img' | 'img2img';
+  source_info?: string | null;
+  api_key_id?: string | null;
+  max_attempts: number;
+}
+
+export interface ImageRecord {
+  idx: number;
+  file_path: string;
+  mime: string;
+  bytes: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  seed: number | null;
+  infotext: string | null;
+}
+
+export interface ListQuery {
+  statuses?: JobStatus[];
+  appType?: AppType;
+  includeArchived?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** A slot a job may be claimed for: one server alias and its app type. */
+export interface FreeSlot {
+  alias: string;
+  appType: AppType;
+}
+
+const ALL_STATUSES: JobStatus[] = ['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled'];
+
+/**
+ * All SQL about jobs and their images. Every read-then-write runs in BEGIN IMMEDIATE,
+ * and completion/failure are fenced on the lease token so a stale attempt can never
+ * overwrite a newer one (reliability.md §0).
+ */
+export class JobStore {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #stmts;
+
+  constructor(db: Db, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#stmts = {
+      insert: db.prepare(`INSERT INTO jobs (mobilesd_job_id, status, creation_timestamp, last_updated_timestamp,
+        target_server_alias, generation_params_json, app_type, mode, source_info, api_key_id, priority, position,
+        max_attempts, positive_prompt, checkpoint_name)
+        VALUES (@id, 'pending', @now, @now, @target, @params, @app_type, @mode, @source_info, @api_key_id, @priority,
+        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint)`),
+      get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE mobilesd_job_id = ?'),
+      claim: db.prepare<[Record<string, unknown>], ClaimedJob>(`UPDATE jobs SET status = 'processing',
+        assigned_server_alias = @alias, lease_token = @token, lease_until = @until, attempts = attempts + 1,
+        started_timestamp = @now, last_updated_timestamp = @now, error_message = NULL
+        WHERE mobilesd_job_id = @id AND status = 'pending' RETURNING *`),
+      extendLease: db.prepare('UPDATE jobs SET lease_until = ? WHERE mobilesd_job_id = ? AND lease_token = ? AND status = \'processing\''),
+      setBackendTask: db.prepare('UPDATE jobs SET backend_task_id = ? WHERE mobilesd_job_id = ? AND lease_token = ?'),
+      finish: db.prepare(`UPDATE jobs SET status = @status, completion_timestamp = @now, last_updated_timestamp = @now,
+        lease_token = NULL, lease_until = NULL, error_message = @error, result_details_json = @details
+        WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`),
+      release: db.prepare(`UPDATE jobs SET status = 'pending', lease_token = NULL, lease_until = NULL,
+        assigned_server_alias = NULL, run_after = @run_after, attempts = attempts - @refund, error_message = @error,
+        last_updated_timestamp = @now, backend_task_id = NULL
+        WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`),
+      insertImage: db.prepare(`INSERT INTO images (job_id, idx, file_path, mime, bytes, sha256, width, height, seed,
+        infotext, server_alias, app_type, checkpoint, positive_prompt, created_at)
+        VALUES (@job_id, @idx, @file_path, @mime, @bytes, @sha256, @width, @height, @seed, @infotext, @server_alias,
+        @app_type, @checkpoint, @positive_prompt, @created_at)
+        ON CONFLICT (job_id, idx) DO NOTHING`),
+      cancelPending: db.prepare(`UPDATE jobs SET status = 'cancelled', completion_timestamp = @now, last_updated_timestamp = @now
+        WHERE mobilesd_job_id = @id AND status IN ('pending', 'downloading_resources')`),
+      requestCancel: db.prepare(`UPDATE jobs SET cancel_requested = 1, last_updated_timestamp = @now
+        WHERE mobilesd_job_id = @id AND status = 'processing'`),
+      retry: db.prepare(`UPDATE jobs SET status = 'pending', attempts = 0, run_after = 0, error_message = NULL,
+        completion_timestamp = NULL, cancel_requested = 0, archived = 0, assigned_server_alias = NULL, backend_task_id = NULL,
+        last_updated_timestamp = @now, position = (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs)
+        WHERE mobilesd_job_id = @id AND status IN ('failed', 'cancelled')`),
+      archive: db.prepare(`UPDATE jobs SET archived = 1, last_updated_timestamp = @now WHERE mobilesd_job_id = @id
+        AND status IN ('completed', 'failed', 'cancelled')`),
+      clearFinished: db.prepare(`UPDATE jobs SET archived = 1 WHERE archived = 0 AND status IN ('completed', 'failed', 'cancelled')`),
+      setPriority: db.prepare(`UPDATE jobs SET priority = @priority, last_updated_timestamp = @now WHERE mobilesd_job_id = @id`),
+      setPosition: db.prepare(`UPDATE jobs SET position = @position, last_updated_timestamp = @now WHERE mobilesd_job_id = @id`),
+      minPos: db.prepare<[], { p: number | null }>(`SELECT MIN(position) AS p FROM jobs WHERE status = 'pending'`),
+      maxPos: db.prepare<[], { p: number | null }>(`SELECT MAX(position) AS p FROM jobs`),
+      neighbourBefore: db.prepare<[number], { position: number }>(`SELECT position FROM jobs WHERE status = 'pending' AND position < ? ORDER BY position DESC LIMIT 1`),
+      neighbourAfter: db.prepare<[number], { position: number }>(`SELECT position FROM jobs WHERE status = 'pending' AND position > ? ORDER BY position ASC LIMIT 1`),
+      counts: db.prepare<[], { status: JobStatus; n: number }>(`SELECT status, COUNT(*) AS n FROM jobs WHERE archived = 0 GROUP BY status`),
+      processing: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'processing'`),
+      nextRunAfter: db.prepare<[number], { t: number | null }>(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?`),
+      images: db.prepare<[string], ImageRecord & { id: number }>('SELECT * FROM images WHERE job_id = ? ORDER BY idx'),
+      aheadOf: db.prepare<[number, number, number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending'
+        AND (priority > ? OR (priority = ? AND position < ?))`),
+      pendingCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE api_key_id = ? AND status IN ('pending', 'processing', 'downloading_resources')`),
+    };
+  }
+
+  #now(): string {
+    return new Date(this.#clock.now()).toISOString();
+  }
+
+  /** Inserts a pending job; it is durable (synchronous=FULL) when this returns. */
+  insert(job: NewJob): JobRow {
+    const id = randomUUID();
+    const params = job.generation_params;
+    this.#db.transaction(() => {
+      this.#stmts.insert.run({
+        id,
+        now: this.#now(),
+        target: job.target_server_alias,
+        params: JSON.stringify(params),
+        app_type: job.app_type,
+        mode: job.mode ?? (Array.isArray(params.init_images) && params.init_images.length > 0 ? 'img2img' : 'txt2img'),
+        source_info: job.source_info ?? null,
+        api_key_id: job.api_key_id ?? null,
+        priority: job.priority,
+        max_attempts: job.max_attempts,
+        prompt: typeof params.positive_prompt === 'string' ? params.positive_prompt.slice(0, 2000) : '',
+        checkpoint: typeof params.checkpoint_name === 'string' ? params.checkpoint_name : null,
+      });
+    }).immediate();
+    return this.get(id)!;
+  }
+
+  get(id: string): JobRow | undefined {
+    return this.#stmts.get.get(id);
+  }
+
+  /**
+   * Claims the first runnable pending job (priority, then position) that fits one of the
+   * free slots. `choose` picks the slot for a candidate (or null to skip it). One IMMEDIATE
+   * transaction: select + UPDATE … RETURNING, so two claimers can never take the same job.
+   */
+  claimNext(slots: FreeSlot[], leaseMs: number, choose: (job: JobRow, slots: FreeSlot[]) => FreeSlot | null): ClaimedJob | null {
+    if (slots.length === 0) return null;
+    const appTypes = [...new Set(slots.map((s) => s.appType))];
+    const aliases = [...new Set(slots.map((s) => s.alias))];
+    const sql = `SELECT * FROM jobs WHERE status = 'pending' AND run_after <= ?
+      AND app_type IN (${appTypes.map(() => '?').join(',')})
+      AND (target_server_alias = 'auto' OR target_server_alias IN (${aliases.map(() => '?').join(',')}))
+      ORDER BY priority DESC, position ASC LIMIT 64`;
+    const now = this.#clock.now();
+    const tx = this.#db.transaction((): ClaimedJob | null => {
+      const candidates = this.#db.prepare<unknown[], JobRow>(sql).all(now, ...appTypes, ...aliases);
+      for (const job of candidates) {
+        const slot = choose(job, slots);
+        if (!slot) continue;
+        const claimed = this.#stmts.claim.get({
+          alias: slot.alias, token: randomUUID(), until: now + leaseMs, now: new Date(now).toISOString(), id: job.mobilesd_job_id,
+        });
+        if (claimed) return claimed;
+      }
+      return null;
+    });
+    return tx.immediate();
+  }
+
+  extendLease(job: ClaimedJob, leaseMs: number): boolean {
+    return this.#stmts.extendLease.run(this.#clock.now() + leaseMs, job.mobilesd_job_id, job.lease_token).changes === 1;
+  }
+
+  setBackendTaskId(job: ClaimedJob, taskId: string): void {
+    this.#stmts.setBackendTask.run(taskId, job.mobilesd_job_id, job.lease_token);
+  }
+
+  /**
+   * Ends an attempt as completed (or cancelled with partial images) and records its
+   * images in the same transaction. Returns false when the lease was lost (stale attempt):
+   * then nothing is written.
+   */
+  finishWithImages(
+    job: ClaimedJob,
+    status: 'completed' | 'cancelled',
+    images: ImageRecord[],
+    details: Record<string, unknown> | null,
+    error: string | null = null,
+  ): boolean {
+    const now = this.#now();
+    const tx = this.#db.transaction(() => {
+      const changed = this.#stmts.finish.run({
+        id: job.mobilesd_job_id, token: job.lease_token, status, now, error,
+        details: details ? JSON.stringify(details) : null,
+      }).changes;
+      if (changed !== 1) return false;
+      for (const image of images) {
+        this.#stmts.insertImage.run({
+          ...image,
+          job_id: job.mobilesd_job_id,
+          server_alias: job.assigned_server_alias,
+          app_type: job.app_type,
+          checkpoint: job.checkpoint_name,
+          positive_prompt: job.positive_prompt,
+          created_at: now,
+        });
+      }
+      return true;
+    });
+    return tx.immediate();
+  }
+
+  fail(job: ClaimedJob, message: string, details: Record<string, unknown> | null = null): boolean {
+    return this.#stmts.finish.run({
+      id: job.mobilesd_job_id, token: job.lease_token, status: 'failed', now: this.#now(), error: message,
+      details: details ? JSON.stringify(details) : null,
+    }).changes === 1;
+  }
+
+  /**
+   * Gives a claimed job back to the queue: after a transient error (`runAfter` backoff) or
+   * because its server turned out to be offline (`refundAttempt`: it never reached a GPU).
+   */
+  release(job: ClaimedJob, opts: { runAfter?: number; refundAttempt?: boolean; error?: string | null }): boolean {
+    return this.#stmts.release.run({
+      id: job.mobilesd_job_id, token: job.lease_token, run_after: opts.runAfter ?? 0,
+      refund: opts.refundAttempt ? 1 : 0, error: opts.error ?? null, now: this.#now(),
+    }).changes === 1;
+  }
+
+  /** Cancels a job that is not running; returns 'cancelled', 'running' (caller must interrupt) or 'finished'. */
+  cancel(id: string): 'cancelled' | 'running' | 'finished' | 'not_found' {
+    const now = this.#now();
+    return this.#db.transaction(() => {
+      if (this.#stmts.cancelPending.run({ id, now }).changes === 1) return 'cancelled' as const;
+      if (this.#stmts.requestCancel.run({ id, now }).changes === 1) return 'running' as const;
+      return this.get(id) ? ('finished' as const) : ('not_found' as const);
+    }).immediate();
+  }
+
+  retry(id: string): boolean {
+    return this.#stmts.retry.run({ id, now: this.#now() }).changes === 1;
+  }
+
+  archive(id: string): boolean {
+    return this.#stmts.archive.run({ id, now: this.#now() }).changes === 1;
+  }
+
+  clearFinished(): number {
+    return this.#stmts.clearFinished.run().changes;
+  }
+
+  setPriority(id: string, priority: number): boolean {
+    return this.#stmts.setPriority.run({ id, priority, now: this.#now() }).changes === 1;
+  }
+
+  /**
+   * Moves a pending job. Positions are REAL: "before X" takes the midpoint between X and
+   * its predecessor, so a move touches one row.
+   */
+  reorder(id: string, target: { to: 'top' | 'bottom' } | { before: string } | { after: string }): 'ok' | 'not_found' | 'not_pending' | 'bad_anchor' {
+    const now = this.#now();
+    return this.#db.transaction(() => {
+      const job = this.get(id);
+      if (!job) return 'not_found' as const;
+      if (job.status !== 'pending') return 'not_pending' as const;
+      let position: number;
+      if ('to' in target) {
+        position = target.to === 'top'
+          ? (this.#stmts.minPos.get()?.p ?? 1) - 1
+          : (this.#stmts.maxPos.get()?.p ?? 0) + 1;
+      } else {
+        const anchorId = 'before' in target ? target.before : target.after;
+        const anchor = this.get(anchorId);
+        if (!anchor || anchor.status !== 'pending' || anchorId === id) return 'bad_anchor' as const;
+        const neighbour = 'before' in target
+          ? this.#stmts.neighbourBefore.get(anchor.position)
+          : this.#stmts.neighbourAfter.get(anchor.position);
+        const other = neighbour && neighbour.position !== job.position
+          ? neighbour.position
+          : anchor.position + ('before' in target ? -1 : 1);
+        position = (anchor.position + other) / 2;
+        if (position === anchor.position || position === other) {
+          this.#renumberPending();
+          return this.reorder(id, target);
+        }
+      }
+      this.#stmts.setPosition.run({ id, position, now });
+      return 'ok' as const;
+    }).immediate();
+  }
+
+  // Midpoints eventually run out of float precision; spread positions out again.
+  #renumberPending(): void {
+    const rows = this.#db.prepare<[], { mobilesd_job_id: string }>(`SELECT mobilesd_job_id FROM jobs WHERE status = 'pending' ORDER BY position`).all();
+    const base = (this.#stmts.maxPos.get()?.p ?? 0) + 1;
+    rows.forEach((row, i) => this.#stmts.setPosition.run({ id: row.mobilesd_job_id, position: base + i, now: this.#now() }));
+  }
+
+  /**
+   * The queue list in display order: running, then pending in dispatch order, then finished
+   * newest first. Each segment is read through its own index so a page stays fast with
+   * 100k jobs in the table.
+   */
+  list(query: ListQuery): { rows: JobRow[]; total: number } {
+    const wanted = new Set(query.statuses?.length ? query.statuses : ALL_STATUSES);
+    const segments: { statuses: JobStatus[]; order: string }[] = [
+      { statuses: ['processing', 'downloading_resources'], order: 'started_timestamp' },
+      { statuses: ['pending'], order: 'priority DESC, position' },
+      { statuses: ['completed', 'failed', 'cancelled'], order: 'completion_timestamp DESC' },
+    ];
+    const rows: JobRow[] = [];
+    let total = 0;
+    let skip = query.offset;
+    for (const segment of segments) {
+      const statuses = segment.statuses.filter((s) => wanted.has(s));
+      if (!statuses.length) continue;
+      const where = [`status IN (${statuses.map(() => '?').join(',')})`];
+      const args: unknown[] = [...statuses];
+      if (!query.includeArchived) where.push('archived = 0');
+      if (query.appType) { where.push('app_type = ?'); args.push(query.appType); }
+      const clause = where.join(' AND ');
+      const count = this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(...args)!.n;
+      total += count;
+      const room = query.limit - rows.length;
+      if (room > 0 && skip < count) {
+        rows.push(...this.#db.prepare<unknown[], JobRow>(`SELECT * FROM jobs WHERE ${clause} ORDER BY ${segment.order} LIMIT ? OFFSET ?`)
+          .all(...args, room, skip));
+      }
+      skip = Math.max(0, skip - count);
+    }
+    return { rows, total };
+  }
+
+  counts(): Record<JobStatus, number> {
+    const out = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const row of this.#stmts.counts.all()) out[row.status] = row.n;
+    return out;
+  }
+
+  /** 1-based position among pending jobs in dispatch order, or null when not pending. */
+  queuePosition(job: JobRow): number | null {
+    if (job.status !== 'pending') return null;
+    return this.#stmts.aheadOf.get(job.priority, job.priority, job.position)!.n + 1;
+  }
+
+  activeJobsForKey(apiKeyId: string): number {
+    return this.#stmts.pendingCount.get(apiKeyId)!.n;
+  }
+
+  /** Mean run time of the last 20 completed jobs of an app type, for start-time estimates. */
+  averageDurationMs(appType: string): number | null {
+    const row = this.#db.prepare<[string], { avg: number | null }>(`SELECT AVG((julianday(completion_timestamp) - julianday(started_timestamp)) * 86400000) AS avg
+      FROM (SELECT completion_timestamp, started_timestamp FROM jobs WHERE status = 'completed' AND app_type = ?
+      AND started_timestamp IS NOT NULL ORDER BY completion_timestamp DESC LIMIT 20)`).get(appType);
+    return row?.avg ?? null;
+  }
+
+  processingJobs(): JobRow[] {
+    return this.#stmts.processing.all();
+  }
+
+  /** The earliest future run_after among pending jobs, so the dispatcher can wake then. */
+  nextWakeAt(): number | null {
+    return this.#stmts.nextRunAfter.get(this.#clock.now())?.t ?? null;
+  }
+
+  images(jobId: string): (ImageRecord & { id: number })[] {
+    return this.#stmts.images.all(jobId);
+  }
+
+  /** Startup recovery for a job left processing by a dead process: requeue or fail after the max. */
+  recoverInterrupted(job: JobRow): 'requeued' | 'failed' {
+    const now = this.#now();
+    if (job.attempts >= job.max_attempts) {
+      this.#db.prepare(`UPDATE jobs SET status = 'failed', lease_token = NULL, lease_until = NULL, completion_timestamp = ?,
+        last_updated_timestamp = ?, error_message = ? WHERE mobilesd_job_id = ? AND status = 'processing'`)
+        .run(now, now, `Interrupted ${job.attempts} times (StableQueue stopped while it ran); giving up after ${job.max_attempts} attempts.`, job.mobilesd_job_id);
+      return 'failed';
+    }
+    const cancelled = job.cancel_requested === 1;
+    this.#db.prepare(`UPDATE jobs SET status = ?, lease_token = NULL, lease_until = NULL, assigned_server_alias = NULL,
+      backend_task_id = NULL, last_updated_timestamp = ?, completion_timestamp = ? WHERE mobilesd_job_id = ? AND status = 'processing'`)
+      .run(cancelled ? 'cancelled' : 'pending', now, cancelled ? now : null, job.mobilesd_job_id);
+    return 'requeued';
+  }
+}

@@ -1,0 +1,86 @@
+import type { JobImage, JobStatusResponse, JobSummary } from '../../../shared/jobs.ts';
+import type { ImageRecord } from './job-store.ts';
+import type { JobRow } from './job-row.ts';
+
+export interface LiveProgress {
+  progress: number; // 0..1
+  etaSeconds: number | null;
+  step: number | null;
+  steps: number | null;
+  preview: { data: Buffer; mime: string } | null;
+  at: number;
+}
+
+export function imageUrls(id: number): Pick<JobImage, 'preview_url' | 'download_url' | 'thumbnail_url'> {
+  return {
+    preview_url: `/api/v1/images/${id}/download`,
+    download_url: `/api/v1/images/${id}/download`,
+    thumbnail_url: `/api/v1/images/${id}/thumbnail`,
+  };
+}
+
+function percent(row: JobRow, live: LiveProgress | undefined): number {
+  if (row.status === 'completed') return 100;
+  if (row.status !== 'processing' || !live) return 0;
+  return Math.round(live.progress * 1000) / 10;
+}
+
+/** A jobs row (+ live progress + its images) in the API's shape. */
+export function toJobSummary(row: JobRow, images: { id: number }[], live: LiveProgress | undefined): JobSummary {
+  return {
+    mobilesd_job_id: row.mobilesd_job_id,
+    app_type: row.app_type,
+    status: row.status,
+    priority: row.priority,
+    position: row.position,
+    target_server_alias: row.target_server_alias,
+    assigned_server_alias: row.assigned_server_alias,
+    creation_timestamp: row.creation_timestamp,
+    last_updated_timestamp: row.last_updated_timestamp,
+    started_timestamp: row.started_timestamp,
+    completion_timestamp: row.completion_timestamp,
+    attempts: row.attempts,
+    max_attempts: row.max_attempts,
+    error_message: row.error_message,
+    source_info: row.source_info,
+    positive_prompt: row.positive_prompt.slice(0, 300),
+    checkpoint_name: row.checkpoint_name,
+    image_count: images.length,
+    first_image_id: images[0]?.id ?? null,
+    progress: percent(row, live),
+    eta_seconds: row.status === 'processing' ? live?.etaSeconds ?? null : null,
+  };
+}
+
+export function toJobStatus(
+  row: JobRow,
+  images: (ImageRecord & { id: number })[],
+  live: LiveProgress | undefined,
+  queuePosition: number | null,
+  now: number,
+): JobStatusResponse {
+  const eta = row.status === 'processing' && live?.etaSeconds != null ? new Date(now + live.etaSeconds * 1000).toISOString() : null;
+  return {
+    mobilesd_job_id: row.mobilesd_job_id,
+    app_type: row.app_type,
+    status: row.status,
+    progress: percent(row, live),
+    creation_timestamp: row.creation_timestamp,
+    last_updated_timestamp: row.last_updated_timestamp,
+    completion_timestamp: row.completion_timestamp,
+    estimated_completion_time: eta,
+    target_server_alias: row.target_server_alias,
+    assigned_server_alias: row.assigned_server_alias,
+    priority: row.priority,
+    queue_position: queuePosition,
+    attempts: row.attempts,
+    error_message: row.error_message,
+    source_info: row.source_info,
+    generation_params: JSON.parse(row.generation_params_json) as Record<string, unknown>,
+    result_details: row.result_details_json ? JSON.parse(row.result_details_json) as Record<string, unknown> : null,
+    preview_url: row.status === 'processing' && live?.preview ? `/api/v1/queue/jobs/${row.mobilesd_job_id}/preview` : null,
+    images: images.map((image) => ({
+      id: image.id, index: image.idx, width: image.width, height: image.height, seed: image.seed, ...imageUrls(image.id),
+    })),
+  };
+}

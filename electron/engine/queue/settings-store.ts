@@ -1,0 +1,54 @@
+import type { Db } from '../db/connection.ts';
+
+/** User settings persisted in SQLite, with typed defaults. */
+export interface Settings {
+  queue_paused: boolean;
+  resume_queue_at_start: boolean;
+  notifications_enabled: boolean;
+  theme: 'system' | 'dark' | 'light';
+  default_priority: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  queue_paused: false,
+  resume_queue_at_start: true,
+  notifications_enabled: true,
+  theme: 'system',
+  default_priority: 5,
+};
+
+export class SettingsStore {
+  readonly #db: Db;
+  readonly #get;
+  readonly #put;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#get = db.prepare<[string], { value_json: string }>('SELECT value_json FROM settings WHERE key = ?');
+    this.#put = db.prepare('INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json');
+  }
+
+  get<K extends keyof Settings>(key: K): Settings[K] {
+    const row = this.#get.get(key);
+    return row ? (JSON.parse(row.value_json) as Settings[K]) : DEFAULT_SETTINGS[key];
+  }
+
+  all(): Settings {
+    const out = { ...DEFAULT_SETTINGS };
+    for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
+      (out as Record<string, unknown>)[key] = this.get(key);
+    }
+    return out;
+  }
+
+  set<K extends keyof Settings>(key: K, value: Settings[K]): void {
+    this.#put.run(key, JSON.stringify(value));
+  }
+
+  update(patch: Partial<Settings>): Settings {
+    this.#db.transaction(() => {
+      for (const [key, value] of Object.entries(patch)) this.#put.run(key, JSON.stringify(value));
+    }).immediate();
+    return this.all();
+  }
+}

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppType } from '../../../shared/servers.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/connection.ts';
+
+export interface ServerRow {
+  alias: string;
+  app_type: AppType;
+  api_url: string;
+  username: string | null;
+  max_concurrency: number;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ServerFields {
+  alias: string;
+  app_type: AppType;
+  api_url: string;
+  username: string | null;
+  max_concurrency: number;
+  enabled: boolean;
+}
+
+/** Registered backend servers. Passwords are not here: they live in the SecretStore. */
+export class ServerStore {
+  readonly #db: Db;
+  readonly #clock: Clock;
+
+  constructor(db: Db, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  list(): ServerRow[] {
+    return this.#db.prepare<[], ServerRow>('SELECT * FROM servers ORDER BY created_at, alias').all();
+  }
+
+  get(alias: string): ServerRow | undefined {
+    return this.#db.prepare<[string], ServerRow>('SELECT * FROM servers WHERE alias = ?').get(alias);
+  }
+
+  insert(fields: ServerFields): ServerRow {
+    const now = new Date(this.#clock.now()).toISOString();
+    this.#db.prepare(`INSERT INTO servers (alias, app_type, api_url, username, max_concurrency, enabled, created_at, updated_at)
+      VALUES (@alias, @app_type, @api_url, @username, @max_concurrency, @enabled, @now, @now)`)
+      .run({ ...fields, enabled: fields.enabled ? 1 : 0, now });
+    return this.get(fields.alias)!;
+  }
+
+  /** Updates a server; a changed alias is carried over to pending jobs that named it. */
+  update(alias: string, fields: ServerFields): ServerRow {
+    const now = new Date(this.#clock.now()).toISOString();
+    this.#db.transaction(() => {
+      this.#db.prepare(`UPDATE servers SET alias = @alias, app_type = @app_type, api_url = @api_url, username = @username,
+        max_concurrency = @max_concurrency, enabled = @enabled, updated_at = @now WHERE alias = @old`)
+        .run({ ...fields, enabled: fields.enabled ? 1 : 0, now, old: alias });
+      if (fields.alias !== alias) {
+        this.#db.prepare(`UPDATE jobs SET target_server_alias = ? WHERE target_server_alias = ? AND status = 'pending'`).run(fields.alias, alias);
+      }
+    }).immediate();
+    return this.get(fields.alias)!;
+  }
+
+  delete(alias: string): boolean {
+    return this.#db.prepare('DELETE FROM servers WHERE alias = ?').run(alias).changes === 1;
+  }
+
+  /**
+   * Imports the seed's `servers.json` (MobileSD's config: [{alias, apiUrl|api_url, auth?}])
+   * once, when the table is empty and the file exists in the config dir.
+   */
+  importLegacyServersJson(configDir: string): { imported: ServerFields[]; passwords: Map<string, string> } {
+    const file = path.join(configDir, 'servers.json');
+    const passwords = new Map<string, string>();
+    if (this.list().length > 0 || !fs.existsSync(file)) return { imported: [], passwords };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      return { imported: [], passwords };
+    }
+    const entries = Array.isArray(raw) ? raw : [];
+    const imported: ServerFields[] = [];
+    for (const entry of entries as Record<string, unknown>[]) {
+      const alias = typeof entry.alias === 'string' ? entry.alias.trim() : '';
+      const apiUrl = (entry.api_url ?? entry.apiUrl) as unknown;
+      if (!alias || typeof apiUrl !== 'string' || this.get(alias)) continue;
+      const auth = (entry.auth ?? {}) as Record<string, unknown>;
+      const fields: ServerFields = {
+        alias,
+        app_type: entry.app_type === 'comfyui' ? 'comfyui' : 'forge',
+        api_url: apiUrl.replace(/\/+$/, ''),
+        username: typeof (entry.username ?? auth.username) === 'string' ? String(entry.username ?? auth.username) : null,
+        max_concurrency: 1,
+        enabled: true,
+      };
+      const password = entry.password ?? auth.password;
+      if (typeof password === 'string' && password) passwords.set(alias, password);
+      this.insert(fields);
+      imported.push(fields);
+    }
+    return { imported, passwords };
+  }
+}

@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { EngineConfig } from './engine/config.ts';
+
+
+/**
+ * The headless configuration from environment variables (the seed plan's names first):
+ * PORT, HOST, STABLEQUEUE_DATA_DIR or CONFIG_DATA_PATH, STABLE_DIFFUSION_SAVE_PATH,
+ * CHECKPOINT_PATH, LORA_PATH, VAE_PATH, EMBEDDINGS_PATH, STABLEQUEUE_PASSWORD,
+ * STABLEQUEUE_ALLOWED_HOSTS, ATTEMPT_DEADLINE_MINUTES, SHUTDOWN_GRACE_SECONDS.
+ */
+export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir: string; cwd: string }): EngineConfig {
+  const port = env.PORT ? Number(env.PORT) : 3000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
+  const host = env.HOST || '127.0.0.1';
+  const abs = (value: string | undefined) => (value ? path.resolve(defaults.cwd, value) : null);
+  const dataDir = abs(env.STABLEQUEUE_DATA_DIR || env.CONFIG_DATA_PATH) ?? path.resolve(defaults.cwd, 'data');
+  const minutes = env.ATTEMPT_DEADLINE_MINUTES ? Number(env.ATTEMPT_DEADLINE_MINUTES) : 30;
+  if (!(minutes > 0)) throw new Error('ATTEMPT_DEADLINE_MINUTES must be a positive number');
+  const grace = env.SHUTDOWN_GRACE_SECONDS ? Number(env.SHUTDOWN_GRACE_SECONDS) : 10;
+  if (!(grace >= 0)) throw new Error('SHUTDOWN_GRACE_SECONDS must be zero or more');
+  return {
+    dataDir,
+    outputsDir: abs(env.STABLE_DIFFUSION_SAVE_PATH) ?? path.join(dataDir, 'outputs'),
+    checkpointPath: abs(env.CHECKPOINT_PATH),
+    loraPath: abs(env.LORA_PATH),
+    vaePath: abs(env.VAE_PATH),
+    embeddingsPath: abs(env.EMBEDDINGS_PATH),
+    host,
+    port,
+    uiDir: env.STABLEQUEUE_UI_DIR ? path.resolve(defaults.cwd, env.STABLEQUEUE_UI_DIR) : defaults.uiDir,
+    uiPassword: env.STABLEQUEUE_PASSWORD || null,
+    allowedHosts: (env.STABLEQUEUE_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    attemptDeadlineMs: minutes * 60_000,
+    shutdownGraceMs: grace * 1000,
+    civitaiBaseUrl: env.CIVITAI_BASE_URL || undefined,
+  };
+}
+

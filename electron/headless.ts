@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine } from './engine/index.ts';
+import { createLogger } from './engine/logger.ts';
+import { headlessConfigFromEnv } from './headless-config.ts';
+
+/**
+ * `npm run serve` and the Docker image: the engine as a plain Node server, configured by
+ * environment variables. SIGTERM/SIGINT stop claiming, give running jobs a grace period,
+ * requeue what is left and close the database.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const logger = createLogger();
+let config;
+try {
+  config = headlessConfigFromEnv(process.env, { uiDir: path.resolve(here, '../dist/renderer'), cwd: process.cwd() });
+} catch (error) {
+  logger.fatal((error as Error).message);
+  process.exit(2);
+}
+const engine = createEngine({ ...config, logger });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const force = setTimeout(() => process.exit(1), (config!.shutdownGraceMs ?? 10_000) + 15_000);
+  force.unref();
+  try {
+    await engine.stop();
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+try {
+  const { url } = await engine.start();
+  logger.info(`StableQueue is running at ${url}`);
+} catch (error) {
+  logger.fatal({ err: error }, 'StableQueue could not start');
+  process.exit(1);
+}

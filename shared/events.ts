@@ -1,0 +1,23 @@
+import type { JobSummary } from './jobs.ts';
+import type { ServerView } from './servers.ts';
+
+/**
+ * Events on GET /api/v1/events (Server-Sent Events). The SSE `event:` field is the
+ * `type`; `data:` is the JSON of the whole object.
+ */
+export type EngineEvent =
+  | { type: 'job.created'; job: JobSummary }
+  | { type: 'job.updated'; job: JobSummary }
+  | { type: 'job.progress'; job_id: string; progress: number; eta_seconds: number | null; step: number | null; steps: number | null; has_preview: boolean }
+  | { type: 'job.finished'; job: JobSummary }
+  | { type: 'job.deleted'; job_id: string }
+  | { type: 'queue.state'; paused: boolean; counts: Record<string, number> }
+  | { type: 'server.status'; server: ServerView }
+  | { type: 'server.deleted'; alias: string }
+  | { type: 'image.deleted'; image_id: number };
+
+export type EngineEventType = EngineEvent['type'];
+export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = [
+  'job.created', 'job.updated', 'job.progress', 'job.finished', 'job.deleted',
+  'queue.state', 'server.status', 'server.deleted', 'image.deleted',
+];

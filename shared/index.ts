@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './limits.ts';
+export * from './servers.ts';
+export * from './jobs.ts';
+export * from './images.ts';
+export * from './events.ts';

@@ -1,0 +1,163 @@
+import Type from 'typebox';
+import { LIMITS } from './limits.ts';
+import { AppTypeSchema } from './servers.ts';
+
+export const JobStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('downloading_resources'),
+  Type.Literal('processing'),
+  Type.Literal('completed'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
+]);
+export type JobStatus = Type.Static<typeof JobStatusSchema>;
+export const FINISHED_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+const prompt = Type.String({ maxLength: LIMITS.promptChars });
+const side = Type.Integer({ minimum: LIMITS.minSide, maximum: LIMITS.maxSide });
+const seed = Type.Union([Type.Integer({ minimum: -1 }), Type.Literal(''), Type.Null()]);
+
+export const LoraSchema = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 512 }),
+  weight: Type.Optional(Type.Number({ minimum: -10, maximum: 10 })),
+});
+export type Lora = Type.Static<typeof LoraSchema>;
+
+/**
+ * The seed's flat generation fields. Any other A1111 payload field (alwayson_scripts of
+ * ControlNet/ADetailer, hires fix, refiner…) is accepted and passed through untouched.
+ * For ComfyUI, `workflow` holds an API-format graph.
+ */
+export const GenerationParamsSchema = Type.Object(
+  {
+    positive_prompt: Type.Optional(prompt),
+    negative_prompt: Type.Optional(prompt),
+    checkpoint_name: Type.Optional(Type.String({ maxLength: 1024 })),
+    width: Type.Optional(side),
+    height: Type.Optional(side),
+    steps: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxSteps })),
+    cfg_scale: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    distilled_cfg_scale: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    sampler_name: Type.Optional(Type.String({ maxLength: 128 })),
+    scheduler: Type.Optional(Type.String({ maxLength: 128 })),
+    seed: Type.Optional(seed),
+    subseed: Type.Optional(seed),
+    subseed_strength: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxBatchSize })),
+    n_iter: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxIterations })),
+    restore_faces: Type.Optional(Type.Boolean()),
+    denoising_strength: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    init_images: Type.Optional(Type.Array(Type.String(), { maxItems: 8 })),
+    loras: Type.Optional(Type.Array(LoraSchema, { maxItems: LIMITS.maxLoras })),
+    vae: Type.Optional(Type.String({ maxLength: 1024 })),
+    workflow: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    workflow_ui: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    randomize_seed: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: true },
+);
+export type GenerationParams = Type.Static<typeof GenerationParamsSchema> & Record<string, unknown>;
+
+export const PrioritySchema = Type.Integer({ minimum: LIMITS.priorityMin, maximum: LIMITS.priorityMax });
+
+/** POST /api/v1/generate and /api/v2/generate. `target_server_alias` "auto" lets StableQueue choose. */
+export const GenerateRequestSchema = Type.Object(
+  {
+    target_server_alias: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    app_type: Type.Optional(AppTypeSchema),
+    priority: Type.Optional(PrioritySchema),
+    generation_params: GenerationParamsSchema,
+    source_info: Type.Optional(Type.String({ maxLength: 256 })),
+    mode: Type.Optional(Type.Union([Type.Literal('txt2img'), Type.Literal('img2img')])),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+export type GenerateRequest = Type.Static<typeof GenerateRequestSchema>;
+
+export const GenerateV1ResponseSchema = Type.Object({ mobilesd_job_id: Type.String() });
+export const GenerateV2ResponseSchema = Type.Object({
+  success: Type.Boolean(),
+  mobilesd_job_id: Type.String(),
+  queue_position: Type.Integer(),
+  estimated_start_time: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const JobImageSchema = Type.Object({
+  id: Type.Integer(),
+  index: Type.Integer(),
+  width: Type.Union([Type.Integer(), Type.Null()]),
+  height: Type.Union([Type.Integer(), Type.Null()]),
+  seed: Type.Union([Type.Number(), Type.Null()]),
+  preview_url: Type.String(),
+  download_url: Type.String(),
+  thumbnail_url: Type.String(),
+});
+export type JobImage = Type.Static<typeof JobImageSchema>;
+
+/** One row of the queue list and of the SSE job events. */
+export const JobSummarySchema = Type.Object({
+  mobilesd_job_id: Type.String(),
+  app_type: AppTypeSchema,
+  status: JobStatusSchema,
+  priority: Type.Integer(),
+  position: Type.Number(),
+  target_server_alias: Type.String(),
+  assigned_server_alias: Type.Union([Type.String(), Type.Null()]),
+  creation_timestamp: Type.String(),
+  last_updated_timestamp: Type.String(),
+  started_timestamp: Type.Union([Type.String(), Type.Null()]),
+  completion_timestamp: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer(),
+  max_attempts: Type.Integer(),
+  error_message: Type.Union([Type.String(), Type.Null()]),
+  source_info: Type.Union([Type.String(), Type.Null()]),
+  positive_prompt: Type.String(),
+  checkpoint_name: Type.Union([Type.String(), Type.Null()]),
+  image_count: Type.Integer(),
+  first_image_id: Type.Union([Type.Integer(), Type.Null()]),
+  progress: Type.Number({ description: '0..100' }),
+  eta_seconds: Type.Union([Type.Number(), Type.Null()]),
+});
+export type JobSummary = Type.Static<typeof JobSummarySchema>;
+
+export const JobListResponseSchema = Type.Object({
+  jobs: Type.Array(JobSummarySchema),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  paused: Type.Boolean(),
+  counts: Type.Record(Type.String(), Type.Integer()),
+});
+export type JobListResponse = Type.Static<typeof JobListResponseSchema>;
+
+/** GET /api/v1/queue/jobs/:id/status — the seed's §3.2 shape. */
+export const JobStatusResponseSchema = Type.Object({
+  mobilesd_job_id: Type.String(),
+  app_type: AppTypeSchema,
+  status: JobStatusSchema,
+  progress: Type.Number(),
+  creation_timestamp: Type.String(),
+  last_updated_timestamp: Type.String(),
+  completion_timestamp: Type.Union([Type.String(), Type.Null()]),
+  estimated_completion_time: Type.Union([Type.String(), Type.Null()]),
+  target_server_alias: Type.String(),
+  assigned_server_alias: Type.Union([Type.String(), Type.Null()]),
+  priority: Type.Integer(),
+  queue_position: Type.Union([Type.Integer(), Type.Null()]),
+  attempts: Type.Integer(),
+  error_message: Type.Union([Type.String(), Type.Null()]),
+  source_info: Type.Union([Type.String(), Type.Null()]),
+  generation_params: Type.Record(Type.String(), Type.Unknown()),
+  result_details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  preview_url: Type.Union([Type.String(), Type.Null()]),
+  images: Type.Array(JobImageSchema),
+});
+export type JobStatusResponse = Type.Static<typeof JobStatusResponseSchema>;
+
+export const ReorderRequestSchema = Type.Union([
+  Type.Object({ to: Type.Union([Type.Literal('top'), Type.Literal('bottom')]) }, { additionalProperties: false }),
+  Type.Object({ before: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+  Type.Object({ after: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+]);
+export type ReorderRequest = Type.Static<typeof ReorderRequestSchema>;
