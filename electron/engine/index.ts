@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApiApp, type RouteRegistrar } from './api/app.ts';
+import { buildApiApp } from './api/app.ts';
 import type { ApiContext } from './api/context.ts';
 import { systemClock } from './clock.ts';
 import { resolveConfig, type EngineConfig } from './config.ts';
@@ -20,26 +20,12 @@ import { SECRET_NAMES } from './security/secret-store.ts';
 import { ServerRegistry } from './servers/server-registry.ts';
 import { ServerStore } from './servers/server-store.ts';
 import { VERSION } from './version.ts';
+import { createEngineModules } from './modules.ts';
+
+import type { EngineModule } from './engine-module.ts';
 
 export type { Engine } from './engine-types.ts';
 export type { EngineConfig } from './config.ts';
-
-/** Optional parts that plug into the engine (security, models, Civitai, ComfyUI…). */
-export interface EngineModule {
-  /** Runs after the core is up, before the API is built. */
-  init?(ctx: ApiContext): void | Promise<void>;
-  /** Fastify registrars run before the core routes (request policy, auth). */
-  before?: RouteRegistrar[];
-  routes?: RouteRegistrar[];
-  stop?(): void | Promise<void>;
-}
-
-const engineModules: EngineModule[] = [];
-
-/** Registers a module for every engine created afterwards. */
-export function registerEngineModule(module: EngineModule): void {
-  engineModules.push(module);
-}
 
 export function createEngine(config: EngineConfig): Engine {
   const cfg = resolveConfig(config);
@@ -52,6 +38,7 @@ export function createEngine(config: EngineConfig): Engine {
   let ctx: ApiContext | null = null;
   let url: string | null = null;
   let stopping: Promise<void> | null = null;
+  let engineModules: EngineModule[] = [];
 
   const requireCtx = () => {
     if (!ctx) throw new Error('engine not started');
@@ -116,6 +103,7 @@ export function createEngine(config: EngineConfig): Engine {
         config: cfg, db, logger, clock, bus, secrets, jobs, service, dispatcher, registry, serverStore, settings,
         images, thumbs, version: VERSION, startedAt: Date.now(),
       };
+      engineModules = createEngineModules();
       for (const module of engineModules) await module.init?.(ctx);
       await registry.loadAll();
       app = await buildApiApp(ctx, {

@@ -1,0 +1,9 @@
+import type { EngineModule } from './engine-module.ts';
+import { createComfyModule } from './backends/comfyui/module.ts';
+import { createSecurityModule } from './security/module.ts';
+import { createModelsModule } from './models/module.ts';
+
+/** The engine's optional parts, in the order their hooks run (security first). */
+export function createEngineModules(): EngineModule[] {
+  return [createSecurityModule(), createComfyModule(), createModelsModule()];
+}
