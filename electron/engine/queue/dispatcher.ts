@@ -29,9 +29,10 @@ export interface DispatcherHooks {
   /** A job row changed (claimed, requeued, finished): publish it. */
   jobChanged(jobId: string, finished: boolean): void;
   progress(jobId: string, live: LiveProgress): void;
-  /** A job is about to run: a hook may fetch missing models first (Civitai issue). */
-  beforeRun?(job: ClaimedJob, server: RuntimeServer): Promise<void>;
 }
+
+/** Runs before a job is sent, e.g. to download a missing model first; throwing a BackendError ends the attempt. */
+export type BeforeRunHook = (job: ClaimedJob, server: RuntimeServer) => Promise<void>;
 
 /**
  * Event driven: `kick()` after a new job, a finished job, a server coming online, a
@@ -48,6 +49,7 @@ export class Dispatcher {
   readonly #deadlineMs: number;
   readonly #running = new Map<string, RunningAttempt>();
   readonly #live = new Map<string, LiveProgress>();
+  readonly #beforeRun: BeforeRunHook[] = [];
   #paused: () => boolean;
   #scheduled = false;
   #stopping = false;
@@ -65,6 +67,10 @@ export class Dispatcher {
     this.#hooks = deps.hooks;
     this.#deadlineMs = deps.deadlineMs;
     this.#paused = deps.isPaused;
+  }
+
+  addBeforeRun(hook: BeforeRunHook): void {
+    this.#beforeRun.push(hook);
   }
 
   live(jobId: string): LiveProgress | undefined {
@@ -171,7 +177,7 @@ export class Dispatcher {
       backendTaskId: job.backend_task_id,
     };
     try {
-      await this.#hooks.beforeRun?.(job, server);
+      for (const hook of this.#beforeRun) await hook(job, server);
       log.info({ dir: `engine→${server.row.app_type}` }, 'job sent');
       const result = await server.backend.run(runnable, {
         signal: controller.signal,

@@ -381,8 +381,13 @@ export class JobStore {
       return 'failed';
     }
     const cancelled = job.cancel_requested === 1;
-    this.#db.prepare(`UPDATE jobs SET status = ?, lease_token = NULL, lease_until = NULL, assigned_server_alias = NULL,
-      backend_task_id = NULL, last_updated_timestamp = ?, completion_timestamp = ? WHERE mobilesd_job_id = ? AND status = 'processing'`)
+    // A job the backend already accepted (ComfyUI prompt_id) keeps that id and its server,
+    // so the next attempt reattaches to it instead of running it a second time.
+    this.#db.prepare(`UPDATE jobs SET status = ?, lease_token = NULL, lease_until = NULL,
+      target_server_alias = CASE WHEN backend_task_id IS NOT NULL AND assigned_server_alias IS NOT NULL
+        THEN assigned_server_alias ELSE target_server_alias END,
+      assigned_server_alias = NULL, last_updated_timestamp = ?, completion_timestamp = ?
+      WHERE mobilesd_job_id = ? AND status = 'processing'`)
       .run(cancelled ? 'cancelled' : 'pending', now, cancelled ? now : null, job.mobilesd_job_id);
     return 'requeued';
   }
