@@ -1,0 +1,184 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../electron/engine/db/connection.ts';
+import { MIGRATIONS } from '../../../electron/engine/db/migrations/index.ts';
+import { JobStore, type FreeSlot } from '../../../electron/engine/queue/job-store.ts';
+import type { JobRow } from '../../../electron/engine/queue/job-row.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+import { makeTempDir } from '../../helpers/temp-dir.ts';
+
+const forge: FreeSlot = { alias: 'f1', appType: 'forge' };
+const first = (_job: JobRow, slots: FreeSlot[]) => slots[0];
+
+describe('JobStore on a real SQLite file', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let db: Db;
+  let clock: FakeClock;
+  let store: JobStore;
+  const add = (prompt: string, priority = 5, target = 'f1') =>
+    store.insert({ target_server_alias: target, app_type: 'forge', priority, generation_params: { positive_prompt: prompt }, max_attempts: 3 });
+
+  beforeEach(() => {
+    tmp = makeTempDir();
+    db = openDatabase(path.join(tmp.dir, 'q.db'));
+    clock = new FakeClock();
+    store = new JobStore(db, clock);
+  });
+  afterEach(() => {
+    db.close();
+    tmp.cleanup();
+  });
+
+  it('sets WAL and synchronous=FULL on every open, and migrates to the newest version', () => {
+    db.close();
+    db = openDatabase(path.join(tmp.dir, 'q.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  });
+
+  it('refuses a database from a newer StableQueue', () => {
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => openDatabase(path.join(tmp.dir, 'q.db'))).toThrow(/newer than this StableQueue/);
+    db = new Database(path.join(tmp.dir, 'q.db'));
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  });
+
+  it('claims FIFO within a priority, higher priority first', () => {
+    const a = add('a');
+    const b = add('b');
+    const urgent = add('urgent', 9);
+    const order = [1, 2, 3].map(() => {
+      const job = store.claimNext([forge], 60_000, first)!;
+      store.finishWithImages(job, 'completed', [], null);
+      return job.mobilesd_job_id;
+    });
+    expect(order).toEqual([urgent.mobilesd_job_id, a.mobilesd_job_id, b.mobilesd_job_id]);
+    expect(store.claimNext([forge], 60_000, first)).toBeNull();
+  });
+
+  it('never hands the same job to two connections', () => {
+    for (let i = 0; i < 20; i++) add(`job ${i}`);
+    const other = new JobStore(openDatabase(path.join(tmp.dir, 'q.db')), clock);
+    const seen = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      for (const s of [store, other]) {
+        const job = s.claimNext([forge], 60_000, first);
+        expect(job).not.toBeNull();
+        expect(seen.has(job!.mobilesd_job_id)).toBe(false);
+        seen.add(job!.mobilesd_job_id);
+      }
+    }
+    expect(seen.size).toBe(20);
+  });
+
+  it('fences completion on the lease token: a stale attempt cannot overwrite a newer one', () => {
+    add('x');
+    const firstAttempt = store.claimNext([forge], 60_000, first)!;
+    expect(store.release(firstAttempt, { error: 'transient' })).toBe(true);
+    const second = store.claimNext([forge], 60_000, first)!;
+    expect(second.attempts).toBe(2);
+    expect(store.finishWithImages(firstAttempt, 'completed', [], null)).toBe(false);
+    expect(store.get(second.mobilesd_job_id)!.status).toBe('processing');
+    expect(store.finishWithImages(second, 'completed', [], null)).toBe(true);
+  });
+
+  it('records images with the completion in one transaction and ignores a duplicate image row', () => {
+    add('x');
+    const job = store.claimNext([forge], 60_000, first)!;
+    const image = { idx: 0, file_path: 'a.png', mime: 'image/png', bytes: 1, sha256: 'x', width: 1, height: 1, seed: 1, infotext: null };
+    expect(store.finishWithImages(job, 'completed', [image, image], { seed: 1 })).toBe(true);
+    expect(store.images(job.mobilesd_job_id)).toHaveLength(1);
+  });
+
+  it('reorders pending jobs: top, bottom, before and after another job', () => {
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((p) => add(p));
+    const ids = () => store.list({ statuses: ['pending'], limit: 10, offset: 0 }).rows.map((r) => r.positive_prompt).join('');
+    expect(ids()).toBe('abcd');
+    store.reorder(d.mobilesd_job_id, { to: 'top' });
+    expect(ids()).toBe('dabc');
+    store.reorder(d.mobilesd_job_id, { to: 'bottom' });
+    expect(ids()).toBe('abcd');
+    store.reorder(d.mobilesd_job_id, { before: b.mobilesd_job_id });
+    expect(ids()).toBe('adbc');
+    store.reorder(a.mobilesd_job_id, { after: c.mobilesd_job_id });
+    expect(ids()).toBe('dbca');
+    expect(store.reorder(a.mobilesd_job_id, { before: a.mobilesd_job_id })).toBe('bad_anchor');
+  });
+
+  it('keeps order through many midpoint moves (renumbers when floats run out)', () => {
+    const jobs = ['a', 'b', 'c'].map((p) => add(p));
+    for (let i = 0; i < 80; i++) {
+      store.reorder(jobs[2].mobilesd_job_id, { before: jobs[1].mobilesd_job_id });
+      store.reorder(jobs[1].mobilesd_job_id, { before: jobs[2].mobilesd_job_id });
+    }
+    const order = store.list({ statuses: ['pending'], limit: 10, offset: 0 }).rows.map((r) => r.positive_prompt).join('');
+    expect(order).toBe('abc');
+  });
+
+  it('waits out the backoff: a released job is not claimable before run_after', () => {
+    add('x');
+    const job = store.claimNext([forge], 60_000, first)!;
+    store.release(job, { runAfter: clock.now() + 5_000 });
+    expect(store.claimNext([forge], 60_000, first)).toBeNull();
+    expect(store.nextWakeAt()).toBe(clock.now() + 5_000);
+    clock.advance(5_001);
+    expect(store.claimNext([forge], 60_000, first)).not.toBeNull();
+  });
+
+  it('refunds the attempt when the server was offline', () => {
+    add('x');
+    const job = store.claimNext([forge], 60_000, first)!;
+    store.release(job, { refundAttempt: true });
+    expect(store.get(job.mobilesd_job_id)!.attempts).toBe(0);
+  });
+
+  it('recovers a job left processing: requeued, or failed after the maximum', () => {
+    add('x');
+    let job = store.claimNext([forge], 60_000, first)!;
+    expect(store.recoverInterrupted(job)).toBe('requeued');
+    expect(store.get(job.mobilesd_job_id)!.status).toBe('pending');
+    for (let i = 0; i < 2; i++) {
+      job = store.claimNext([forge], 60_000, first)!;
+      store.recoverInterrupted(store.get(job.mobilesd_job_id)!);
+    }
+    const row = store.get(job.mobilesd_job_id)!;
+    expect(row.status).toBe('failed');
+    expect(row.error_message).toMatch(/Interrupted 3 times/);
+  });
+
+  it('only offers jobs to slots of their server or app type; auto jobs to any', () => {
+    add('for f2', 5, 'f2');
+    const auto = add('auto', 5, 'auto');
+    const claimed = store.claimNext([forge], 60_000, first)!;
+    expect(claimed.mobilesd_job_id).toBe(auto.mobilesd_job_id);
+    expect(store.claimNext([forge], 60_000, first)).toBeNull();
+    expect(store.claimNext([{ alias: 'c1', appType: 'comfyui' }], 60_000, first)).toBeNull();
+  });
+
+  it('lists running, then pending in dispatch order, then finished newest first, with paging', () => {
+    const a = add('a');
+    add('b');
+    add('c', 9);
+    const running = store.claimNext([forge], 60_000, first)!; // c
+    store.finishWithImages(running, 'completed', [], null);
+    const next = store.claimNext([forge], 60_000, first)!; // a
+    expect(next.mobilesd_job_id).toBe(a.mobilesd_job_id);
+    const all = store.list({ limit: 10, offset: 0 });
+    expect(all.rows.map((r) => `${r.positive_prompt}:${r.status}`)).toEqual(['a:processing', 'b:pending', 'c:completed']);
+    expect(all.total).toBe(3);
+    expect(store.list({ limit: 1, offset: 1 }).rows.map((r) => r.positive_prompt)).toEqual(['b']);
+  });
+
+  it('cancels pending jobs at once and flags running ones', () => {
+    const a = add('a');
+    const b = add('b');
+    store.claimNext([forge], 60_000, first);
+    expect(store.cancel(b.mobilesd_job_id)).toBe('cancelled');
+    expect(store.cancel(a.mobilesd_job_id)).toBe('running');
+    expect(store.cancel(b.mobilesd_job_id)).toBe('finished');
+    expect(store.cancel('00000000-0000-4000-8000-000000000000')).toBe('not_found');
+  });
+});
