@@ -25,6 +25,8 @@ export interface EngineConfig {
   /** Per-attempt deadline for one generation, default 30 min. */
   attemptDeadlineMs?: number;
   maxAttempts?: number;
+  /** First retry delay after a transient error; doubles per attempt (capped at 2 min). */
+  retryBaseDelayMs?: number;
   /** SIGTERM grace period before running attempts are aborted and requeued. */
   shutdownGraceMs?: number;
   /** Extra Host header values to accept (besides localhost, 127.0.0.1, [::1] and the bind host). */
@@ -53,6 +55,7 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     uiDir: config.uiDir === undefined ? null : config.uiDir,
     attemptDeadlineMs: config.attemptDeadlineMs ?? 30 * 60_000,
     maxAttempts: config.maxAttempts ?? 3,
+    retryBaseDelayMs: config.retryBaseDelayMs ?? 2_000,
     shutdownGraceMs: config.shutdownGraceMs ?? 10_000,
     allowedHosts: config.allowedHosts ?? [],
     uiPassword: config.uiPassword ?? null,

@@ -87,7 +87,7 @@ export function createEngine(config: EngineConfig): Engine {
 
       let service: JobService | null = null;
       const dispatcher = new Dispatcher({
-        jobs, registry, images, clock, logger, deadlineMs: cfg.attemptDeadlineMs,
+        jobs, registry, images, clock, logger, deadlineMs: cfg.attemptDeadlineMs, retryBaseMs: cfg.retryBaseDelayMs,
         isPaused: () => settings.get('queue_paused'),
         hooks: {
           jobChanged: (id, finished) => service?.published(id, finished),
@@ -125,6 +125,7 @@ export function createEngine(config: EngineConfig): Engine {
         if (!ctx) return;
         await ctx.dispatcher.stop(cfg.shutdownGraceMs);
         ctx.registry.stop();
+        ctx.service.dispose();
         for (const module of engineModules) await module.stop?.();
         await app?.close();
         db?.close();

@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { ApiContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
@@ -23,9 +23,10 @@ export async function buildApiApp(ctx: ApiContext, plugins: { before?: RouteRegi
   // Typed as the default instance so route modules need not carry pino's logger generics.
   const app = Fastify({
     loggerInstance: ctx.logger.child({ dir: 'ui→engine' }),
-    disableRequestLogging: true,
+    // Per-request lines would drown the queue's own logs (progress polling, SSE).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: LIMITS.bodyBytes,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     trustProxy: false,
     forceCloseConnections: true,
     ajv: {

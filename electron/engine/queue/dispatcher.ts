@@ -47,6 +47,7 @@ export class Dispatcher {
   readonly #logger: Logger;
   readonly #hooks: DispatcherHooks;
   readonly #deadlineMs: number;
+  readonly #retryBaseMs: number;
   readonly #running = new Map<string, RunningAttempt>();
   readonly #live = new Map<string, LiveProgress>();
   readonly #beforeRun: BeforeRunHook[] = [];
@@ -57,8 +58,9 @@ export class Dispatcher {
 
   constructor(deps: {
     jobs: JobStore; registry: ServerRegistry; images: ImageStore; clock: Clock; logger: Logger;
-    hooks: DispatcherHooks; deadlineMs: number; isPaused: () => boolean;
+    hooks: DispatcherHooks; deadlineMs: number; retryBaseMs: number; isPaused: () => boolean;
   }) {
+    this.#retryBaseMs = deps.retryBaseMs;
     this.#jobs = deps.jobs;
     this.#registry = deps.registry;
     this.#images = deps.images;
@@ -253,7 +255,7 @@ export class Dispatcher {
           log.warn({ err: error.message }, 'job failed after the last attempt');
           this.#jobs.fail(job, `${error.message} (gave up after ${job.attempts} attempts)`);
         } else {
-          const delay = retryDelayMs(job.attempts);
+          const delay = retryDelayMs(job.attempts, this.#retryBaseMs);
           log.warn({ err: error.message, retryInMs: delay }, 'transient failure; will retry');
           this.#jobs.release(job, { runAfter: this.#clock.now() + delay, error: `Retrying after: ${error.message}` });
         }

@@ -11,6 +11,8 @@ import type { JobStore } from './job-store.ts';
 import { toJobStatus, toJobSummary } from './job-view.ts';
 import type { SettingsStore } from './settings-store.ts';
 
+const QUEUE_STATE_COALESCE_MS = 100;
+
 export class JobServiceError extends Error {
   readonly code: string;
   readonly status: number;
@@ -37,6 +39,7 @@ export class JobService {
   readonly #thumbs: ThumbnailCache;
   readonly #clock: Clock;
   readonly #maxAttempts: number;
+  #queueStateTimer: NodeJS.Timeout | null = null;
 
   constructor(deps: {
     jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; bus: EventBus; settings: SettingsStore;
@@ -210,8 +213,18 @@ export class JobService {
     this.#emitQueueState();
   }
 
+  // Counting runs over the whole table, so bursts of changes publish one queue.state.
   #emitQueueState(): void {
-    this.#bus.emit({ type: 'queue.state', paused: this.isPaused(), counts: this.#jobs.counts() });
+    if (this.#queueStateTimer) return;
+    this.#queueStateTimer = setTimeout(() => {
+      this.#queueStateTimer = null;
+      this.#bus.emit({ type: 'queue.state', paused: this.isPaused(), counts: this.#jobs.counts() });
+    }, QUEUE_STATE_COALESCE_MS);
+    this.#queueStateTimer.unref();
+  }
+
+  dispose(): void {
+    if (this.#queueStateTimer) clearTimeout(this.#queueStateTimer);
   }
 
   async deleteImage(imageId: number, image: { file_path: string }): Promise<void> {
