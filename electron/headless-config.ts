@@ -6,7 +6,7 @@ import type { EngineConfig } from './engine/config.ts';
  * The headless configuration from environment variables (the seed plan's names first):
  * PORT, HOST, STABLEQUEUE_DATA_DIR or CONFIG_DATA_PATH, STABLE_DIFFUSION_SAVE_PATH,
  * CHECKPOINT_PATH, LORA_PATH, VAE_PATH, EMBEDDINGS_PATH, STABLEQUEUE_PASSWORD,
- * STABLEQUEUE_ALLOWED_HOSTS, ATTEMPT_DEADLINE_MINUTES, SHUTDOWN_GRACE_SECONDS.
+ * STABLEQUEUE_ALLOWED_HOSTS, STABLEQUEUE_CORS_ORIGINS, ATTEMPT_DEADLINE_MINUTES, SHUTDOWN_GRACE_SECONDS.
  */
 export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir: string; cwd: string }): EngineConfig {
   const port = env.PORT ? Number(env.PORT) : 3000;
@@ -30,6 +30,7 @@ export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir:
     uiDir: env.STABLEQUEUE_UI_DIR ? path.resolve(defaults.cwd, env.STABLEQUEUE_UI_DIR) : defaults.uiDir,
     uiPassword: env.STABLEQUEUE_PASSWORD || null,
     allowedHosts: (env.STABLEQUEUE_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    corsOrigins: (env.STABLEQUEUE_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     attemptDeadlineMs: minutes * 60_000,
     shutdownGraceMs: grace * 1000,
     civitaiBaseUrl: env.CIVITAI_BASE_URL || undefined,

@@ -1,4 +1,5 @@
 import type { JobSummary } from './jobs.ts';
+import type { DownloadProgress, DownloadView, ScanState } from './models.ts';
 import type { ServerView } from './servers.ts';
 
 /**
@@ -8,16 +9,23 @@ import type { ServerView } from './servers.ts';
 export type EngineEvent =
   | { type: 'job.created'; job: JobSummary }
   | { type: 'job.updated'; job: JobSummary }
-  | { type: 'job.progress'; job_id: string; progress: number; eta_seconds: number | null; step: number | null; steps: number | null; has_preview: boolean }
+  | { type: 'job.progress'; job_id: string; progress: number; eta_seconds: number | null; step: number | null; steps: number | null; has_preview: boolean; status_text?: string | null }
   | { type: 'job.finished'; job: JobSummary }
   | { type: 'job.deleted'; job_id: string }
   | { type: 'queue.state'; paused: boolean; counts: Record<string, number> }
   | { type: 'server.status'; server: ServerView }
   | { type: 'server.deleted'; alias: string }
-  | { type: 'image.deleted'; image_id: number };
+  | { type: 'image.deleted'; image_id: number }
+  | { type: 'models.scan'; scan: ScanState }
+  | { type: 'models.hashing'; model_id: number; name: string; bytes_done: number; total_bytes: number; queued: number }
+  | { type: 'models.changed'; reason: 'scan' | 'hash' | 'civitai' | 'download'; ids: number[] }
+  | { type: 'download.updated'; download: DownloadView }
+  | ({ type: 'download.progress' } & DownloadProgress)
+  | { type: 'download.deleted'; id: string };
 
 export type EngineEventType = EngineEvent['type'];
 export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = [
   'job.created', 'job.updated', 'job.progress', 'job.finished', 'job.deleted',
   'queue.state', 'server.status', 'server.deleted', 'image.deleted',
+  'models.scan', 'models.hashing', 'models.changed', 'download.updated', 'download.progress', 'download.deleted',
 ];

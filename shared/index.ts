@@ -4,3 +4,4 @@ export * from './servers.ts';
 export * from './jobs.ts';
 export * from './images.ts';
 export * from './events.ts';
+export * from './models.ts';

@@ -118,6 +118,7 @@ export const JobSummarySchema = Type.Object({
   first_image_id: Type.Union([Type.Integer(), Type.Null()]),
   progress: Type.Number({ description: '0..100' }),
   eta_seconds: Type.Union([Type.Number(), Type.Null()]),
+  status_text: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'e.g. "Queued on server" while processing' })),
 });
 export type JobSummary = Type.Static<typeof JobSummarySchema>;
 
@@ -141,6 +142,7 @@ export const JobStatusResponseSchema = Type.Object({
   last_updated_timestamp: Type.String(),
   completion_timestamp: Type.Union([Type.String(), Type.Null()]),
   estimated_completion_time: Type.Union([Type.String(), Type.Null()]),
+  status_text: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   target_server_alias: Type.String(),
   assigned_server_alias: Type.Union([Type.String(), Type.Null()]),
   priority: Type.Integer(),

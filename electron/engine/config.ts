@@ -35,6 +35,8 @@ export interface EngineConfig {
   uiPassword?: string | null;
   /** Per-launch token the desktop window presents (handed over by the preload). */
   launchToken?: string | null;
+  /** Exact origins (e.g. chrome-extension://<id>) allowed to call the API cross-origin with an API key (STABLEQUEUE_CORS_ORIGINS). */
+  corsOrigins?: string[];
   civitaiBaseUrl?: string;
 }
 
@@ -60,6 +62,7 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     allowedHosts: config.allowedHosts ?? [],
     uiPassword: config.uiPassword ?? null,
     launchToken: config.launchToken ?? null,
+    corsOrigins: config.corsOrigins ?? [],
     civitaiBaseUrl: config.civitaiBaseUrl ?? 'https://civitai.com',
   };
 }

@@ -94,6 +94,7 @@ export function createEngine(config: EngineConfig): Engine {
           progress: (id, live) => bus.emit({
             type: 'job.progress', job_id: id, progress: Math.round(live.progress * 1000) / 10,
             eta_seconds: live.etaSeconds, step: live.step, steps: live.steps, has_preview: live.preview !== null,
+            status_text: live.statusText,
           }),
         },
       });

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { REDACT_PATHS, serializeError } from './security/log-redaction.ts';
 
 /**
  * Structured logs. Every message about traffic carries `dir` (e.g. `engine→forge`,
@@ -9,14 +10,8 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       base: { app: 'stablequeue' },
-      redact: {
-        paths: [
-          'password', '*.password', 'secret', '*.secret', 'token', '*.token', 'api_secret',
-          'headers.authorization', 'headers["x-api-secret"]', 'headers.cookie', 'req.headers.authorization',
-          'req.headers["x-api-secret"]', 'req.headers.cookie',
-        ],
-        censor: '[redacted]',
-      },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
     },
     options.destination,
   );

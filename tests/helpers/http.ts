@@ -29,10 +29,20 @@ export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 20_0
 
 export const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
-/** Waits until every job id has finished; returns their final status responses. */
+/**
+ * Waits until every job id has finished; returns their final status responses. Asks about
+ * one unfinished job at a time, so waiting does not load the server it measures.
+ */
 export async function waitForJobs(base: string, ids: string[], timeoutMs = 60_000): Promise<any[]> {
-  return waitFor(async () => {
-    const all = await Promise.all(ids.map((id) => api(base, 'GET', `/api/v1/queue/jobs/${id}/status`)));
-    return all.every((r) => FINISHED.has(r.body.status)) ? all.map((r) => r.body) : null;
-  }, { timeoutMs, what: `${ids.length} jobs to finish` });
+  const done = new Map<string, any>();
+  await waitFor(async () => {
+    for (const id of ids) {
+      if (done.has(id)) continue;
+      const res = await api(base, 'GET', `/api/v1/queue/jobs/${id}/status`);
+      if (!FINISHED.has(res.body?.status)) return false;
+      done.set(id, res.body);
+    }
+    return true;
+  }, { timeoutMs, what: `${ids.length} jobs to finish`, intervalMs: 50 });
+  return ids.map((id) => done.get(id));
 }

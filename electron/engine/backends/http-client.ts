@@ -1,13 +1,15 @@
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
+import { guardedLookup } from '../security/guarded-lookup.ts';
 import { BackendError } from './types.ts';
 import type { ServerConnection } from './types.ts';
 
 // Our own keep-alive agents without a socket timeout: a 10-minute generation must not be
 // cut by any library default. Each attempt brings its own deadline as an AbortSignal.
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+// guardedLookup refuses a name that resolves to a link-local/metadata address at connect time.
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64, lookup: guardedLookup });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64, lookup: guardedLookup });
 
 /** Biggest backend response we accept (a batch of large PNGs in base64). */
 export const MAX_BACKEND_RESPONSE_BYTES = 512 * 1024 * 1024;

@@ -26,6 +26,8 @@ export interface ProgressUpdate {
   step: number | null;
   steps: number | null;
   preview?: { data: Buffer; mime: string };
+  /** What the job is doing when a number says too little, e.g. "Queued on server". */
+  statusText?: string | null;
 }
 
 export interface GeneratedImage {
@@ -59,12 +61,22 @@ export interface RunContext {
 
 export interface Backend {
   readonly appType: AppType;
+  /**
+   * Jobs the server may hold in its own queue beyond max_concurrency (ComfyUI keeps the
+   * next prompt queued so the GPU never idles). The dispatcher claims that many more.
+   */
+  readonly prefetch?: number;
   checkHealth(signal?: AbortSignal): Promise<HealthReport>;
   listResources(kind: ServerResourceKind, signal?: AbortSignal): Promise<ServerResource[]>;
   /** Runs one attempt. Throws BackendError; resolves with the images otherwise. */
   run(job: RunnableJob, ctx: RunContext): Promise<RunResult>;
   /** Stops the job on the server (interrupt while running, take back while queued there). */
   cancel(job: RunnableJob): Promise<void>;
+  /**
+   * Takes a prefetched job back from the server's queue if it has not started; its run()
+   * then ends and the job is requeued without counting the attempt. False: it runs on.
+   */
+  takeBack?(job: RunnableJob): Promise<boolean>;
   /** Asks the server to rescan a model folder after a download. */
   refreshModels?(kind: 'checkpoints' | 'loras'): Promise<void>;
   /** Closes sockets (ComfyUI WebSocket). */

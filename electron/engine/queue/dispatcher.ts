@@ -21,6 +21,8 @@ interface RunningAttempt {
   controller: AbortController;
   cancelRequested: boolean;
   shuttingDown: boolean;
+  /** Taken back from the server's own queue (prefetch) to follow a new order. */
+  takenBack: boolean;
   slotReleased: boolean;
   done: Promise<void>;
 }
@@ -94,8 +96,9 @@ export class Dispatcher {
   }
 
   #freeSlots(): FreeSlot[] {
+    // A backend with `prefetch` (ComfyUI) takes that many more jobs into its own queue.
     return this.#registry.all()
-      .filter((s) => s.row.enabled && s.health === 'online' && s.running < s.row.max_concurrency)
+      .filter((s) => s.row.enabled && s.health === 'online' && s.running < s.row.max_concurrency + (s.backend.prefetch ?? 0))
       .sort((a, b) => a.running - b.running || a.lastAssignedAt - b.lastAssignedAt)
       .map((s) => ({ alias: s.row.alias, appType: s.row.app_type }));
   }
@@ -145,7 +148,7 @@ export class Dispatcher {
   #start(job: ClaimedJob, server: RuntimeServer): void {
     const controller = new AbortController();
     const attempt: RunningAttempt = {
-      job, server, controller, cancelRequested: false, shuttingDown: false, slotReleased: false, done: Promise.resolve(),
+      job, server, controller, cancelRequested: false, shuttingDown: false, takenBack: false, slotReleased: false, done: Promise.resolve(),
     };
     this.#running.set(job.mobilesd_job_id, attempt);
     this.#registry.emitStatus(server);
@@ -188,11 +191,11 @@ export class Dispatcher {
           const previous = this.#live.get(job.mobilesd_job_id);
           const live: LiveProgress = {
             progress: update.progress, etaSeconds: update.etaSeconds, step: update.step, steps: update.steps,
-            preview: update.preview ?? previous?.preview ?? null, at: this.#clock.now(),
+            preview: update.preview ?? previous?.preview ?? null, statusText: update.statusText ?? null, at: this.#clock.now(),
           };
           this.#live.set(job.mobilesd_job_id, live);
           const now = this.#clock.now();
-          if (now - lastProgressEvent >= PROGRESS_EVENT_MS || update.preview) {
+          if (now - lastProgressEvent >= PROGRESS_EVENT_MS || update.preview || update.statusText !== previous?.statusText) {
             lastProgressEvent = now;
             this.#hooks.progress(job.mobilesd_job_id, live);
           }
@@ -233,6 +236,10 @@ export class Dispatcher {
     }
     if (attempt.shuttingDown) {
       this.#jobs.release(job, { refundAttempt: true, error: 'StableQueue stopped while this job ran; it will run again' });
+      return;
+    }
+    if (attempt.takenBack) {
+      this.#jobs.release(job, { refundAttempt: true });
       return;
     }
     if (controller.signal.aborted) {
@@ -276,6 +283,23 @@ export class Dispatcher {
     timer.unref();
     void attempt.done.finally(() => clearTimeout(timer));
     return true;
+  }
+
+  /**
+   * After a reorder or priority change: a job that only waits in a server's own queue
+   * (prefetch) is taken back when a pending job for that server now comes first, and
+   * goes back to pending without counting the attempt, so the new order holds.
+   */
+  async requeueOutranked(): Promise<void> {
+    const waiting = [...this.#running.values()].filter((a) => a.server.backend.takeBack && !a.cancelRequested && !a.takenBack);
+    await Promise.all(waiting.map(async (attempt) => {
+      const row = this.#jobs.get(attempt.job.mobilesd_job_id);
+      if (!row || !this.#jobs.hasPendingAhead(row, attempt.server.row.alias)) return;
+      const runnable: RunnableJob = { id: row.mobilesd_job_id, mode: row.mode, params: {}, backendTaskId: row.backend_task_id };
+      if (!(await attempt.server.backend.takeBack!(runnable))) return;
+      attempt.takenBack = true;
+      attempt.controller.abort(new BackendError('cancelled', 'Taken back from the server queue to follow the new order'));
+    }));
   }
 
   isRunning(jobId: string): boolean {

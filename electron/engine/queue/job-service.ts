@@ -10,6 +10,7 @@ import { AUTO_SERVER, type JobRow } from './job-row.ts';
 import type { JobStore } from './job-store.ts';
 import { toJobStatus, toJobSummary } from './job-view.ts';
 import type { SettingsStore } from './settings-store.ts';
+import { SubmitBatcher } from './submit-batcher.ts';
 
 const QUEUE_STATE_COALESCE_MS = 100;
 
@@ -40,6 +41,7 @@ export class JobService {
   readonly #clock: Clock;
   readonly #maxAttempts: number;
   #queueStateTimer: NodeJS.Timeout | null = null;
+  readonly #batcher: SubmitBatcher;
 
   constructor(deps: {
     jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; bus: EventBus; settings: SettingsStore;
@@ -54,14 +56,15 @@ export class JobService {
     this.#thumbs = deps.thumbs;
     this.#clock = deps.clock;
     this.#maxAttempts = deps.maxAttempts;
+    this.#batcher = new SubmitBatcher((jobs) => this.#jobs.insertMany(jobs));
   }
 
   summary(row: JobRow): JobSummary {
     return toJobSummary(row, this.#jobs.images(row.mobilesd_job_id), this.#dispatcher.live(row.mobilesd_job_id));
   }
 
-  /** Validates the target and stores the job; it is in SQLite when this returns. */
-  submit(request: GenerateRequest, options: SubmitOptions = {}): JobRow {
+  /** Validates the target and stores the job; it is durable in SQLite when this resolves. */
+  async submit(request: GenerateRequest, options: SubmitOptions = {}): Promise<JobRow> {
     const target = request.target_server_alias?.trim() || AUTO_SERVER;
     let appType: AppType | undefined = request.app_type;
     if (target !== AUTO_SERVER) {
@@ -79,7 +82,7 @@ export class JobService {
     if (appType === 'comfyui' && request.generation_params.workflow === undefined && !request.generation_params.positive_prompt) {
       throw new JobServiceError(400, 'missing_workflow', 'A ComfyUI job needs generation_params.workflow (API format) or a positive_prompt for the built-in txt2img graph.');
     }
-    const row = this.#jobs.insert({
+    const row = await this.#batcher.submit({
       target_server_alias: target,
       app_type: appType,
       priority: request.priority ?? this.#settings.get('default_priority'),
@@ -89,7 +92,8 @@ export class JobService {
       api_key_id: options.apiKeyId ?? null,
       max_attempts: this.#maxAttempts,
     });
-    this.#bus.emit({ type: 'job.created', job: this.summary(row) });
+    // A new job has no images and no live progress yet.
+    this.#bus.emit({ type: 'job.created', job: toJobSummary(row, [], undefined) });
     this.#emitQueueState();
     this.#dispatcher.kick();
     return row;
@@ -142,7 +146,7 @@ export class JobService {
   }
 
   /** A new job with the same parameters, server and priority. */
-  requeue(id: string, options: SubmitOptions = {}): JobRow {
+  requeue(id: string, options: SubmitOptions = {}): Promise<JobRow> {
     const row = this.get(id);
     return this.submit({
       target_server_alias: row.target_server_alias,
@@ -159,12 +163,14 @@ export class JobService {
     if (result === 'not_pending') throw new JobServiceError(409, 'not_pending', 'Only pending jobs can be moved.');
     if (result === 'bad_anchor') throw new JobServiceError(400, 'bad_anchor', 'The job to move next to must be another pending job.');
     this.#changed(id);
+    void this.#dispatcher.requeueOutranked();
     return this.get(id);
   }
 
   setPriority(id: string, priority: number): JobRow {
     if (!this.#jobs.setPriority(id, priority)) throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
     this.#changed(id);
+    void this.#dispatcher.requeueOutranked();
     this.#dispatcher.kick();
     return this.get(id);
   }

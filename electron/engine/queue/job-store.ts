@@ -53,16 +53,18 @@ export class JobStore {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #stmts;
+  /** Per (status, app_type) counts of non-archived jobs; recomputed after our own writes. */
+  #countsCache: { status: JobStatus; app_type: AppType; n: number }[] | null = null;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
     this.#stmts = {
-      insert: db.prepare(`INSERT INTO jobs (mobilesd_job_id, status, creation_timestamp, last_updated_timestamp,
+      insert: db.prepare<[Record<string, unknown>], JobRow>(`INSERT INTO jobs (mobilesd_job_id, status, creation_timestamp, last_updated_timestamp,
         target_server_alias, generation_params_json, app_type, mode, source_info, api_key_id, priority, position,
         max_attempts, positive_prompt, checkpoint_name)
         VALUES (@id, 'pending', @now, @now, @target, @params, @app_type, @mode, @source_info, @api_key_id, @priority,
-        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint)`),
+        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint) RETURNING *`),
       get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE mobilesd_job_id = ?'),
       claim: db.prepare<[Record<string, unknown>], ClaimedJob>(`UPDATE jobs SET status = 'processing',
         assigned_server_alias = @alias, lease_token = @token, lease_until = @until, attempts = attempts + 1,
@@ -95,16 +97,21 @@ export class JobStore {
       clearFinished: db.prepare(`UPDATE jobs SET archived = 1 WHERE archived = 0 AND status IN ('completed', 'failed', 'cancelled')`),
       setPriority: db.prepare(`UPDATE jobs SET priority = @priority, last_updated_timestamp = @now WHERE mobilesd_job_id = @id`),
       setPosition: db.prepare(`UPDATE jobs SET position = @position, last_updated_timestamp = @now WHERE mobilesd_job_id = @id`),
-      minPos: db.prepare<[], { p: number | null }>(`SELECT MIN(position) AS p FROM jobs WHERE status = 'pending'`),
+      // Processing counts too: a job prefetched into a server's own queue still waits, and "top" goes before it.
+      minPos: db.prepare<[], { p: number | null }>(`SELECT MIN(position) AS p FROM jobs WHERE status IN ('pending', 'processing')`),
       maxPos: db.prepare<[], { p: number | null }>(`SELECT MAX(position) AS p FROM jobs`),
       neighbourBefore: db.prepare<[number], { position: number }>(`SELECT position FROM jobs WHERE status = 'pending' AND position < ? ORDER BY position DESC LIMIT 1`),
       neighbourAfter: db.prepare<[number], { position: number }>(`SELECT position FROM jobs WHERE status = 'pending' AND position > ? ORDER BY position ASC LIMIT 1`),
-      counts: db.prepare<[], { status: JobStatus; n: number }>(`SELECT status, COUNT(*) AS n FROM jobs WHERE archived = 0 GROUP BY status`),
+      counts: db.prepare<[], { status: JobStatus; app_type: AppType; n: number }>(`SELECT status, app_type, COUNT(*) AS n FROM jobs
+        WHERE archived = 0 GROUP BY status, app_type`),
       processing: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'processing'`),
       nextRunAfter: db.prepare<[number], { t: number | null }>(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?`),
       images: db.prepare<[string], ImageRecord & { id: number }>('SELECT * FROM images WHERE job_id = ? ORDER BY idx'),
       aheadOf: db.prepare<[number, number, number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending'
         AND (priority > ? OR (priority = ? AND position < ?))`),
+      pendingAhead: db.prepare<[Record<string, unknown>], { one: number }>(`SELECT 1 AS one FROM jobs WHERE status = 'pending'
+        AND run_after <= @now AND app_type = @app_type AND (target_server_alias = 'auto' OR target_server_alias = @alias)
+        AND (priority > @priority OR (priority = @priority AND position < @position)) LIMIT 1`),
       pendingCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE api_key_id = ? AND status IN ('pending', 'processing', 'downloading_resources')`),
     };
   }
@@ -115,12 +122,21 @@ export class JobStore {
 
   /** Inserts a pending job; it is durable (synchronous=FULL) when this returns. */
   insert(job: NewJob): JobRow {
-    const id = randomUUID();
-    const params = job.generation_params;
-    this.#db.transaction(() => {
-      this.#stmts.insert.run({
-        id,
-        now: this.#now(),
+    return this.insertMany([job])[0];
+  }
+
+  /**
+   * Inserts jobs in one transaction: one fsync for the whole group (group commit), so a
+   * burst of submissions costs one durable write, not one each.
+   */
+  insertMany(jobs: NewJob[]): JobRow[] {
+    this.#countsCache = null;
+    const now = this.#now();
+    return this.#db.transaction(() => jobs.map((job) => {
+      const params = job.generation_params;
+      return this.#stmts.insert.get({
+        id: randomUUID(),
+        now,
         target: job.target_server_alias,
         params: JSON.stringify(params),
         app_type: job.app_type,
@@ -131,9 +147,8 @@ export class JobStore {
         max_attempts: job.max_attempts,
         prompt: typeof params.positive_prompt === 'string' ? params.positive_prompt.slice(0, 2000) : '',
         checkpoint: typeof params.checkpoint_name === 'string' ? params.checkpoint_name : null,
-      });
-    }).immediate();
-    return this.get(id)!;
+      })!;
+    })).immediate();
   }
 
   get(id: string): JobRow | undefined {
@@ -146,6 +161,7 @@ export class JobStore {
    * transaction: select + UPDATE … RETURNING, so two claimers can never take the same job.
    */
   claimNext(slots: FreeSlot[], leaseMs: number, choose: (job: JobRow, slots: FreeSlot[]) => FreeSlot | null): ClaimedJob | null {
+    this.#countsCache = null;
     if (slots.length === 0) return null;
     const appTypes = [...new Set(slots.map((s) => s.appType))];
     const aliases = [...new Set(slots.map((s) => s.alias))];
@@ -189,6 +205,7 @@ export class JobStore {
     details: Record<string, unknown> | null,
     error: string | null = null,
   ): boolean {
+    this.#countsCache = null;
     const now = this.#now();
     const tx = this.#db.transaction(() => {
       const changed = this.#stmts.finish.run({
@@ -213,6 +230,7 @@ export class JobStore {
   }
 
   fail(job: ClaimedJob, message: string, details: Record<string, unknown> | null = null): boolean {
+    this.#countsCache = null;
     return this.#stmts.finish.run({
       id: job.mobilesd_job_id, token: job.lease_token, status: 'failed', now: this.#now(), error: message,
       details: details ? JSON.stringify(details) : null,
@@ -224,6 +242,7 @@ export class JobStore {
    * because its server turned out to be offline (`refundAttempt`: it never reached a GPU).
    */
   release(job: ClaimedJob, opts: { runAfter?: number; refundAttempt?: boolean; error?: string | null }): boolean {
+    this.#countsCache = null;
     return this.#stmts.release.run({
       id: job.mobilesd_job_id, token: job.lease_token, run_after: opts.runAfter ?? 0,
       refund: opts.refundAttempt ? 1 : 0, error: opts.error ?? null, now: this.#now(),
@@ -232,6 +251,7 @@ export class JobStore {
 
   /** Cancels a job that is not running; returns 'cancelled', 'running' (caller must interrupt) or 'finished'. */
   cancel(id: string): 'cancelled' | 'running' | 'finished' | 'not_found' {
+    this.#countsCache = null;
     const now = this.#now();
     return this.#db.transaction(() => {
       if (this.#stmts.cancelPending.run({ id, now }).changes === 1) return 'cancelled' as const;
@@ -241,14 +261,17 @@ export class JobStore {
   }
 
   retry(id: string): boolean {
+    this.#countsCache = null;
     return this.#stmts.retry.run({ id, now: this.#now() }).changes === 1;
   }
 
   archive(id: string): boolean {
+    this.#countsCache = null;
     return this.#stmts.archive.run({ id, now: this.#now() }).changes === 1;
   }
 
   clearFinished(): number {
+    this.#countsCache = null;
     return this.#stmts.clearFinished.run().changes;
   }
 
@@ -322,7 +345,9 @@ export class JobStore {
       if (!query.includeArchived) where.push('archived = 0');
       if (query.appType) { where.push('app_type = ?'); args.push(query.appType); }
       const clause = where.join(' AND ');
-      const count = this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(...args)!.n;
+      const count = query.includeArchived
+        ? this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(...args)!.n
+        : statuses.reduce((sum, status) => sum + this.counts(query.appType)[status], 0);
       total += count;
       const room = query.limit - rows.length;
       if (room > 0 && skip < count) {
@@ -334,9 +359,14 @@ export class JobStore {
     return { rows, total };
   }
 
-  counts(): Record<JobStatus, number> {
+  #groupedCounts() {
+    this.#countsCache ??= this.#stmts.counts.all();
+    return this.#countsCache;
+  }
+
+  counts(appType?: AppType): Record<JobStatus, number> {
     const out = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-    for (const row of this.#stmts.counts.all()) out[row.status] = row.n;
+    for (const row of this.#groupedCounts()) if (!appType || row.app_type === appType) out[row.status] += row.n;
     return out;
   }
 
@@ -344,6 +374,13 @@ export class JobStore {
   queuePosition(job: JobRow): number | null {
     if (job.status !== 'pending') return null;
     return this.#stmts.aheadOf.get(job.priority, job.priority, job.position)!.n + 1;
+  }
+
+  /** Whether a pending job that `alias` could run comes before `job` in dispatch order. */
+  hasPendingAhead(job: JobRow, alias: string): boolean {
+    return this.#stmts.pendingAhead.get({
+      now: this.#clock.now(), app_type: job.app_type, alias, priority: job.priority, position: job.position,
+    }) !== undefined;
   }
 
   activeJobsForKey(apiKeyId: string): number {
@@ -373,6 +410,7 @@ export class JobStore {
 
   /** Startup recovery for a job left processing by a dead process: requeue or fail after the max. */
   recoverInterrupted(job: JobRow): 'requeued' | 'failed' {
+    this.#countsCache = null;
     const now = this.#now();
     if (job.attempts >= job.max_attempts) {
       this.#db.prepare(`UPDATE jobs SET status = 'failed', lease_token = NULL, lease_until = NULL, completion_timestamp = ?,

@@ -8,6 +8,8 @@ export interface LiveProgress {
   step: number | null;
   steps: number | null;
   preview: { data: Buffer; mime: string } | null;
+  /** e.g. "Queued on server" for a job waiting in ComfyUI's own queue. */
+  statusText: string | null;
   at: number;
 }
 
@@ -49,6 +51,7 @@ export function toJobSummary(row: JobRow, images: { id: number }[], live: LivePr
     first_image_id: images[0]?.id ?? null,
     progress: percent(row, live),
     eta_seconds: row.status === 'processing' ? live?.etaSeconds ?? null : null,
+    status_text: row.status === 'processing' ? live?.statusText ?? null : null,
   };
 }
 
@@ -69,6 +72,7 @@ export function toJobStatus(
     last_updated_timestamp: row.last_updated_timestamp,
     completion_timestamp: row.completion_timestamp,
     estimated_completion_time: eta,
+    status_text: row.status === 'processing' ? live?.statusText ?? null : null,
     target_server_alias: row.target_server_alias,
     assigned_server_alias: row.assigned_server_alias,
     priority: row.priority,

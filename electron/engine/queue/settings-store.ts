@@ -28,9 +28,15 @@ export class SettingsStore {
     this.#put = db.prepare('INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json');
   }
 
+  // Settings are read on hot paths (every dispatch pass, every submit): keep them in memory.
+  readonly #cache = new Map<string, unknown>();
+
   get<K extends keyof Settings>(key: K): Settings[K] {
-    const row = this.#get.get(key);
-    return row ? (JSON.parse(row.value_json) as Settings[K]) : DEFAULT_SETTINGS[key];
+    if (!this.#cache.has(key)) {
+      const row = this.#get.get(key);
+      this.#cache.set(key, row ? JSON.parse(row.value_json) : DEFAULT_SETTINGS[key]);
+    }
+    return this.#cache.get(key) as Settings[K];
   }
 
   all(): Settings {
@@ -43,12 +49,14 @@ export class SettingsStore {
 
   set<K extends keyof Settings>(key: K, value: Settings[K]): void {
     this.#put.run(key, JSON.stringify(value));
+    this.#cache.set(key, value);
   }
 
   update(patch: Partial<Settings>): Settings {
     this.#db.transaction(() => {
       for (const [key, value] of Object.entries(patch)) this.#put.run(key, JSON.stringify(value));
     }).immediate();
+    for (const [key, value] of Object.entries(patch)) this.#cache.set(key, value);
     return this.all();
   }
 }

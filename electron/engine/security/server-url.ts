@@ -1,20 +1,29 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
+import { blockListOf, normalizeIp } from './ip-address.ts';
 
 export class ServerUrlError extends Error {}
 
-/** Link-local (incl. the 169.254.169.254 cloud metadata address), multicast and unspecified addresses. */
+/**
+ * Addresses a backend URL may never point at (OWASP API7, SSRF): link-local, which holds
+ * the cloud metadata services (169.254.169.254, fe80::/10), the other known metadata
+ * addresses (AWS IPv6 fd00:ec2::254, Alibaba 100.100.100.200), multicast, broadcast,
+ * "this network" and reserved space, and the IPv6 forms that embed an IPv4 address
+ * (IPv4-compatible ::/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48) so none of them can
+ * smuggle a forbidden IPv4 address past the check. IPv4-mapped ::ffff:a.b.c.d is matched
+ * by its IPv4 rules. Loopback and LAN addresses are legitimate SD hosts and allowed.
+ */
+const FORBIDDEN = blockListOf([
+  '0.0.0.0/8', '169.254.0.0/16', '100.100.100.200/32', '224.0.0.0/4', '240.0.0.0/4',
+  '::/96', 'fe80::/10', 'ff00::/8', 'fd00:ec2::254/128', '64:ff9b::/96', '64:ff9b:1::/48',
+]);
+
+/** True for an IP address a backend may not use; hostnames are resolved by the caller. */
 export function isForbiddenAddress(address: string): boolean {
-  const ip = address.replace(/^\[|\]$/g, '').toLowerCase();
-  if (net.isIPv4(ip)) {
-    const [a, b] = ip.split('.').map(Number);
-    return (a === 169 && b === 254) || a >= 224 || a === 0;
-  }
-  if (net.isIPv6(ip)) {
-    if (ip.startsWith('::ffff:')) return isForbiddenAddress(ip.slice(7));
-    return /^fe[89ab]/.test(ip) || ip.startsWith('ff') || ip === '::';
-  }
-  return false;
+  const ip = normalizeIp(address);
+  if (!ip) return false;
+  if (ip.family === 'ipv6' && ip.address === '::1') return false;
+  return FORBIDDEN.check(ip.address, ip.family);
 }
 
 /**
@@ -37,7 +46,7 @@ export async function validateServerUrl(raw: string, resolve: (host: string) => 
   }
   if (url.search || url.hash) throw new ServerUrlError('The server URL must not have a query or fragment.');
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isForbiddenAddress(host)) throw new ServerUrlError(`Address ${host} is link-local, multicast or unspecified and cannot be a server.`);
+  if (isForbiddenAddress(host)) throw new ServerUrlError(`Address ${host} is link-local, a cloud metadata address, multicast or reserved, and cannot be a server.`);
   if (!net.isIP(host)) {
     const addresses = await resolve(host).catch(() => [] as string[]);
     const bad = addresses.find(isForbiddenAddress);

@@ -16,14 +16,14 @@ export function registerGenerateRoutes(app: FastifyInstance, ctx: ApiContext): v
   app.post<{ Body: GenerateRequest }>('/api/v1/generate', {
     schema: { tags: ['jobs'], body: GenerateRequestSchema, response: { 202: GenerateV1ResponseSchema, ...errors } },
   }, async (request, reply) => {
-    const row = ctx.service.submit(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.source_info ?? 'web_ui' });
+    const row = await ctx.service.submit(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.source_info ?? 'web_ui' });
     return reply.code(202).send({ mobilesd_job_id: row.mobilesd_job_id });
   });
 
   app.post<{ Body: GenerateRequest }>('/api/v2/generate', {
     schema: { tags: ['jobs'], body: GenerateRequestSchema, response: { 202: GenerateV2ResponseSchema, ...errors } },
   }, async (request, reply) => {
-    const row = ctx.service.submit(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.source_info ?? 'api_v2' });
+    const row = await ctx.service.submit(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.source_info ?? 'api_v2' });
     return reply.code(202).send({
       success: true,
       mobilesd_job_id: row.mobilesd_job_id,

@@ -66,7 +66,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   action('cancel', (id) => ctx.service.cancel(id));
   action('retry', (id) => ctx.service.retry(id));
-  action('requeue', (id, r) => ctx.service.requeue(id, { apiKeyId: r.apiKeyId }).mobilesd_job_id);
+  action('requeue', async (id, r) => (await ctx.service.requeue(id, { apiKeyId: r.apiKeyId })).mobilesd_job_id);
 
   app.post<{ Params: JobParamsT; Body: ReorderRequest }>('/api/v1/queue/jobs/:id/reorder', {
     schema: { tags: ['queue'], params: JobParams, body: ReorderRequestSchema, response: { 200: JobSummarySchema, ...errors } },

@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 import type { Settings } from '../../queue/settings-store.ts';
+import { SECRET_NAMES } from '../../security/secret-store.ts';
 import type { ApiContext } from '../context.ts';
 
 const SettingsView = Type.Object({
@@ -17,6 +18,7 @@ const SettingsView = Type.Object({
   lora_path: Type.Union([Type.String(), Type.Null()]),
   secret_store: Type.String(),
   secret_store_warning: Type.Union([Type.String(), Type.Null()]),
+  civitai_token_set: Type.Boolean({ description: 'the token itself is write-only: PUT/DELETE /api/v1/settings/civitai-token' }),
   version: Type.String(),
 });
 
@@ -28,7 +30,7 @@ const SettingsPatch = Type.Object({
 }, { additionalProperties: false });
 
 export function registerSettingsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const view = () => ({
+  const view = async () => ({
     ...ctx.settings.all(),
     outputs_dir: ctx.config.outputsDir,
     data_dir: ctx.config.dataDir,
@@ -36,6 +38,7 @@ export function registerSettingsRoutes(app: FastifyInstance, ctx: ApiContext): v
     lora_path: ctx.config.loraPath,
     secret_store: ctx.secrets.kind,
     secret_store_warning: ctx.secrets.warning ?? null,
+    civitai_token_set: (await ctx.secrets.get(SECRET_NAMES.civitaiToken)) !== null,
     version: ctx.version,
   });
 

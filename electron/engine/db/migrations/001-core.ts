@@ -37,6 +37,10 @@ export function createCoreTables(db: Database.Database): void {
     -- The claim query: pending jobs by priority (high first), then user position (FIFO).
     CREATE INDEX jobs_claim ON jobs (status, priority DESC, position);
     CREATE INDEX jobs_finished ON jobs (archived, completion_timestamp DESC);
+    CREATE INDEX jobs_position ON jobs (position);
+    CREATE INDEX jobs_wake ON jobs (status, run_after);
+    -- Covers the per-status counts without touching table rows.
+    CREATE INDEX jobs_counts ON jobs (archived, status, app_type);
     CREATE INDEX jobs_api_key ON jobs (api_key_id, status);
 
     CREATE TABLE images (

@@ -1,0 +1,39 @@
+import { CivitaiError } from './civitai-error.ts';
+
+export interface BackoffPolicy {
+  /** First delay; doubles each retry (civitai.md: 1 s → 30 s). */
+  baseMs: number;
+  maxMs: number;
+  /** Retries after the first try. */
+  retries: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000, retries: 4 };
+
+export function backoffDelay(policy: BackoffPolicy, attempt: number, retryAfterMs: number | null, random = Math.random): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+  // Full jitter on the upper half keeps parallel clients from retrying in lockstep.
+  const jittered = exp / 2 + random() * (exp / 2);
+  return Math.min(policy.maxMs, Math.max(jittered, retryAfterMs ?? 0));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Runs `task`, retrying retryable CivitaiErrors (429, 5xx, network) with exponential backoff. */
+export async function withBackoff<T>(task: () => Promise<T>, policy: BackoffPolicy, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await task();
+    } catch (error) {
+      if (!(error instanceof CivitaiError) || !error.retryable || attempt >= policy.retries || signal?.aborted) throw error;
+      await sleep(backoffDelay(policy, attempt, error.retryAfterMs), signal);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { DownloadStatus, ModelKind } from '../../../../shared/models.ts';
+import type { Clock } from '../../clock.ts';
+import type { Db } from '../../db/connection.ts';
+import type { DownloadRow } from './download-row.ts';
+
+export interface NewDownload {
+  kind: ModelKind;
+  model_id: number;
+  version_id: number;
+  file_id: number;
+  model_name: string | null;
+  version_name: string | null;
+  base_model: string | null;
+  file_name: string;
+  target_path: string;
+  part_path: string;
+  expected_size: number | null;
+  expected_sha256: string | null;
+  version_json: string;
+  job_ids: string[];
+}
+
+/** All SQL about the persistent download queue. */
+export class DownloadStore {
+  readonly #db: Db;
+  readonly #clock: Clock;
+
+  constructor(db: Db, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  #now(): string {
+    return new Date(this.#clock.now()).toISOString();
+  }
+
+  insert(d: NewDownload): DownloadRow {
+    const id = randomUUID();
+    const now = this.#now();
+    this.#db.prepare(`INSERT INTO downloads (id, status, kind, model_id, version_id, file_id, model_name, version_name, base_model,
+      file_name, target_path, part_path, expected_size, expected_sha256, version_json, job_ids, position, created_at, updated_at)
+      VALUES (@id, 'queued', @kind, @model_id, @version_id, @file_id, @model_name, @version_name, @base_model, @file_name,
+      @target_path, @part_path, @expected_size, @expected_sha256, @version_json, @job_ids,
+      (SELECT COALESCE(MAX(position), 0) + 1 FROM downloads), @now, @now)`)
+      .run({ ...d, id, job_ids: JSON.stringify(d.job_ids), now });
+    return this.get(id)!;
+  }
+
+  get(id: string): DownloadRow | undefined {
+    return this.#db.prepare<[string], DownloadRow>('SELECT * FROM downloads WHERE id = ?').get(id);
+  }
+
+  list(): DownloadRow[] {
+    return this.#db.prepare<[], DownloadRow>(`SELECT * FROM downloads ORDER BY
+      CASE status WHEN 'active' THEN 0 WHEN 'verifying' THEN 0 WHEN 'queued' THEN 1 WHEN 'paused' THEN 2 ELSE 3 END, position DESC`).all();
+  }
+
+  /** The unfinished download of the same file, or of any file to the same target path. */
+  findOpen(versionId: number, fileId: number, targetPath: string): DownloadRow | undefined {
+    return this.#db.prepare<[number, number, string], DownloadRow>(`SELECT * FROM downloads WHERE status IN ('queued','active','paused','verifying')
+      AND ((version_id = ? AND file_id = ?) OR target_path = ?) ORDER BY position LIMIT 1`).get(versionId, fileId, targetPath);
+  }
+
+  nextQueued(): DownloadRow | undefined {
+    return this.#db.prepare<[], DownloadRow>(`SELECT * FROM downloads WHERE status = 'queued' ORDER BY position LIMIT 1`).get();
+  }
+
+  /** After a crash, transfers that were running are queued again (they resume from the `.part`). */
+  requeueInterrupted(): number {
+    return this.#db.prepare(`UPDATE downloads SET status = 'queued', updated_at = ? WHERE status IN ('active','verifying')`).run(this.#now()).changes;
+  }
+
+  setStatus(id: string, status: DownloadStatus, fields: { error_code?: string | null; error_message?: string | null } = {}): void {
+    const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
+    this.#db.prepare(`UPDATE downloads SET status = @status, error_code = @code, error_message = @message, updated_at = @now,
+      completed_at = CASE WHEN @finished THEN @now ELSE NULL END WHERE id = @id`)
+      .run({ id, status, code: fields.error_code ?? null, message: fields.error_message ?? null, now: this.#now(), finished: finished ? 1 : 0 });
+  }
+
+  /** Moves a download from one status to another only if it is still in `from` (pause/cancel races). */
+  transition(id: string, from: DownloadStatus[], to: DownloadStatus): boolean {
+    return this.#db.prepare(`UPDATE downloads SET status = ?, updated_at = ?, error_code = NULL, error_message = NULL
+      WHERE id = ? AND status IN (${from.map(() => '?').join(',')})`).run(to, this.#now(), id, ...from).changes === 1;
+  }
+
+  setSignedUrl(id: string, url: string | null, expires: number | null): void {
+    this.#db.prepare('UPDATE downloads SET signed_url = ?, signed_url_expires = ?, updated_at = ? WHERE id = ?').run(url, expires, this.#now(), id);
+  }
+
+  setBytes(id: string, bytes: number): void {
+    this.#db.prepare('UPDATE downloads SET bytes_done = ?, updated_at = ? WHERE id = ?').run(bytes, this.#now(), id);
+  }
+
+  setExpectedSize(id: string, size: number): void {
+    this.#db.prepare('UPDATE downloads SET expected_size = ? WHERE id = ?').run(size, id);
+  }
+
+  bumpAttempts(id: string): void {
+    this.#db.prepare('UPDATE downloads SET attempts = attempts + 1 WHERE id = ?').run(id);
+  }
+
+  setLibraryModel(id: string, modelId: number): void {
+    this.#db.prepare('UPDATE downloads SET library_model_id = ? WHERE id = ?').run(modelId, id);
+  }
+
+  addJob(id: string, jobId: string): void {
+    const row = this.get(id);
+    if (!row) return;
+    const jobs = new Set(JSON.parse(row.job_ids) as string[]);
+    jobs.add(jobId);
+    this.#db.prepare('UPDATE downloads SET job_ids = ? WHERE id = ?').run(JSON.stringify([...jobs]), id);
+  }
+
+  /** Jobs waiting on any unfinished download. */
+  waitingJobIds(): Set<string> {
+    const rows = this.#db.prepare<[], { job_ids: string }>(`SELECT job_ids FROM downloads WHERE status IN ('queued','active','paused','verifying')`).all();
+    return new Set(rows.flatMap((r) => JSON.parse(r.job_ids) as string[]));
+  }
+
+  delete(id: string): boolean {
+    return this.#db.prepare('DELETE FROM downloads WHERE id = ?').run(id).changes === 1;
+  }
+
+  clearFinished(): string[] {
+    const ids = this.#db.prepare<[], { id: string }>(`SELECT id FROM downloads WHERE status IN ('completed','failed','cancelled')`).all().map((r) => r.id);
+    this.#db.prepare(`DELETE FROM downloads WHERE status IN ('completed','failed','cancelled')`).run();
+    return ids;
+  }
+
+  countActive(): number {
+    return this.#db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM downloads WHERE status IN ('active','verifying')`).get()!.n;
+  }
+}

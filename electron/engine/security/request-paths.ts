@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+
+function rawPath(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q === -1 ? request.url : request.url.slice(0, q);
+}
+
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+const underPrefix = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+/**
+ * Whether a request addresses `prefix` (e.g. /api): by the matched route pattern, and by
+ * the path both raw and percent-decoded, so `/%61pi/…` cannot slip past as a static file
+ * when the router decodes it to an API route.
+ */
+export function isUnder(request: FastifyRequest, prefix: string): boolean {
+  const route = request.routeOptions.url;
+  if (route && underPrefix(route, prefix)) return true;
+  const path = rawPath(request);
+  return underPrefix(path, prefix) || underPrefix(decoded(path), prefix);
+}
+
+/** The route pattern when a route matched (e.g. /api/v1/queue/jobs/:id), else null (404). */
+export function routePattern(request: FastifyRequest): string | null {
+  return request.routeOptions.url ?? null;
+}

@@ -1,0 +1,223 @@
+// The ComfyUI extension's browser code (extensions/comfyui/web/js) with a fake ComfyUI
+// `app` and `api`: the command and menu entry are registered, running the command
+// serialises the graph with app.graphToPrompt and posts it to the extension's own route,
+// and StableQueue's answers become toasts.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  COMMANDS,
+  EXTENSION_NAME,
+  MENU_PATH,
+  createStableQueue,
+  registerStableQueue,
+} from '../../extensions/comfyui/web/js/stablequeue_core.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const OUTPUT = {
+  '3': { class_type: 'KSampler', inputs: { seed: 42, steps: 20, model: ['4', 0] } },
+  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
+  '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'ComfyUI' } },
+};
+const WORKFLOW = { last_node_id: 9, nodes: [{ id: 3, type: 'KSampler' }], links: [], version: 0.4 };
+
+type Reply = { status: number; body: unknown } | Error;
+
+function fakeApi(replies: Record<string, Reply | Reply[]>) {
+  const calls: { path: string; method: string; headers: Record<string, string>; body: any }[] = [];
+  const fetchApi = vi.fn(async (route: string, init: any = {}) => {
+    calls.push({ path: route, method: init.method, headers: init.headers, body: init.body ? JSON.parse(init.body) : undefined });
+    const key = `${init.method} ${route}`;
+    const entry = replies[key];
+    const reply = Array.isArray(entry) ? entry.shift() : entry;
+    if (!reply) return { ok: false, status: 404, json: async () => ({ error: 'not_found', message: `no fake for ${key}` }) };
+    if (reply instanceof Error) throw reply;
+    return { ok: reply.status < 400, status: reply.status, json: async () => reply.body };
+  });
+  return { api: { fetchApi }, calls };
+}
+
+function fakeApp(output: unknown = OUTPUT) {
+  const widget = { beforeQueued: vi.fn(), afterQueued: vi.fn() };
+  const extensions: any[] = [];
+  const toasts: any[] = [];
+  const app = {
+    extensions,
+    toasts,
+    widget,
+    registerExtension: vi.fn((ext: any) => extensions.push(ext)),
+    graphToPrompt: vi.fn(async () => ({ output, workflow: WORKFLOW })),
+    extensionManager: { toast: { add: vi.fn((t: any) => toasts.push(t)) } },
+    graph: { nodes: [{ widgets: [widget] }] },
+  };
+  return app;
+}
+
+function manualTimers() {
+  const pending: { fn: () => void; ms: number; id: number }[] = [];
+  let next = 1;
+  return {
+    pending,
+    setTimeout: (fn: () => void, ms: number) => {
+      const id = next++;
+      pending.push({ fn, ms, id });
+      return id;
+    },
+    clearTimeout: (id: unknown) => {
+      const i = pending.findIndex((p) => p.id === id);
+      if (i >= 0) pending.splice(i, 1);
+    },
+    async runAll() {
+      while (pending.length) {
+        const { fn } = pending.shift()!;
+        await fn();
+      }
+    },
+  };
+}
+
+const quiet = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+
+describe('ComfyUI extension (browser side)', () => {
+  it('registers the command, the menu entry and the legacy fallback', async () => {
+    const app = fakeApp();
+    const { api } = fakeApi({ 'GET /stablequeue/settings': { status: 200, body: { poll_seconds: 3 } } });
+    registerStableQueue(app, api, { document: null, console: quiet });
+    expect(app.registerExtension).toHaveBeenCalledTimes(1);
+    const ext = app.extensions[0];
+    expect(ext.name).toBe(EXTENSION_NAME);
+    const ids = ext.commands.map((c: any) => c.id);
+    expect(ids).toContain(COMMANDS.queue);
+    expect(ext.commands.find((c: any) => c.id === COMMANDS.queue).label).toBe('Queue in StableQueue');
+    expect(ext.menuCommands).toEqual([{ path: MENU_PATH, commands: [COMMANDS.queue, COMMANDS.jobs, COMMANDS.settings] }]);
+    expect(MENU_PATH).toEqual(['Extensions', 'StableQueue']);
+    for (const command of ext.commands) expect(typeof command.function).toBe('function');
+    await ext.setup(); // no legacy menu on this app: nothing to add, no error
+  });
+
+  it('clicking the command serialises the graph and posts it to its own route', async () => {
+    const app = fakeApp();
+    const timers = manualTimers();
+    const { api, calls } = fakeApi({
+      'POST /stablequeue/queue': { status: 200, body: { success: true, mobilesd_job_id: '0123456789abcdef', queue_position: 3 } },
+      'GET /stablequeue/status/0123456789abcdef': [
+        { status: 200, body: { status: 'processing', progress: 40 } },
+        { status: 200, body: { status: 'completed', progress: 100, images: [{ id: 1 }, { id: 2 }] } },
+      ],
+    });
+    registerStableQueue(app, api, { document: null, console: quiet, ...timers });
+    const command = app.extensions[0].commands.find((c: any) => c.id === COMMANDS.queue);
+    await command.function();
+
+    expect(app.graphToPrompt).toHaveBeenCalledTimes(1);
+    expect(app.widget.beforeQueued).toHaveBeenCalledTimes(1);
+    expect(app.widget.afterQueued).toHaveBeenCalledTimes(1); // seeds move on, as with ComfyUI's own Queue
+    expect(calls).toHaveLength(1);
+    expect(calls[0].path).toBe('/stablequeue/queue');
+    expect(calls[0].method).toBe('POST');
+    expect(calls[0].headers['Content-Type']).toBe('application/json');
+    expect(calls[0].body).toEqual({ workflow: OUTPUT, workflow_ui: WORKFLOW });
+    expect(app.toasts.at(-1)).toMatchObject({ severity: 'success', summary: 'Queued in StableQueue' });
+    expect(app.toasts.at(-1).detail).toContain('position 3');
+
+    // then it follows the job until it is done
+    await timers.runAll();
+    expect(calls.map((c) => c.path)).toEqual([
+      '/stablequeue/queue', '/stablequeue/status/0123456789abcdef', '/stablequeue/status/0123456789abcdef',
+    ]);
+    expect(app.toasts.at(-1)).toMatchObject({ severity: 'success', detail: "2 images in StableQueue's gallery" });
+  });
+
+  it('passes the chosen server and priority through', async () => {
+    const app = fakeApp();
+    const { api, calls } = fakeApi({ 'POST /stablequeue/queue': { status: 200, body: { mobilesd_job_id: 'j' } } });
+    const sq = createStableQueue({ app, api, document: null, console: quiet });
+    await sq.queueCurrentWorkflow({ target_server_alias: 'comfy-2', priority: 9, track: false });
+    expect(calls[0].body).toMatchObject({ target_server_alias: 'comfy-2', priority: 9 });
+  });
+
+  it('an error response shows an error toast with StableQueue\'s message', async () => {
+    const app = fakeApp();
+    const { api } = fakeApi({
+      'POST /stablequeue/queue': {
+        status: 401,
+        body: { error: 'unauthorized', message: 'StableQueue refused the API key (401: Invalid API credentials).' },
+      },
+    });
+    const sq = createStableQueue({ app, api, document: null, console: quiet });
+    const result = await sq.queueCurrentWorkflow();
+    expect(result).toBeNull();
+    expect(app.toasts).toHaveLength(1);
+    expect(app.toasts[0]).toMatchObject({ severity: 'error', summary: 'StableQueue did not take the workflow' });
+    expect(app.toasts[0].detail).toContain('refused the API key');
+    expect(app.widget.afterQueued).not.toHaveBeenCalled();
+    expect(sq.tracked.size).toBe(0);
+  });
+
+  it('ComfyUI not answering is an error toast too', async () => {
+    const app = fakeApp();
+    const { api } = fakeApi({ 'POST /stablequeue/queue': new TypeError('Failed to fetch') });
+    const sq = createStableQueue({ app, api, document: null, console: quiet });
+    await sq.queueCurrentWorkflow();
+    expect(app.toasts[0].severity).toBe('error');
+    expect(app.toasts[0].detail).toContain('Failed to fetch');
+  });
+
+  it('an empty graph is not sent', async () => {
+    const app = fakeApp({});
+    const { api, calls } = fakeApi({});
+    const sq = createStableQueue({ app, api, document: null, console: quiet });
+    await sq.queueCurrentWorkflow();
+    expect(calls).toHaveLength(0);
+    expect(app.toasts[0]).toMatchObject({ severity: 'error' });
+  });
+
+  it('a failed job ends with an error toast giving the reason', async () => {
+    const app = fakeApp();
+    const timers = manualTimers();
+    const { api } = fakeApi({
+      'GET /stablequeue/status/j1': { status: 200, body: { status: 'failed', error_message: 'CUDA out of memory' } },
+    });
+    const sq = createStableQueue({ app, api, document: null, console: quiet, ...timers });
+    sq.track('j1');
+    await timers.runAll();
+    expect(app.toasts.at(-1)).toMatchObject({ severity: 'error', detail: 'CUDA out of memory' });
+    expect(sq.tracked.size).toBe(0);
+  });
+
+  it('adds a button to the legacy menu that queues', async () => {
+    const app: any = fakeApp();
+    const listeners: Record<string, (e: any) => void> = {};
+    const button: any = { addEventListener: (type: string, fn: any) => { listeners[type] = fn; } };
+    const children: any[] = [];
+    app.ui = { menuContainer: { appendChild: (c: any) => children.push(c), querySelector: () => null } };
+    const doc = { createElement: vi.fn(() => button), body: null };
+    const { api, calls } = fakeApi({ 'POST /stablequeue/queue': { status: 200, body: { mobilesd_job_id: 'j' } } });
+    const sq = createStableQueue({ app, api, document: doc, console: quiet });
+    sq.addLegacyButton();
+    expect(children).toEqual([button]);
+    expect(button.textContent).toBe('Queue in StableQueue');
+    listeners.click({});
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    sq.stopAll();
+  });
+
+  it('without the toast API it still tells the user', async () => {
+    const app: any = fakeApp();
+    delete app.extensionManager;
+    const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const { api } = fakeApi({ 'POST /stablequeue/queue': { status: 503, body: { message: 'down' } } });
+    const sq = createStableQueue({ app, api, document: null, console: log });
+    await sq.queueCurrentWorkflow();
+    expect(log.error).toHaveBeenCalledWith('[StableQueue] StableQueue did not take the workflow: down');
+  });
+
+  it('the entry module registers with ComfyUI\'s own app and api', () => {
+    const entry = fs.readFileSync(path.join(root, 'extensions/comfyui/web/js/stablequeue.js'), 'utf8');
+    expect(entry).toContain('from "../../scripts/app.js"');
+    expect(entry).toContain('from "../../scripts/api.js"');
+    expect(entry).toContain('registerStableQueue(app, api)');
+  });
+});

@@ -1,0 +1,155 @@
+"""The Forge script glue (scripts/stablequeue.py) with Forge's modules stubbed.
+
+Forge is not installed here, so ``modules.*`` and ``gradio`` are stand-ins (forge_stubs);
+StableQueue is a scripted HTTP stub on loopback. Checks the whole click: a token in the
+hidden textbox -> before_process -> /api/v2/generate with the captured job -> the local
+run is stopped and the user is told; and the error messages when StableQueue says no.
+"""
+
+import importlib.util
+import os
+import sys
+import unittest
+
+import sqtest_paths
+import forge_stubs
+from fakes import make_p
+from stub_stablequeue import StubStableQueue, closed_port_url
+
+forge_stubs.install()
+
+from modules import shared  # noqa: E402  (the stub, or Forge's own when present)
+
+
+def load_script_module():
+    path = os.path.join(sqtest_paths.FORGE_EXTENSION, "scripts", "stablequeue.py")
+    spec = importlib.util.spec_from_file_location("stablequeue.py", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sq = load_script_module()
+for callback in list(forge_stubs.RECORDER.settings_callbacks):
+    callback()
+
+
+class ForgeScriptTest(unittest.TestCase):
+    def setUp(self):
+        self.stub = StubStableQueue().__enter__()
+        shared.opts.data.update({
+            "stablequeue_url": self.stub.url,
+            "stablequeue_api_key": "key123",
+            "stablequeue_api_secret": "secret456",
+            "stablequeue_default_server": "auto",
+            "stablequeue_default_priority": 5,
+            "stablequeue_skip_scripts": "",
+            "sd_model_checkpoint": "model.safetensors [abc]",
+        })
+        shared.state.interrupted = False
+        forge_stubs.RECORDER.toasts.clear()
+        self.script = sq.StableQueueScript()
+        self.p = make_p("txt2img")
+        placeholder = self.p.scripts.alwayson_scripts[2]  # our slot in the fake runner
+        self.script.args_from, self.script.args_to = placeholder.args_from, placeholder.args_to
+        self.p.scripts.alwayson_scripts[2] = self.script
+
+    def tearDown(self):
+        self.stub.__exit__(None, None, None)
+
+    def test_settings_are_registered(self):
+        for key in ("stablequeue_url", "stablequeue_api_key", "stablequeue_api_secret",
+                    "stablequeue_default_server", "stablequeue_default_priority"):
+            self.assertIn(key, shared.opts.data_labels)
+        self.assertEqual(shared.opts.data_labels["stablequeue_api_secret"].component_args, {"type": "password"})
+        self.assertEqual(shared.opts.data_labels["stablequeue_url"].section, ("stablequeue", "StableQueue"))
+
+    def test_plain_generate_does_nothing(self):
+        self.script.before_process(self.p, "auto", 5, "")
+        self.assertEqual(self.stub.requests, [])
+        self.assertFalse(shared.state.interrupted)
+        self.assertIsNotNone(self.p.scripts)
+
+    def test_queue_click_sends_the_job_and_stops_the_local_run(self):
+        self.stub.route("POST", "/api/v2/generate", 202,
+                        {"success": True, "mobilesd_job_id": "job-1", "queue_position": 3,
+                         "estimated_start_time": None})
+        with forge_stubs.quiet_stderr():
+            self.script.before_process(self.p, "gpu-box", 8, "sq:1700000000000:tok1")
+        self.assertEqual(len(self.stub.requests), 1)
+        request = self.stub.requests[0]
+        self.assertEqual(request["headers"]["x-api-key"], "key123")
+        self.assertEqual(request["headers"]["x-api-secret"], "secret456")
+        body = request["body"]
+        self.assertEqual(body["app_type"], "forge")
+        self.assertEqual(body["target_server_alias"], "gpu-box")
+        self.assertEqual(body["priority"], 8)
+        self.assertEqual(body["source_info"], "forge_extension")
+        self.assertEqual(body["mode"], "txt2img")
+        params = body["generation_params"]
+        self.assertEqual(params["checkpoint_name"], "model.safetensors [abc]")
+        self.assertEqual(sorted(params["alwayson_scripts"]), ["adetailer", "controlnet"])
+        # the local run is stopped
+        self.assertTrue(shared.state.interrupted)
+        self.assertIsNone(self.p.scripts)
+        self.assertEqual(self.p.override_settings, {})
+        self.assertIsNone(self.p.init([], [], []))
+        message = next(iter(self.p.comments))
+        self.assertIn("Queued in StableQueue as job job-1 (position 3", message)
+        self.assertIn("ControlNet, ADetailer", message)
+        self.assertEqual(forge_stubs.RECORDER.toasts[-1][0], "info")
+        # the same token again (textbox not cleared) is a normal local generation
+        p2 = make_p("txt2img")
+        self.script.before_process(p2, "gpu-box", 8, "sq:1700000000000:tok1")
+        self.assertEqual(len(self.stub.requests), 1)
+
+    def test_refused_key_is_explained_and_nothing_runs_locally(self):
+        self.stub.route("POST", "/api/v2/generate", 401, {"error": "unauthorized", "message": "Invalid API credentials"})
+        with forge_stubs.quiet_stderr():
+            self.script.before_process(self.p, "auto", 5, "sq:1700000000000:tok2")
+        message = next(iter(self.p.comments))
+        self.assertIn("refused the API key", message)
+        self.assertIn("Invalid API credentials", message)
+        self.assertTrue(shared.state.interrupted)
+        self.assertEqual(forge_stubs.RECORDER.toasts[-1][0], "warning")
+
+    def test_unreachable_is_explained(self):
+        shared.opts.data["stablequeue_url"] = closed_port_url()
+        with forge_stubs.quiet_stderr():
+            self.script.before_process(self.p, "auto", 5, "sq:1700000000000:tok3")
+        message = next(iter(self.p.comments))
+        self.assertIn("not reachable", message)
+        self.assertTrue(shared.state.interrupted)
+
+    def test_ui_builds_the_controls(self):
+        self.stub.route("GET", "/api/v1/servers", 200, [
+            {"alias": "gpu-box", "app_type": "forge", "status": "online"},
+            {"alias": "comfy", "app_type": "comfyui", "status": "online"},
+        ])
+        forge_stubs.RECORDER.components.clear()
+        sq._server_cache["choices"] = None
+        controls = self.script.ui(False)
+        self.assertEqual(len(controls), 3)
+        server, priority, flag = controls
+        self.assertEqual(server.kwargs["choices"], ["auto", "gpu-box"])
+        self.assertEqual(priority.kwargs["minimum"], 1)
+        self.assertEqual(priority.kwargs["maximum"], 10)
+        self.assertEqual(flag.elem_id, "stablequeue_txt2img_request")
+        self.assertIn("stablequeue-hidden", flag.kwargs["elem_classes"])
+        ids = {c.elem_id for c in forge_stubs.RECORDER.components}
+        self.assertIn("stablequeue_txt2img_refresh_status", ids)
+        self.assertIn("stablequeue_txt2img_status", ids)
+
+    def test_status_panel(self):
+        self.stub.route("GET", "/api/v1/queue/jobs", 200, {"jobs": [
+            {"mobilesd_job_id": "abcdef12-0000", "status": "processing", "progress": 50,
+             "positive_prompt": "cat", "target_server_alias": "gpu-box"}], "total": 1})
+        html = self.script.render_status()
+        self.assertIn("running 50%", html)
+        self.assertIn('data-active="1"', html)
+        query = self.stub.requests[-1]["url"]
+        self.assertIn("app_type=forge", query)
+
+
+if __name__ == "__main__":
+    unittest.main()
