@@ -38,3 +38,13 @@ describe('buildForgePayload', () => {
     expect([normalizeSeed(42), normalizeSeed('7'), normalizeSeed(''), normalizeSeed(null), normalizeSeed(-5), normalizeSeed('abc')]).toEqual([42, 7, -1, -1, -1, -1]);
   });
 });
+
+describe('dropUnknownOverrides', () => {
+  it('drops override keys the server does not list and keeps the rest', async () => {
+    const { dropUnknownOverrides } = await import('../../../electron/engine/backends/forge/payload.ts');
+    const payload = { override_settings: { sd_model_checkpoint: 'x', forge_unet_storage_dtype: 'bnb-nf4', CLIP_stop_at_last_layers: 2 } };
+    expect(dropUnknownOverrides(payload, new Set(['sd_model_checkpoint', 'CLIP_stop_at_last_layers']))).toEqual(['forge_unet_storage_dtype']);
+    expect(payload.override_settings).toEqual({ sd_model_checkpoint: 'x', CLIP_stop_at_last_layers: 2 });
+    expect(dropUnknownOverrides(payload, null)).toEqual([]);
+  });
+});

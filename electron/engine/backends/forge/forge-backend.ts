@@ -6,7 +6,7 @@ import { BackendError } from '../types.ts';
 import type { Backend, HealthReport, RunContext, RunnableJob, RunResult, ServerConnection } from '../types.ts';
 import { closestCheckpoints, resolveCheckpoint, type CheckpointEntry } from './checkpoint-resolver.ts';
 import { parseForgeInfo } from './infotext.ts';
-import { buildForgePayload } from './payload.ts';
+import { buildForgePayload, dropUnknownOverrides } from './payload.ts';
 import { pollForgeProgress } from './progress-poller.ts';
 
 const MODEL_LIST_TTL_MS = 60_000;
@@ -19,6 +19,8 @@ export class ForgeBackend implements Backend {
   readonly #http: AxiosInstance;
   #models: { at: number; list: CheckpointEntry[] } | null = null;
   #isForge: boolean | null = null;
+  /** The server's option keys (from /options): an override it does not know is a 500 KeyError there. */
+  #optionKeys: Set<string> | null = null;
 
   constructor(server: ServerConnection) {
     this.#server = server;
@@ -52,6 +54,7 @@ export class ForgeBackend implements Backend {
     try {
       const progress = await this.#getJson('/sdapi/v1/progress?skip_current_image=true', signal) as { state?: { job_count?: number } };
       const options = await this.#getJson('/sdapi/v1/options', signal) as { sd_model_checkpoint?: string };
+      this.#optionKeys = new Set(Object.keys(options));
       const isForge = await this.#detectForge(signal);
       return {
         online: true,
@@ -110,6 +113,7 @@ export class ForgeBackend implements Backend {
     const what = `${this.#server.alias} ${job.mode}`;
     const checkpointTitle = await this.#resolveTitle(job.params.checkpoint_name);
     const payload = buildForgePayload(job.params, { checkpointTitle, isForge: await this.#detectForge() });
+    const dropped = dropUnknownOverrides(payload, this.#optionKeys);
     const stopPolling = pollForgeProgress(this.#http, ctx.onProgress);
     let res;
     try {
@@ -141,6 +145,7 @@ export class ForgeBackend implements Backend {
       sd_model_name: info.sd_model_name ?? null,
       sd_model_hash: info.sd_model_hash ?? null,
       checkpoint_title: checkpointTitle,
+      ...(dropped.length ? { dropped_override_settings: dropped } : {}),
     };
     return { images, interrupted: false, details };
   }

@@ -66,3 +66,15 @@ export function buildForgePayload(params: GenerationParams, options: PayloadOpti
   if (!('save_images' in params)) payload.save_images = false;
   return payload;
 }
+
+/**
+ * Removes override_settings keys the server does not have (e.g. Forge-only options sent
+ * to A1111, which answers them with a 500 KeyError); returns the removed keys.
+ */
+export function dropUnknownOverrides(payload: Record<string, unknown>, knownKeys: Set<string> | null): string[] {
+  const overrides = payload.override_settings as Record<string, unknown> | undefined;
+  if (!knownKeys || !overrides) return [];
+  const dropped = Object.keys(overrides).filter((key) => !knownKeys.has(key));
+  for (const key of dropped) delete overrides[key];
+  return dropped;
+}
