@@ -1,0 +1,275 @@
+import type { GalleryImage, GalleryPage } from '../../../shared/images.ts';
+import type {
+  GenerateRequest,
+  JobListResponse,
+  JobStatusResponse,
+  ReorderRequest,
+} from '../../../shared/jobs.ts';
+import type {
+  ServerCreate,
+  ServerResource,
+  ServerResourceKind,
+  ServerTestResult,
+  ServerUpdate,
+  ServerView,
+} from '../../../shared/servers.ts';
+import { ApiRequestError, fallbackMessage, isApiErrorBody } from './errors.ts';
+import type {
+  GalleryQuery,
+  Health,
+  JobListQuery,
+  QueueState,
+  Settings,
+  SettingsUpdate,
+} from './types.ts';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  /** Origin of the engine, e.g. http://127.0.0.1:3000. Empty = same origin (relative URLs). */
+  base?: string;
+  /** Desktop launch token: sent as X-StableQueue-Launch-Token and ?launch_token= on URLs. */
+  token?: string;
+  fetch?: FetchLike;
+  /** Called when any request answers 401 (a password is set and the session is gone). */
+  onUnauthorized?: (err: ApiRequestError) => void;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined | readonly string[]>;
+
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export const TOKEN_HEADER = 'X-StableQueue-Launch-Token';
+
+export function buildQuery(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length) params.set(key, value.join(','));
+    } else {
+      params.set(key, String(value));
+    }
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
+
+/** One typed client over the engine's HTTP API. Holds no DOM state; fetch is injectable. */
+export class ApiClient {
+  readonly base: string;
+  readonly token: string | undefined;
+  private readonly fetchImpl: FetchLike;
+  onUnauthorized: ((err: ApiRequestError) => void) | undefined;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.base = (options.base ?? '').replace(/\/+$/, '');
+    this.token = options.token || undefined;
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.onUnauthorized = options.onUnauthorized;
+  }
+
+  /** Absolute-or-relative URL for an API path, without the token. */
+  url(path: string, query?: Query): string {
+    return `${this.base}${path}${buildQuery(query)}`;
+  }
+
+  /**
+   * URL for things the browser loads itself (img src, download links, EventSource),
+   * which cannot carry headers: adds ?launch_token= when there is a token.
+   */
+  assetUrl(path: string | null | undefined, query?: Query): string {
+    if (!path) return '';
+    if (/^(data:|blob:)/.test(path)) return path;
+    const absolute = /^https?:\/\//.test(path);
+    const [p, existing = ''] = path.split('?', 2) as [string, string?];
+    const params = new URLSearchParams(existing);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+    }
+    if (this.token) params.set('launch_token', this.token);
+    const qs = params.toString();
+    return `${absolute ? '' : this.base}${p}${qs ? `?${qs}` : ''}`;
+  }
+
+  eventsUrl(): string {
+    return this.assetUrl('/api/v1/events');
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    if (this.token) headers[TOKEN_HEADER] = this.token;
+
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.url(path, options.query), {
+        method,
+        headers,
+        body,
+        signal: options.signal,
+        credentials: 'same-origin',
+      });
+    } catch (cause) {
+      if ((cause as { name?: string })?.name === 'AbortError') throw cause;
+      throw new ApiRequestError(
+        0,
+        'network_error',
+        'Cannot reach StableQueue. Check that it is running and that this device is on the same network.',
+        { cause: String(cause) },
+      );
+    }
+
+    if (res.status === 204 || res.status === 205) return undefined as T;
+    const text = await res.text();
+    let data: unknown = undefined;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = text;
+      }
+    }
+    if (!res.ok) {
+      const err = isApiErrorBody(data)
+        ? new ApiRequestError(res.status, data.error, data.message, data.details)
+        : new ApiRequestError(res.status, `http_${res.status}`, fallbackMessage(res.status), data);
+      if (res.status === 401) this.onUnauthorized?.(err);
+      throw err;
+    }
+    return data as T;
+  }
+
+  // ---- health
+  health(): Promise<Health> {
+    return this.request('GET', '/api/v1/health');
+  }
+
+  // ---- servers
+  listServers(): Promise<ServerView[]> {
+    return this.request('GET', '/api/v1/servers');
+  }
+  getServer(alias: string): Promise<ServerView> {
+    return this.request('GET', `/api/v1/servers/${enc(alias)}`);
+  }
+  createServer(body: ServerCreate): Promise<ServerView> {
+    return this.request('POST', '/api/v1/servers', { body });
+  }
+  updateServer(alias: string, body: ServerUpdate): Promise<ServerView> {
+    return this.request('PUT', `/api/v1/servers/${enc(alias)}`, { body });
+  }
+  deleteServer(alias: string): Promise<void> {
+    return this.request('DELETE', `/api/v1/servers/${enc(alias)}`);
+  }
+  testServer(alias: string): Promise<ServerTestResult> {
+    return this.request('POST', `/api/v1/servers/${enc(alias)}/test`);
+  }
+  async serverResources(alias: string, kind: ServerResourceKind, signal?: AbortSignal): Promise<ServerResource[]> {
+    const res = await this.request<{ items: ServerResource[] } | ServerResource[]>(
+      'GET',
+      `/api/v1/servers/${enc(alias)}/resources/${kind}`,
+      { signal },
+    );
+    return Array.isArray(res) ? res : (res?.items ?? []);
+  }
+
+  // ---- jobs
+  generate(body: GenerateRequest): Promise<{ mobilesd_job_id: string }> {
+    return this.request('POST', '/api/v1/generate', { body });
+  }
+  listJobs(query: JobListQuery = {}, signal?: AbortSignal): Promise<JobListResponse> {
+    return this.request('GET', '/api/v1/queue/jobs', {
+      query: { status: query.status, app_type: query.app_type, limit: query.limit, offset: query.offset },
+      signal,
+    });
+  }
+  jobStatus(id: string, signal?: AbortSignal): Promise<JobStatusResponse> {
+    return this.request('GET', `/api/v1/queue/jobs/${enc(id)}/status`, { signal });
+  }
+  jobPreviewUrl(id: string, bust?: string | number): string {
+    return this.assetUrl(`/api/v1/queue/jobs/${enc(id)}/preview`, { t: bust });
+  }
+  cancelJob(id: string): Promise<unknown> {
+    return this.request('POST', `/api/v1/queue/jobs/${enc(id)}/cancel`);
+  }
+  retryJob(id: string): Promise<unknown> {
+    return this.request('POST', `/api/v1/queue/jobs/${enc(id)}/retry`);
+  }
+  requeueJob(id: string): Promise<{ mobilesd_job_id: string }> {
+    return this.request('POST', `/api/v1/queue/jobs/${enc(id)}/requeue`);
+  }
+  reorderJob(id: string, body: ReorderRequest): Promise<unknown> {
+    return this.request('POST', `/api/v1/queue/jobs/${enc(id)}/reorder`, { body });
+  }
+  setJobPriority(id: string, priority: number): Promise<unknown> {
+    return this.request('PUT', `/api/v1/queue/jobs/${enc(id)}/priority`, { body: { priority } });
+  }
+  deleteJob(id: string): Promise<void> {
+    return this.request('DELETE', `/api/v1/queue/jobs/${enc(id)}`);
+  }
+
+  // ---- queue
+  queueState(): Promise<QueueState> {
+    return this.request('GET', '/api/v1/queue/state');
+  }
+  pauseQueue(): Promise<QueueState> {
+    return this.request('POST', '/api/v1/queue/pause');
+  }
+  resumeQueue(): Promise<QueueState> {
+    return this.request('POST', '/api/v1/queue/resume');
+  }
+  clearFinished(): Promise<{ cleared: number }> {
+    return this.request('POST', '/api/v1/queue/clear');
+  }
+
+  // ---- gallery
+  galleryImages(query: GalleryQuery = {}, signal?: AbortSignal): Promise<GalleryPage> {
+    return this.request('GET', '/api/v1/gallery/images', { query: { ...query }, signal });
+  }
+  /** Distinct servers and checkpoints of the stored images (for the gallery filters). */
+  galleryFacets(): Promise<{ servers: string[]; checkpoints: string[] }> {
+    return this.request('GET', '/api/v1/gallery/facets');
+  }
+  image(id: number): Promise<GalleryImage> {
+    return this.request('GET', `/api/v1/images/${id}`);
+  }
+  deleteImage(id: number): Promise<void> {
+    return this.request('DELETE', `/api/v1/images/${id}`);
+  }
+
+  // ---- settings
+  getSettings(): Promise<Settings> {
+    return this.request('GET', '/api/v1/settings');
+  }
+  updateSettings(patch: SettingsUpdate): Promise<Settings> {
+    return this.request('PUT', '/api/v1/settings', { body: patch });
+  }
+
+  // ---- auth (used once a password is set)
+  login(password: string): Promise<unknown> {
+    return this.request('POST', '/api/v1/auth/login', { body: { password } });
+  }
+}
+
+let current: ApiClient | null = null;
+
+/** The app's client. Stores call this; tests install their own with setApiClient. */
+export function useApi(): ApiClient {
+  if (!current) current = new ApiClient();
+  return current;
+}
+
+export function setApiClient(client: ApiClient): void {
+  current = client;
+}

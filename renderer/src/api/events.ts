@@ -1,0 +1,145 @@
+import { ENGINE_EVENT_TYPES } from '../../../shared/events.ts';
+import type { EngineEvent } from '../../../shared/events.ts';
+
+/** The part of EventSource the stream uses, so tests can inject a fake. */
+export interface EventSourceLike {
+  onopen: ((ev: Event) => unknown) | null;
+  onerror: ((ev: Event) => unknown) | null;
+  addEventListener(type: string, listener: (ev: MessageEvent) => void): void;
+  close(): void;
+}
+
+export type EventSourceFactory = (url: string) => EventSourceLike;
+
+export type StreamStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
+
+export interface EventStreamOptions {
+  url: string;
+  factory?: EventSourceFactory;
+  onEvent: (event: EngineEvent) => void;
+  onStatus?: (status: StreamStatus) => void;
+  /** Called on every successful (re)open after the first: state may have been missed. */
+  onReconnect?: () => void;
+  /** Backoff bounds, ms. */
+  minDelay?: number;
+  maxDelay?: number;
+  timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+  random?: () => number;
+}
+
+/**
+ * SSE with our own reconnect: on error the source is closed and reopened after an
+ * exponential backoff with jitter (1s, 2s, 4s … 30s); a reopen triggers onReconnect so
+ * the stores refetch what they missed.
+ */
+export class EventStream {
+  private source: EventSourceLike | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private attempts = 0;
+  private everOpened = false;
+  private stopped = true;
+  status: StreamStatus = 'idle';
+
+  private readonly opts: Required<Omit<EventStreamOptions, 'onStatus' | 'onReconnect' | 'factory'>> &
+    Pick<EventStreamOptions, 'onStatus' | 'onReconnect'> & { factory: EventSourceFactory };
+
+  constructor(options: EventStreamOptions) {
+    const factory =
+      options.factory ??
+      ((url: string) => new EventSource(url, { withCredentials: false }) as unknown as EventSourceLike);
+    this.opts = {
+      minDelay: 1000,
+      maxDelay: 30_000,
+      timers: { setTimeout: globalThis.setTimeout.bind(globalThis), clearTimeout: globalThis.clearTimeout.bind(globalThis) },
+      random: Math.random,
+      ...options,
+      factory,
+    };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.opts.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.source?.close();
+    this.source = null;
+    this.setStatus('idle');
+  }
+
+  /** Reconnect now (e.g. the tab became visible again or the network came back). */
+  kick(): void {
+    if (this.stopped || this.status === 'open') return;
+    if (this.timer) this.opts.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.open();
+  }
+
+  private setStatus(status: StreamStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.opts.onStatus?.(status);
+  }
+
+  private open(): void {
+    this.setStatus(this.everOpened || this.attempts > 0 ? 'reconnecting' : 'connecting');
+    let source: EventSourceLike;
+    try {
+      source = this.opts.factory(this.opts.url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.source = source;
+    source.onopen = () => {
+      if (this.source !== source) return;
+      const wasOpened = this.everOpened;
+      this.everOpened = true;
+      this.attempts = 0;
+      this.setStatus('open');
+      if (wasOpened) this.opts.onReconnect?.();
+    };
+    source.onerror = () => {
+      if (this.source !== source) return;
+      source.close();
+      this.source = null;
+      this.scheduleReconnect();
+    };
+    for (const type of ENGINE_EVENT_TYPES) {
+      source.addEventListener(type, (ev: MessageEvent) => {
+        if (this.source !== source) return;
+        const event = parseEvent(type, ev.data);
+        if (event) this.opts.onEvent(event);
+      });
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    this.setStatus('reconnecting');
+    const base = Math.min(this.opts.maxDelay, this.opts.minDelay * 2 ** this.attempts);
+    const delay = Math.round(base * (0.75 + this.opts.random() * 0.5));
+    this.attempts++;
+    // A drop after a successful open means we may have missed events.
+    this.timer = this.opts.timers.setTimeout(() => {
+      this.timer = null;
+      if (!this.stopped) this.open();
+    }, delay);
+  }
+}
+
+export function parseEvent(type: string, data: unknown): EngineEvent | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const parsed = JSON.parse(data) as Record<string, unknown>;
+    if (!parsed || typeof parsed !== 'object') return null;
+    return { ...parsed, type } as EngineEvent;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,21 @@
+import { createPinia } from 'pinia';
+import { createApp } from 'vue';
+import App from './App.vue';
+import { ApiClient, setApiClient } from './api/client.ts';
+import { createAppRouter } from './router.ts';
+import './styles/tokens.css';
+import './styles/base.css';
+
+const bootstrap = window.stablequeue?.bootstrap;
+const api = new ApiClient({ base: bootstrap?.apiBase, token: bootstrap?.token });
+setApiClient(api);
+
+const router = createAppRouter();
+
+// A 401 means a password is set and this browser is not signed in: go to /login, then back.
+api.onUnauthorized = () => {
+  const current = router.currentRoute.value;
+  if (current.name !== 'login') void router.replace({ name: 'login', query: { next: current.fullPath } });
+};
+
+createApp(App).use(createPinia()).use(router).mount('#app');

@@ -1,0 +1,336 @@
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import type { GenerateRequest, GenerationParams } from '../../../shared/jobs.ts';
+import { LIMITS } from '../../../shared/limits.ts';
+import type { AppType } from '../../../shared/servers.ts';
+import { useApi } from '../api/client.ts';
+import { checkWorkflow } from '../lib/workflow.ts';
+import { useJobs } from './jobs.ts';
+
+export interface LoraRow {
+  name: string;
+  weight: number;
+  enabled: boolean;
+}
+
+export interface GenerateForm {
+  /** 'auto' or a server alias */
+  target: string;
+  appType: AppType;
+  priority: number;
+  positive: string;
+  negative: string;
+  checkpoint: string;
+  sampler: string;
+  scheduler: string;
+  /** -1 = random */
+  seed: number;
+  width: number;
+  height: number;
+  steps: number;
+  cfg: number;
+  batchSize: number;
+  batchCount: number;
+  loras: LoraRow[];
+  // Forge extras
+  hires: boolean;
+  hrScale: number;
+  hrUpscaler: string;
+  denoise: number;
+  hrSteps: number;
+  useDistilledCfg: boolean;
+  distilledCfg: number;
+  /** 1 = off (CLIP_stop_at_last_layers) */
+  clipSkip: number;
+  restoreFaces: boolean;
+  vae: string;
+  // ComfyUI
+  comfyMode: 'simple' | 'workflow';
+  workflowText: string;
+  workflowName: string;
+}
+
+export const defaultForm = (): GenerateForm => ({
+  target: 'auto',
+  appType: 'forge',
+  priority: LIMITS.priorityDefault,
+  positive: '',
+  negative: '',
+  checkpoint: '',
+  sampler: '',
+  scheduler: '',
+  seed: -1,
+  width: 1024,
+  height: 1024,
+  steps: 25,
+  cfg: 7,
+  batchSize: 1,
+  batchCount: 1,
+  loras: [],
+  hires: false,
+  hrScale: 2,
+  hrUpscaler: 'Latent',
+  denoise: 0.5,
+  hrSteps: 0,
+  useDistilledCfg: false,
+  distilledCfg: 3.5,
+  clipSkip: 1,
+  restoreFaces: false,
+  vae: '',
+  comfyMode: 'simple',
+  workflowText: '',
+  workflowName: '',
+});
+
+export const FORM_STORAGE_KEY = 'stablequeue.generate.form.v1';
+
+export type FormErrors = Partial<Record<keyof GenerateForm | 'form', string>>;
+
+const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
+
+export function validateForm(form: GenerateForm): FormErrors {
+  const errors: FormErrors = {};
+  const side = (v: number) => Number.isInteger(v) && v >= LIMITS.minSide && v <= LIMITS.maxSide;
+  const usesWorkflow = form.appType === 'comfyui' && form.comfyMode === 'workflow';
+  if (usesWorkflow) {
+    const check = checkWorkflow(form.workflowText);
+    if (!check.ok) errors.workflowText = check.message;
+    return errors;
+  }
+  if (!side(form.width)) errors.width = `Width must be ${LIMITS.minSide}–${LIMITS.maxSide}.`;
+  if (!side(form.height)) errors.height = `Height must be ${LIMITS.minSide}–${LIMITS.maxSide}.`;
+  if (!Number.isInteger(form.steps) || form.steps < 1 || form.steps > LIMITS.maxSteps) errors.steps = `Steps must be 1–${LIMITS.maxSteps}.`;
+  if (!(form.cfg >= 0 && form.cfg <= 100)) errors.cfg = 'CFG must be 0–100.';
+  if (!Number.isInteger(form.batchSize) || form.batchSize < 1 || form.batchSize > LIMITS.maxBatchSize) errors.batchSize = `Batch size must be 1–${LIMITS.maxBatchSize}.`;
+  if (!Number.isInteger(form.batchCount) || form.batchCount < 1 || form.batchCount > LIMITS.maxIterations) errors.batchCount = `Batch count must be 1–${LIMITS.maxIterations}.`;
+  if (!Number.isInteger(form.seed) || form.seed < -1) errors.seed = 'Seed must be a whole number, or -1 for random.';
+  if (form.positive.length > LIMITS.promptChars) errors.positive = `The prompt is longer than ${LIMITS.promptChars} characters.`;
+  if (form.negative.length > LIMITS.promptChars) errors.negative = `The negative prompt is longer than ${LIMITS.promptChars} characters.`;
+  if (form.loras.filter((l) => l.enabled && l.name).length > LIMITS.maxLoras) errors.loras = `At most ${LIMITS.maxLoras} LoRAs.`;
+  return errors;
+}
+
+/** The form → the POST /api/v1/generate body. Pure, so it is easy to test. */
+export function buildRequest(form: GenerateForm): GenerateRequest {
+  const params: GenerationParams = {};
+  const usesWorkflow = form.appType === 'comfyui' && form.comfyMode === 'workflow';
+  if (usesWorkflow) {
+    const check = checkWorkflow(form.workflowText);
+    if (check.ok) params.workflow = check.workflow;
+    if (form.seed >= 0) params.seed = form.seed;
+  } else {
+    params.positive_prompt = form.positive;
+    if (form.negative.trim()) params.negative_prompt = form.negative;
+    if (form.checkpoint) params.checkpoint_name = form.checkpoint;
+    params.width = form.width;
+    params.height = form.height;
+    params.steps = form.steps;
+    params.cfg_scale = form.cfg;
+    if (form.sampler) params.sampler_name = form.sampler;
+    if (form.scheduler) params.scheduler = form.scheduler;
+    params.seed = form.seed;
+    params.batch_size = form.batchSize;
+    params.n_iter = form.batchCount;
+    const loras = form.loras.filter((l) => l.enabled && l.name.trim()).map((l) => ({ name: l.name.trim(), weight: l.weight }));
+    if (loras.length) params.loras = loras;
+    if (form.appType === 'forge') {
+      if (form.restoreFaces) params.restore_faces = true;
+      if (form.vae) params.vae = form.vae;
+      if (form.useDistilledCfg) params.distilled_cfg_scale = form.distilledCfg;
+      if (form.clipSkip > 1) params.override_settings = { CLIP_stop_at_last_layers: form.clipSkip };
+      if (form.hires) {
+        params.enable_hr = true;
+        params.hr_scale = form.hrScale;
+        params.hr_upscaler = form.hrUpscaler;
+        params.denoising_strength = form.denoise;
+        params.hr_second_pass_steps = form.hrSteps;
+      }
+    }
+  }
+  return {
+    target_server_alias: form.target || 'auto',
+    app_type: form.appType,
+    priority: clamp(Math.round(form.priority), LIMITS.priorityMin, LIMITS.priorityMax),
+    generation_params: params,
+  };
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** A job's generation_params → form fields (for "use these settings" and "edit & requeue"). */
+export function formFromParams(
+  params: Record<string, unknown>,
+  base: GenerateForm,
+  meta: { appType?: AppType; target?: string; seed?: number | null } = {},
+): GenerateForm {
+  const form: GenerateForm = { ...base, loras: [] };
+  if (meta.appType) form.appType = meta.appType;
+  if (meta.target) form.target = meta.target;
+  if (params.workflow && typeof params.workflow === 'object') {
+    form.appType = 'comfyui';
+    form.comfyMode = 'workflow';
+    form.workflowText = JSON.stringify(params.workflow, null, 2);
+    form.workflowName = 'From a previous job';
+  } else if (form.appType === 'comfyui') {
+    form.comfyMode = 'simple';
+  }
+  form.positive = str(params.positive_prompt) ?? str(params.prompt) ?? form.positive;
+  form.negative = str(params.negative_prompt) ?? '';
+  form.checkpoint = str(params.checkpoint_name) ?? form.checkpoint;
+  form.sampler = str(params.sampler_name) ?? form.sampler;
+  form.scheduler = str(params.scheduler) ?? form.scheduler;
+  form.width = num(params.width) ?? form.width;
+  form.height = num(params.height) ?? form.height;
+  form.steps = num(params.steps) ?? form.steps;
+  form.cfg = num(params.cfg_scale) ?? form.cfg;
+  form.batchSize = num(params.batch_size) ?? 1;
+  form.batchCount = num(params.n_iter) ?? 1;
+  const seed = meta.seed ?? num(params.seed);
+  form.seed = seed !== undefined && seed !== null ? seed : -1;
+  if (Array.isArray(params.loras)) {
+    form.loras = params.loras
+      .filter((l): l is { name: string; weight?: number } => !!l && typeof (l as { name?: unknown }).name === 'string')
+      .map((l) => ({ name: l.name, weight: num(l.weight) ?? 1, enabled: true }));
+  }
+  form.restoreFaces = params.restore_faces === true;
+  form.vae = str(params.vae) ?? '';
+  const distilled = num(params.distilled_cfg_scale);
+  form.useDistilledCfg = distilled !== undefined;
+  if (distilled !== undefined) form.distilledCfg = distilled;
+  const overrides = (params.override_settings ?? {}) as Record<string, unknown>;
+  form.clipSkip = num(overrides.CLIP_stop_at_last_layers) ?? 1;
+  form.hires = params.enable_hr === true;
+  if (form.hires) {
+    form.hrScale = num(params.hr_scale) ?? form.hrScale;
+    form.hrUpscaler = str(params.hr_upscaler) ?? form.hrUpscaler;
+    form.denoise = num(params.denoising_strength) ?? form.denoise;
+    form.hrSteps = num(params.hr_second_pass_steps) ?? form.hrSteps;
+  }
+  return form;
+}
+
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+function defaultStorage(): StorageLike | null {
+  try {
+    const s = (globalThis as { localStorage?: StorageLike }).localStorage;
+    return s && typeof s.getItem === 'function' ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+let storageOverride: StorageLike | null | undefined;
+/** Tests inject a storage (or null for none). */
+export function setFormStorage(storage: StorageLike | null): void {
+  storageOverride = storage;
+}
+
+function loadForm(storage: StorageLike | null): GenerateForm {
+  const base = defaultForm();
+  if (!storage) return base;
+  try {
+    const raw = storage.getItem(FORM_STORAGE_KEY);
+    if (!raw) return base;
+    const saved = JSON.parse(raw) as Partial<GenerateForm>;
+    const merged = { ...base } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(saved)) {
+      if (k in base && typeof v === typeof (base as unknown as Record<string, unknown>)[k]) merged[k] = v;
+    }
+    return merged as unknown as GenerateForm;
+  } catch {
+    return base;
+  }
+}
+
+export const useGenerate = defineStore('generate', () => {
+  const api = useApi();
+  const storage = storageOverride === undefined ? defaultStorage() : storageOverride;
+  const form = ref<GenerateForm>(loadForm(storage));
+  const submitting = ref(0);
+  const lastJobId = ref<string | null>(null);
+  /** Jobs queued from this tab in this session, newest first. */
+  const recent = ref<string[]>([]);
+  /** The seed of the last finished image, for the "recycle" button. */
+  const lastSeed = ref<number | null>(null);
+  const touched = ref(false);
+
+  const errors = computed(() => validateForm(form.value));
+  const valid = computed(() => Object.keys(errors.value).length === 0);
+  const workflowCheck = computed(() => (form.value.workflowText.trim() ? checkWorkflow(form.value.workflowText) : null));
+
+  let saveTimer: ReturnType<typeof setTimeout> | null = null;
+  watch(
+    form,
+    (value) => {
+      if (!storage) return;
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => {
+        try {
+          storage.setItem(FORM_STORAGE_KEY, JSON.stringify(value));
+        } catch {
+          /* quota (a huge workflow): the form still works, it just is not remembered */
+        }
+      }, 250);
+    },
+    { deep: true },
+  );
+
+  /** Queue the form as it is now. The button stays usable: many jobs can be queued in a row. */
+  async function submit(): Promise<string> {
+    touched.value = true;
+    if (!valid.value) {
+      const first = Object.values(errors.value)[0];
+      throw new Error(first ?? 'Check the form.');
+    }
+    const request = buildRequest(form.value);
+    submitting.value++;
+    try {
+      const res = await api.generate(request);
+      const id = res.mobilesd_job_id;
+      lastJobId.value = id;
+      recent.value = [id, ...recent.value.filter((x) => x !== id)].slice(0, 20);
+      void useJobs().track(id);
+      return id;
+    } finally {
+      submitting.value--;
+    }
+  }
+
+  function applyParams(params: Record<string, unknown>, meta: { appType?: AppType; target?: string; seed?: number | null } = {}): void {
+    form.value = formFromParams(params, form.value, meta);
+  }
+
+  function reset(): void {
+    const keep = { target: form.value.target, appType: form.value.appType };
+    form.value = { ...defaultForm(), ...keep };
+  }
+
+  function addLora(name = '', weight = 1): void {
+    if (name && form.value.loras.some((l) => l.name === name)) return;
+    form.value.loras.push({ name, weight, enabled: true });
+  }
+
+  function removeLora(index: number): void {
+    form.value.loras.splice(index, 1);
+  }
+
+  function randomSeed(): void {
+    form.value.seed = -1;
+  }
+
+  function swapSize(): void {
+    const { width, height } = form.value;
+    form.value.width = height;
+    form.value.height = width;
+  }
+
+  return {
+    form, submitting, lastJobId, recent, lastSeed, touched, errors, valid, workflowCheck,
+    submit, applyParams, reset, addLora, removeLora, randomSeed, swapSize,
+  };
+});

@@ -1,0 +1,349 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { EngineEvent } from '../../../shared/events.ts';
+import type { JobStatus, JobSummary, ReorderRequest } from '../../../shared/jobs.ts';
+import type { AppType } from '../../../shared/servers.ts';
+import { useApi } from '../api/client.ts';
+
+export type StatusFilter = 'active' | 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'all';
+export type AppFilter = 'all' | AppType;
+
+export const ACTIVE_STATUSES: JobStatus[] = ['pending', 'downloading_resources', 'processing'];
+const RUNNING: JobStatus[] = ['processing', 'downloading_resources'];
+const FINISHED: JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+export function statusesFor(filter: StatusFilter): JobStatus[] | undefined {
+  switch (filter) {
+    case 'active':
+      return ACTIVE_STATUSES;
+    case 'processing':
+      return RUNNING;
+    case 'all':
+      return undefined;
+    default:
+      return [filter];
+  }
+}
+
+export function isRunning(job: Pick<JobSummary, 'status'>): boolean {
+  return RUNNING.includes(job.status);
+}
+export function isFinished(job: Pick<JobSummary, 'status'>): boolean {
+  return FINISHED.includes(job.status);
+}
+
+function group(job: JobSummary): number {
+  if (RUNNING.includes(job.status)) return 0;
+  if (job.status === 'pending') return 1;
+  return 2;
+}
+
+/** Queue display order: running, then pending (priority high→low, then position), then finished (newest first). */
+export function compareJobs(a: JobSummary, b: JobSummary): number {
+  const ga = group(a);
+  const gb = group(b);
+  if (ga !== gb) return ga - gb;
+  if (ga === 0) return (a.started_timestamp ?? '').localeCompare(b.started_timestamp ?? '');
+  if (ga === 1) {
+    if (a.priority !== b.priority) return b.priority - a.priority;
+    if (a.position !== b.position) return a.position - b.position;
+    return a.creation_timestamp.localeCompare(b.creation_timestamp);
+  }
+  const ta = a.completion_timestamp ?? a.last_updated_timestamp;
+  const tb = b.completion_timestamp ?? b.last_updated_timestamp;
+  return tb.localeCompare(ta);
+}
+
+export interface LiveProgress {
+  step: number | null;
+  steps: number | null;
+  has_preview: boolean;
+  /** bumps on every progress event: cache-buster for the preview image */
+  tick: number;
+}
+
+export const useJobs = defineStore('jobs', () => {
+  const api = useApi();
+  const byId = ref<Record<string, JobSummary>>({});
+  const live = ref<Record<string, LiveProgress>>({});
+  const statusFilter = ref<StatusFilter>('active');
+  const appFilter = ref<AppFilter>('all');
+  const total = ref(0);
+  const paused = ref(false);
+  const counts = ref<Record<string, number>>({});
+  const loading = ref(false);
+  const loaded = ref(false);
+  const error = ref<unknown>(null);
+  const pageSize = ref(100);
+  let fetchSeq = 0;
+
+  function matches(job: JobSummary, status = statusFilter.value, app = appFilter.value): boolean {
+    const statuses = statusesFor(status);
+    if (statuses && !statuses.includes(job.status)) return false;
+    if (app !== 'all' && job.app_type !== app) return false;
+    return true;
+  }
+
+  const all = computed(() => Object.values(byId.value).sort(compareJobs));
+  const visible = computed(() => all.value.filter((j) => matches(j)));
+  const pending = computed(() => all.value.filter((j) => j.status === 'pending'));
+  const activeCount = computed(
+    () => (counts.value.pending ?? 0) + (counts.value.processing ?? 0) + (counts.value.downloading_resources ?? 0),
+  );
+
+  function upsert(job: JobSummary): void {
+    const prev = byId.value[job.mobilesd_job_id];
+    // An older snapshot must not overwrite a newer one (events and fetches can cross).
+    if (prev && prev.last_updated_timestamp > job.last_updated_timestamp && !isFinished(job)) return;
+    byId.value[job.mobilesd_job_id] = prev && isRunning(job) && job.progress < prev.progress && prev.status === job.status
+      ? { ...job, progress: prev.progress, eta_seconds: prev.eta_seconds }
+      : job;
+  }
+
+  function remove(id: string): void {
+    delete byId.value[id];
+    delete live.value[id];
+  }
+
+  async function fetchJobs(opts: { append?: boolean } = {}): Promise<void> {
+    const seq = ++fetchSeq;
+    const status = statusFilter.value;
+    const app = appFilter.value;
+    loading.value = true;
+    try {
+      const offset = opts.append ? visible.value.length : 0;
+      const res = await api.listJobs({
+        status: statusesFor(status),
+        app_type: app === 'all' ? undefined : app,
+        limit: pageSize.value,
+        offset,
+      });
+      if (seq !== fetchSeq) return;
+      if (!opts.append) {
+        const fresh = new Set(res.jobs.map((j) => j.mobilesd_job_id));
+        // Jobs that match this filter but were not returned are gone (or beyond the page).
+        for (const job of Object.values(byId.value)) {
+          if (matches(job, status, app) && !fresh.has(job.mobilesd_job_id)) remove(job.mobilesd_job_id);
+        }
+      }
+      for (const job of res.jobs) byId.value[job.mobilesd_job_id] = job;
+      total.value = res.total;
+      paused.value = res.paused;
+      counts.value = res.counts ?? {};
+      loaded.value = true;
+      error.value = null;
+    } catch (err) {
+      if (seq === fetchSeq) error.value = err;
+      throw err;
+    } finally {
+      if (seq === fetchSeq) loading.value = false;
+    }
+  }
+
+  async function refreshState(): Promise<void> {
+    const state = await api.queueState();
+    paused.value = state.paused;
+    counts.value = state.counts ?? {};
+  }
+
+  /** Fetch one job (e.g. the Generate tab's last job) into the store. */
+  async function track(id: string): Promise<void> {
+    try {
+      const s = await api.jobStatus(id);
+      const prev = byId.value[id];
+      byId.value[id] = {
+        ...(prev ?? {}),
+        mobilesd_job_id: s.mobilesd_job_id,
+        app_type: s.app_type,
+        status: s.status,
+        priority: s.priority,
+        position: prev?.position ?? 0,
+        target_server_alias: s.target_server_alias,
+        assigned_server_alias: s.assigned_server_alias,
+        creation_timestamp: s.creation_timestamp,
+        last_updated_timestamp: s.last_updated_timestamp,
+        started_timestamp: prev?.started_timestamp ?? null,
+        completion_timestamp: s.completion_timestamp,
+        attempts: s.attempts,
+        max_attempts: prev?.max_attempts ?? s.attempts,
+        error_message: s.error_message,
+        source_info: s.source_info,
+        positive_prompt: String(s.generation_params?.positive_prompt ?? prev?.positive_prompt ?? ''),
+        checkpoint_name: (s.generation_params?.checkpoint_name as string | undefined) ?? prev?.checkpoint_name ?? null,
+        image_count: s.images.length,
+        first_image_id: s.images[0]?.id ?? null,
+        progress: s.progress,
+        eta_seconds: prev?.eta_seconds ?? null,
+      };
+    } catch {
+      /* the job may be gone; nothing to show */
+    }
+  }
+
+  /** Apply one SSE event. Events arrive in order; each handler is idempotent. */
+  function applyEvent(event: EngineEvent): void {
+    switch (event.type) {
+      case 'job.created':
+      case 'job.updated':
+      case 'job.finished':
+        upsert(event.job);
+        if (event.type === 'job.finished') {
+          const l = live.value[event.job.mobilesd_job_id];
+          if (l) l.has_preview = false;
+        }
+        break;
+      case 'job.progress': {
+        const job = byId.value[event.job_id];
+        if (job) {
+          byId.value[event.job_id] = {
+            ...job,
+            status: job.status === 'pending' ? 'processing' : job.status,
+            progress: event.progress,
+            eta_seconds: event.eta_seconds,
+          };
+        }
+        const prev = live.value[event.job_id];
+        live.value[event.job_id] = {
+          step: event.step,
+          steps: event.steps,
+          has_preview: event.has_preview,
+          tick: (prev?.tick ?? 0) + 1,
+        };
+        break;
+      }
+      case 'job.deleted':
+        remove(event.job_id);
+        break;
+      case 'queue.state':
+        paused.value = event.paused;
+        counts.value = event.counts ?? {};
+        break;
+      default:
+        break;
+    }
+  }
+
+  function setFilters(status: StatusFilter, app: AppFilter): Promise<void> {
+    statusFilter.value = status;
+    appFilter.value = app;
+    return fetchJobs();
+  }
+
+  // ---- actions (the server's events confirm each change)
+
+  /**
+   * Move a pending job. Optimistic: the job takes its new neighbours' priority and a
+   * position between them, so the list reorders at once; the server's job.updated
+   * events then bring the true values.
+   */
+  async function move(id: string, req: ReorderRequest): Promise<void> {
+    const job = byId.value[id];
+    const before = job ? { ...job } : null;
+    if (job) {
+      const others = pending.value.filter((j) => j.mobilesd_job_id !== id);
+      let prev: JobSummary | undefined;
+      let next: JobSummary | undefined;
+      if ('to' in req) {
+        if (req.to === 'top') next = others[0];
+        else prev = others[others.length - 1];
+      } else if ('before' in req) {
+        const i = others.findIndex((j) => j.mobilesd_job_id === req.before);
+        next = others[i];
+        prev = i > 0 ? others[i - 1] : undefined;
+      } else {
+        const i = others.findIndex((j) => j.mobilesd_job_id === req.after);
+        prev = others[i];
+        next = others[i + 1];
+      }
+      let priority = job.priority;
+      let position = job.position;
+      if (prev && next) {
+        // Between two jobs: join the earlier one's priority group, right after it.
+        priority = prev.priority;
+        position = prev.priority === next.priority ? (prev.position + next.position) / 2 : prev.position + 1;
+      } else if (next) {
+        priority = Math.max(job.priority, next.priority);
+        position = priority === next.priority ? next.position - 1 : job.position;
+      } else if (prev) {
+        priority = Math.min(job.priority, prev.priority);
+        position = priority === prev.priority ? prev.position + 1 : job.position;
+      }
+      byId.value[id] = { ...job, priority, position };
+    }
+    try {
+      // The engine dispatches by priority, then position: a move across priority groups
+      // takes the new neighbours' priority first, so the job really runs where it was put.
+      const wanted = byId.value[id]?.priority;
+      if (before && wanted !== undefined && wanted !== before.priority) await api.setJobPriority(id, wanted);
+      await api.reorderJob(id, req);
+    } catch (err) {
+      if (before) byId.value[id] = before;
+      throw err;
+    }
+  }
+
+  async function setPriority(id: string, priority: number): Promise<void> {
+    const job = byId.value[id];
+    const old = job?.priority;
+    if (job) byId.value[id] = { ...job, priority };
+    try {
+      await api.setJobPriority(id, priority);
+    } catch (err) {
+      const cur = byId.value[id];
+      if (cur && old !== undefined) byId.value[id] = { ...cur, priority: old };
+      throw err;
+    }
+  }
+
+  async function cancel(id: string): Promise<void> {
+    await api.cancelJob(id);
+  }
+
+  async function retry(id: string): Promise<void> {
+    await api.retryJob(id);
+  }
+
+  async function requeue(id: string): Promise<string> {
+    const res = await api.requeueJob(id);
+    return res.mobilesd_job_id;
+  }
+
+  async function deleteJob(id: string): Promise<void> {
+    const job = byId.value[id];
+    remove(id);
+    try {
+      await api.deleteJob(id);
+    } catch (err) {
+      if (job) byId.value[id] = job;
+      throw err;
+    }
+  }
+
+  async function setPaused(value: boolean): Promise<void> {
+    const old = paused.value;
+    paused.value = value;
+    try {
+      const state = value ? await api.pauseQueue() : await api.resumeQueue();
+      if (state && typeof state.paused === 'boolean') {
+        paused.value = state.paused;
+        if (state.counts) counts.value = state.counts;
+      }
+    } catch (err) {
+      paused.value = old;
+      throw err;
+    }
+  }
+
+  async function clearFinished(): Promise<number> {
+    const res = await api.clearFinished();
+    for (const job of Object.values(byId.value)) if (isFinished(job)) remove(job.mobilesd_job_id);
+    return res?.cleared ?? 0;
+  }
+
+  return {
+    byId, live, statusFilter, appFilter, total, paused, counts, loading, loaded, error, pageSize,
+    all, visible, pending, activeCount,
+    fetchJobs, refreshState, track, applyEvent, setFilters, upsert,
+    move, setPriority, cancel, retry, requeue, deleteJob, setPaused, clearFinished,
+  };
+});

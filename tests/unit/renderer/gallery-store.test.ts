@@ -1,0 +1,84 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { describe, expect, it } from 'vitest';
+import { ApiClient, setApiClient } from '../../../renderer/src/api/client.ts';
+import { useGallery } from '../../../renderer/src/stores/gallery.ts';
+import type { GalleryImage } from '../../../shared/images.ts';
+import { createFakeFetch, type RecordedCall } from './fake-fetch.ts';
+
+function img(id: number): GalleryImage {
+  return {
+    id, job_id: 'j', index: 0, server_alias: 's', app_type: 'forge', checkpoint: 'c', positive_prompt: `p${id}`, seed: id,
+    width: 512, height: 512, bytes: 1000, created_at: '2026-01-01T00:00:00.000Z', infotext: null,
+    download_url: `/api/v1/images/${id}/download`, thumbnail_url: `/api/v1/images/${id}/thumbnail`,
+  };
+}
+
+/** 150 images served newest first, 60 per page, with an id-based cursor. */
+function galleryRoute(call: RecordedCall) {
+  const q = new URL(call.url, 'http://x').searchParams;
+  const all = Array.from({ length: 150 }, (_, i) => img(150 - i)).filter((i) => !q.get('q') || i.positive_prompt.includes(q.get('q')!));
+  const after = q.get('cursor') ? Number(q.get('cursor')) : Infinity;
+  const limit = Number(q.get('limit') ?? 60);
+  const rest = all.filter((i) => i.id < after);
+  const page = rest.slice(0, limit);
+  return { json: { images: page, next_cursor: rest.length > limit ? String(page[page.length - 1]!.id) : null, total: all.length } };
+}
+
+function setup() {
+  const f = createFakeFetch({ 'GET /api/v1/gallery/images': galleryRoute, 'DELETE /api/v1/images/150': () => ({ json: { deleted: 150 } }) });
+  setApiClient(new ApiClient({ fetch: f.fetch }));
+  setActivePinia(createPinia());
+  return { f, gallery: useGallery() };
+}
+
+describe('gallery store', () => {
+  it('pages by keyset cursor until the end', async () => {
+    const { f, gallery } = setup();
+    await gallery.loadFirst();
+    expect(gallery.images).toHaveLength(60);
+    expect(gallery.total).toBe(150);
+    await gallery.loadMore();
+    await gallery.loadMore();
+    expect(gallery.images).toHaveLength(150);
+    expect(gallery.done).toBe(true);
+    await gallery.loadMore(); // no request past the end
+    expect(f.calls).toHaveLength(3);
+    expect(f.calls[1]!.url).toBe('/api/v1/gallery/images?limit=60&cursor=91');
+    expect(new Set(gallery.images.map((i) => i.id)).size).toBe(150);
+  });
+
+  it('shares one request between concurrent loadMore calls', async () => {
+    const { f, gallery } = setup();
+    await gallery.loadFirst();
+    await Promise.all([gallery.loadMore(), gallery.loadMore(), gallery.loadMore()]);
+    expect(f.calls).toHaveLength(2);
+    expect(gallery.images).toHaveLength(120);
+  });
+
+  it('sends filters (server, checkpoint, text, day range) and restarts from the first page', async () => {
+    const { f, gallery } = setup();
+    await gallery.loadFirst();
+    await gallery.loadMore();
+    await gallery.setFilters({ server: 'gpu 1', checkpoint: 'sdxl/a.safetensors', q: ' p14 ', from: '2026-01-01', to: '2026-01-31' });
+    const last = new URL(f.calls.at(-1)!.url, 'http://x');
+    expect(Object.fromEntries(last.searchParams)).toEqual({ server: 'gpu 1', checkpoint: 'sdxl/a.safetensors', q: 'p14', from: '2026-01-01', to: '2026-01-31', limit: '60' });
+    expect(last.searchParams.has('cursor')).toBe(false);
+    expect(gallery.hasFilters).toBe(true);
+    await gallery.resetFilters();
+    expect(gallery.hasFilters).toBe(false);
+    expect(gallery.images).toHaveLength(60);
+  });
+
+  it('removes deleted images (by the API and by SSE) and marks new results stale', async () => {
+    const { gallery } = setup();
+    await gallery.loadFirst();
+    await gallery.remove(150);
+    expect(gallery.images[0]!.id).toBe(149);
+    expect(gallery.total).toBe(149);
+    gallery.applyEvent({ type: 'image.deleted', image_id: 149 });
+    expect(gallery.images[0]!.id).toBe(148);
+    expect(gallery.stale).toBe(false);
+    gallery.applyEvent({ type: 'job.finished', job: { image_count: 1 } as never });
+    expect(gallery.stale).toBe(true);
+  });
+});
