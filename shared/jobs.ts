@@ -17,9 +17,16 @@ const prompt = Type.String({ maxLength: LIMITS.promptChars });
 const side = Type.Integer({ minimum: LIMITS.minSide, maximum: LIMITS.maxSide });
 const seed = Type.Union([Type.Integer({ minimum: -1 }), Type.Literal(''), Type.Null()]);
 
+const civitaiVersionId = Type.Integer({ minimum: 1, description: 'Civitai model version id: fetched from Civitai when the server lacks the file' });
+const civitaiAir = Type.String({ maxLength: 200, description: 'Civitai AIR, e.g. urn:air:sdxl:checkpoint:civitai:101055@128078' });
+const modelHash = Type.String({ pattern: '^[0-9a-fA-F]{8,64}$', description: 'SHA256, AutoV2 (10 hex) or AutoV3 (12 hex)' });
+
 export const LoraSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 512 }),
   weight: Type.Optional(Type.Number({ minimum: -10, maximum: 10 })),
+  civitai_version_id: Type.Optional(civitaiVersionId),
+  civitai_air: Type.Optional(civitaiAir),
+  hash: Type.Optional(modelHash),
 });
 export type Lora = Type.Static<typeof LoraSchema>;
 
@@ -33,6 +40,10 @@ export const GenerationParamsSchema = Type.Object(
     positive_prompt: Type.Optional(prompt),
     negative_prompt: Type.Optional(prompt),
     checkpoint_name: Type.Optional(Type.String({ maxLength: 1024 })),
+    /** On-demand models: how to find the checkpoint on Civitai if the server lacks it. */
+    checkpoint_civitai_version_id: Type.Optional(civitaiVersionId),
+    civitai_air: Type.Optional(civitaiAir),
+    checkpoint_hash: Type.Optional(modelHash),
     width: Type.Optional(side),
     height: Type.Optional(side),
     steps: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxSteps })),

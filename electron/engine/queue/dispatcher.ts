@@ -33,8 +33,26 @@ export interface DispatcherHooks {
   progress(jobId: string, live: LiveProgress): void;
 }
 
-/** Runs before a job is sent, e.g. to download a missing model first; throwing a BackendError ends the attempt. */
-export type BeforeRunHook = (job: ClaimedJob, server: RuntimeServer) => Promise<void>;
+/**
+ * Runs before a job is sent, e.g. to download a missing model first; throwing a BackendError
+ * ends the attempt. A hook may return new generation params (e.g. the checkpoint's file name
+ * filled in); they are used for this run and saved with the job.
+ */
+export type BeforeRunHook = (job: ClaimedJob, server: RuntimeServer) => Promise<void | Record<string, unknown>>;
+
+/**
+ * Thrown by a before-run hook to park the job in `downloading_resources`: its server slot
+ * is freed and the attempt refunded; whoever parked it calls `JobStore.unpark` (or
+ * `failParked`) later. `params` replace the job's generation params when given.
+ */
+export class JobParked extends Error {
+  readonly params: Record<string, unknown> | undefined;
+  constructor(message: string, params?: Record<string, unknown>) {
+    super(message);
+    this.name = 'JobParked';
+    this.params = params;
+  }
+}
 
 /**
  * Event driven: `kick()` after a new job, a finished job, a server coming online, a
@@ -182,7 +200,13 @@ export class Dispatcher {
       backendTaskId: job.backend_task_id,
     };
     try {
-      for (const hook of this.#beforeRun) await hook(job, server);
+      for (const hook of this.#beforeRun) {
+        const params = await hook(job, server);
+        if (params) {
+          runnable.params = params as GenerationParams;
+          this.#jobs.setParams(job, params);
+        }
+      }
       log.info({ dir: `engine→${server.row.app_type}` }, 'job sent');
       const result = await server.backend.run(runnable, {
         signal: controller.signal,
@@ -242,6 +266,11 @@ export class Dispatcher {
       this.#jobs.release(job, { refundAttempt: true });
       return;
     }
+    if (thrown instanceof JobParked && !controller.signal.aborted) {
+      log.info({ reason: thrown.message }, 'job parked while resources download');
+      this.#jobs.park(job, thrown.message, thrown.params);
+      return;
+    }
     if (controller.signal.aborted) {
       // Deadline: the server may still be generating; free its GPU before the retry.
       await server.backend.cancel({ id: job.mobilesd_job_id, mode: job.mode, params: {}, backendTaskId: job.backend_task_id });
@@ -292,7 +321,8 @@ export class Dispatcher {
    */
   async requeueOutranked(): Promise<void> {
     const waiting = [...this.#running.values()].filter((a) => a.server.backend.takeBack && !a.cancelRequested && !a.takenBack);
-    await Promise.all(waiting.map(async (attempt) => {
+    // Never rejects: a job that cannot be taken back simply runs on.
+    await Promise.allSettled(waiting.map(async (attempt) => {
       const row = this.#jobs.get(attempt.job.mobilesd_job_id);
       if (!row || !this.#jobs.hasPendingAhead(row, attempt.server.row.alias)) return;
       const runnable: RunnableJob = { id: row.mobilesd_job_id, mode: row.mode, params: {}, backendTaskId: row.backend_task_id };

@@ -249,6 +249,49 @@ export class JobStore {
     }).changes === 1;
   }
 
+  /**
+   * Parks a claimed job in `downloading_resources` (a model it needs is downloading): the
+   * lease and server are let go and the attempt is refunded. `params`, when given, replace
+   * its generation params (the downloaded file's name filled in). `unpark` requeues it.
+   */
+  park(job: ClaimedJob, message: string, params?: Record<string, unknown>): boolean {
+    this.#countsCache = null;
+    return this.#db.prepare(`UPDATE jobs SET status = 'downloading_resources', lease_token = NULL, lease_until = NULL,
+      assigned_server_alias = NULL, attempts = MAX(0, attempts - 1), error_message = @message, last_updated_timestamp = @now,
+      generation_params_json = COALESCE(@params, generation_params_json), checkpoint_name = COALESCE(@checkpoint, checkpoint_name)
+      WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`).run({
+      id: job.mobilesd_job_id, token: job.lease_token, message, now: this.#now(),
+      params: params ? JSON.stringify(params) : null,
+      checkpoint: params && typeof params.checkpoint_name === 'string' ? params.checkpoint_name : null,
+    }).changes === 1;
+  }
+
+  /** Replaces a claimed job's generation params (a before-run hook filled something in). */
+  setParams(job: ClaimedJob, params: Record<string, unknown>): boolean {
+    return this.#db.prepare(`UPDATE jobs SET generation_params_json = ?, checkpoint_name = COALESCE(?, checkpoint_name)
+      WHERE mobilesd_job_id = ? AND lease_token = ?`).run(JSON.stringify(params),
+      typeof params.checkpoint_name === 'string' ? params.checkpoint_name : null, job.mobilesd_job_id, job.lease_token).changes === 1;
+  }
+
+  /** A parked job goes back to pending (its download finished). */
+  unpark(id: string): boolean {
+    this.#countsCache = null;
+    return this.#db.prepare(`UPDATE jobs SET status = 'pending', run_after = 0, error_message = NULL, last_updated_timestamp = ?
+      WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(this.#now(), id).changes === 1;
+  }
+
+  /** A parked job fails (its download failed or was cancelled). */
+  failParked(id: string, message: string): boolean {
+    this.#countsCache = null;
+    const now = this.#now();
+    return this.#db.prepare(`UPDATE jobs SET status = 'failed', completion_timestamp = ?, last_updated_timestamp = ?, error_message = ?
+      WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(now, now, message, id).changes === 1;
+  }
+
+  parkedJobIds(): string[] {
+    return this.#db.prepare<[], { id: string }>(`SELECT mobilesd_job_id AS id FROM jobs WHERE status = 'downloading_resources'`).all().map((r) => r.id);
+  }
+
   /** Cancels a job that is not running; returns 'cancelled', 'running' (caller must interrupt) or 'finished'. */
   cancel(id: string): 'cancelled' | 'running' | 'finished' | 'not_found' {
     this.#countsCache = null;

@@ -10,7 +10,7 @@ import { graphOf, historyOutcome, outputImages } from './history-outputs.ts';
 import { executionError } from './node-errors.ts';
 import { comboChoices } from './object-info.ts';
 import { preparePrompt, type PreparedPrompt } from './prepare-prompt.ts';
-import { PromptWatch, DEFAULT_WATCH_TIMING, type WatchTiming } from './prompt-watch.ts';
+import { PromptWatch, DEFAULT_WATCH_TIMING, type WatchEnd, type WatchTiming } from './prompt-watch.ts';
 import { seedForOutput, seedsInGraph } from './seeds.ts';
 import type { ComfyGraph } from './workflow.ts';
 
@@ -44,7 +44,8 @@ interface ActiveJob {
   watch: PromptWatch | null;
   /** POST /prompt in flight. */
   submitting: Promise<unknown> | null;
-  submitted: boolean;
+  /** POST /prompt was sent: the prompt may be on the server. */
+  sent: boolean;
   withdrawn: 'cancelled' | 'taken_back' | null;
 }
 
@@ -151,46 +152,51 @@ export class ComfyBackend implements Backend {
   }
 
   async run(job: RunnableJob, ctx: RunContext): Promise<RunResult> {
-    const active: ActiveJob = { watch: null, submitting: null, submitted: false, withdrawn: null };
+    const active: ActiveJob = { watch: null, submitting: null, sent: false, withdrawn: null };
     this.#active.set(job.id, active);
     const releaseSocket = this.#socket.retain();
-    let reattachId = job.backendTaskId;
-    let prepared: PreparedPrompt | null = null;
     try {
-      for (let resubmits = 0; ; resubmits++) {
-        if (reattachId === null) {
+      let reattachId = job.backendTaskId;
+      let prepared: PreparedPrompt | null = null;
+      for (let round = 1; ; round++) {
+        let watch: PromptWatch;
+        if (reattachId !== null) {
+          watch = this.#watch(active, reattachId, null, false, ctx);
+          active.sent = true;
+          // Done, still queued, or gone? The server tells.
+          watch.recheck();
+        } else {
           prepared ??= await preparePrompt(job, (kind, fresh) => this.#list(kind, fresh, ctx.signal), this.#server.alias);
+          watch = this.#watch(active, randomUUID(), prepared.graph, true, ctx);
         }
-        const promptId = reattachId ?? randomUUID();
-        const watch = reattachId === null ? this.#watch(active, promptId, prepared!.graph, true, ctx) : this.#watch(active, promptId, null, false, ctx);
-        let end;
-        try {
-          if (reattachId === null) await this.#submit(active, watch, prepared!, ctx);
-          else active.submitted = true;
-          end = await watch.waitForEnd(ctx.signal);
-        } catch (error) {
-          if (ctx.signal.aborted && active.submitted) await this.#withdraw(watch.promptId, watch.started).catch(() => {});
-          throw error;
-        } finally {
-          this.#watches.delete(watch.promptId);
-        }
-        if (end.state === 'done') {
-          const outcome = historyOutcome(end.entry);
-          // A reattached prompt that was interrupted while we were away is run again.
-          if (!(outcome.kind === 'interrupted' && reattachId !== null && !active.withdrawn)) {
-            return await this.#result(end.entry, watch.promptId, prepared, reattachId !== null, ctx.signal);
-          }
-        }
+        const reattached = reattachId !== null;
+        const end = await this.#follow(active, watch, reattached ? null : prepared, ctx);
+        // Gone: the server restarted (or a reattached prompt never arrived). A reattached
+        // prompt that was interrupted while we were away is run again too.
+        const again = end.state === 'gone' || (reattached && !active.withdrawn && historyOutcome(end.entry).kind === 'interrupted');
+        if (!again) return await this.#result(end.entry, watch.promptId, prepared, reattached, ctx.signal);
         if (active.withdrawn) throw new BackendError('cancelled', 'Cancelled by user');
-        if (resubmits >= MAX_RESUBMITS) {
-          throw new BackendError('transient', `ComfyUI server ${this.#server.alias} lost prompt ${watch.promptId} (restarted?) ${resubmits + 1} times`);
+        if (round > MAX_RESUBMITS) {
+          throw new BackendError('transient', `ComfyUI server ${this.#server.alias} lost prompt ${watch.promptId} (restarted?) ${round} times`);
         }
-        // Gone from the server (it restarted, or a reattached prompt never arrived): queue it anew.
         reattachId = null;
       }
     } finally {
       releaseSocket();
       this.#active.delete(job.id);
+    }
+  }
+
+  /** Queues the prompt (unless reattaching) and waits for its history entry; on abort, takes it off the server. */
+  async #follow(active: ActiveJob, watch: PromptWatch, prepared: PreparedPrompt | null, ctx: RunContext): Promise<WatchEnd> {
+    try {
+      if (prepared) await this.#submit(active, watch, prepared, ctx);
+      return await watch.waitForEnd(ctx.signal);
+    } catch (error) {
+      if (ctx.signal.aborted && active.sent) await this.#withdraw(watch.promptId, watch.started).catch(() => {});
+      throw error;
+    } finally {
+      this.#watches.delete(watch.promptId);
     }
   }
 
@@ -207,7 +213,7 @@ export class ComfyBackend implements Backend {
     // Registered before the POST, so the first events of a fast prompt are not missed.
     this.#watches.set(promptId, watch);
     active.watch = watch;
-    active.submitted = false;
+    active.sent = false;
     return watch;
   }
 
@@ -218,6 +224,7 @@ export class ComfyBackend implements Backend {
     // Stored before the POST: if we die right after it, the restart finds the prompt.
     ctx.onSubmitted(watch.promptId);
     const body = { prompt: prepared.graph, client_id: this.#socket.clientId, prompt_id: watch.promptId, extra_data: prepared.extraData };
+    active.sent = true;
     const posting = this.#http.queuePrompt(body, prepared.graph, ctx.signal);
     active.submitting = posting;
     try {
@@ -236,7 +243,6 @@ export class ComfyBackend implements Backend {
     } finally {
       active.submitting = null;
     }
-    active.submitted = true;
     if (!watch.started) ctx.onProgress({ progress: 0, etaSeconds: null, step: null, steps: null, statusText: QUEUED_ON_SERVER });
   }
 
@@ -268,7 +274,7 @@ export class ComfyBackend implements Backend {
     await active.submitting?.catch(() => {});
     const watch = active.watch;
     // Not queued yet: run() sees `withdrawn` before it posts.
-    if (!watch || !active.submitted) return;
+    if (!watch || !active.sent) return;
     try {
       if ((await this.#withdraw(watch.promptId, watch.started)) === 'deleted') watch.stop(new BackendError('cancelled', 'Cancelled by user'));
       else watch.recheck();
@@ -286,7 +292,7 @@ export class ComfyBackend implements Backend {
     if (!active || active.withdrawn) return false;
     await active.submitting?.catch(() => {});
     const watch = active.watch;
-    if (!active.submitted || !watch) {
+    if (!active.sent || !watch) {
       active.withdrawn = 'taken_back';
       return true;
     }
@@ -307,9 +313,10 @@ export class ComfyBackend implements Backend {
     const graph = graphOf(entry) ?? prepared?.graph ?? null;
     const outcome = historyOutcome(entry);
     if (outcome.kind === 'error') throw executionError(outcome.error, graph);
+    const files = outputImages(entry);
     const images: GeneratedImage[] = [];
     const skipped: string[] = [];
-    for (const { node, file } of outputImages(entry)) {
+    for (const { node, file } of files) {
       const data = await this.#http.view(file, signal);
       // Bytes as ComfyUI wrote them: the PNG keeps its `prompt` and `workflow` chunks.
       if (!imageMime(data)) {
@@ -328,7 +335,7 @@ export class ComfyBackend implements Backend {
         seeds: graph ? seedsInGraph(graph) : {},
         checkpoint_title: typeof checkpoint === 'string' ? checkpoint : null,
         reattached,
-        outputs: outputImages(entry).map(({ node, file }) => ({ node, ...file })),
+        outputs: files.map(({ node, file }) => ({ node, ...file })),
         ...(skipped.length ? { skipped_outputs: skipped } : {}),
       },
     };

@@ -51,6 +51,8 @@ export class ComfySocket {
   #users = 0;
   #closed = false;
   #backoffMs: number;
+  /** Connection attempts that failed since the socket was last open. */
+  #failures = 0;
   #retryTimer: NodeJS.Timeout | null = null;
   #pingTimer: NodeJS.Timeout | null = null;
   #awaitingPong = false;
@@ -85,9 +87,13 @@ export class ComfySocket {
     };
   }
 
-  /** Resolves true once the socket is open, false after `timeoutMs` or on abort. */
+  /**
+   * Resolves true once the socket is open, false after `timeoutMs` or on abort. When it
+   * keeps failing (a proxy without WebSocket support), false at once: jobs then poll.
+   */
   waitOpen(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.#open) return Promise.resolve(true);
+    if (this.#failures >= 2) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
@@ -117,7 +123,9 @@ export class ComfySocket {
     this.#retryTimer = null;
     if (this.#closed) return;
     // No Origin header: ComfyUI answers 403 to a foreign Origin on a loopback Host.
-    const ws = new WebSocket(this.#url, { headers: this.#headers, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, followRedirects: false });
+    // No compression: the frames are small JSON and JPEG previews, and inflating them would queue
+    // behind file syncs in libuv's thread pool, delaying the end-of-prompt event.
+    const ws = new WebSocket(this.#url, { headers: this.#headers, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, followRedirects: false, perMessageDeflate: false });
     this.#ws = ws;
     let flagsTimer: NodeJS.Timeout | null = null;
     // Ready once the server answered our feature_flags (or stayed silent a moment), so
@@ -126,6 +134,7 @@ export class ComfySocket {
       if (this.#ws !== ws || this.#open) return;
       if (flagsTimer) clearTimeout(flagsTimer);
       this.#open = true;
+      this.#failures = 0;
       this.#backoffMs = this.#minBackoffMs;
       const reconnected = this.#everOpened;
       this.#everOpened = true;
@@ -165,6 +174,7 @@ export class ComfySocket {
       if (flagsTimer) clearTimeout(flagsTimer);
       if (this.#ws !== ws) return;
       const wasOpen = this.#open;
+      if (!wasOpen) this.#failures++;
       this.#ws = null;
       this.#open = false;
       this.#stopPing();

@@ -41,7 +41,7 @@ export class PromptWatch {
   readonly #progress: PromptProgress;
   #started = false;
   #ended = false;
-  #checkNow = true;
+  #checkNow = false;
   #stopError: BackendError | null = null;
   #wake: (() => void) | null = null;
   #lastUpdate: ProgressUpdate = { progress: 0, etaSeconds: null, step: null, steps: null };
