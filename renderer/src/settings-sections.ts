@@ -12,4 +12,6 @@ export interface SettingsSection {
   component: () => Promise<Component | { default: Component }>;
 }
 
-export const settingsSections: SettingsSection[] = [];
+export const settingsSections: SettingsSection[] = [
+  { id: 'api-keys', title: 'API keys', component: () => import('./components/settings/ApiKeysPanel.vue') },
+];

@@ -4,6 +4,7 @@ import type { EngineModule } from '../engine-module.ts';
 import { installInputLimits } from './input-limits.ts';
 import { installKeyJobLimits } from './key-job-limits.ts';
 import { installRequestGuard } from './request-guard.ts';
+import { installResponseHeaders } from './response-headers.ts';
 import './request-principal.ts';
 import { registerApiKeyRoutes } from './routes/api-key-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
@@ -34,6 +35,7 @@ export function createSecurityModule(): EngineModule {
         app.decorateRequest('principal', null);
         app.decorateRequest('apiKeyId', null);
         installRequestGuard(app, need());
+        installResponseHeaders(app);
         installInputLimits(app);
         installKeyJobLimits(app, need());
       },

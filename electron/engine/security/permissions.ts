@@ -1,7 +1,8 @@
 /**
  * What an API key may do:
  *   submit: create jobs (POST /api/v1/generate, /api/v2/generate), cancel or remove its own jobs;
- *   read:   GET the queue, jobs, images, gallery, servers, models, events and the API docs;
+ *   read:   GET the queue, jobs, images, gallery, servers, models (and the legacy checkpoint and
+ *           LoRA lists) and events;
  *   admin:  everything, including servers, keys and settings.
  * The UI itself (same-origin requests from a trusted place) is admin.
  */
@@ -29,12 +30,15 @@ const RULES: readonly Rule[] = [
   { methods: READ, url: /^\/api\/v1\/health$/, requirement: { permission: 'public' } },
   { methods: ['POST'], url: /^\/api\/v1\/auth\/(login|logout)$/, requirement: { permission: 'public' } },
   { methods: READ, url: /^\/api\/v1\/auth\/session$/, requirement: { permission: 'public' } },
+  // The OpenAPI document and its viewer describe the API and hold no data; their pages and
+  // assets are loaded by the browser itself, which cannot add the launch token to each one.
+  { methods: READ, url: /^\/api\/docs(\/|$)/, requirement: { permission: 'public' } },
   { methods: ['POST'], url: /^\/api\/v[12]\/generate$/, requirement: { permission: 'submit' } },
   { methods: ['POST'], url: /^\/api\/v1\/queue\/jobs\/:id\/cancel$/, requirement: { permission: 'submit', ownJobOnly: true } },
   { methods: ['DELETE'], url: /^\/api\/v1\/queue\/jobs\/:id$/, requirement: { permission: 'submit', ownJobOnly: true } },
   {
     methods: READ,
-    url: /^\/api\/(v1\/(queue|images|gallery|servers|events|models)(\/|$)|v2\/|docs(\/|$))/,
+    url: /^\/api\/(v1\/(queue|images|gallery|servers|events|models|checkpoints|loras)(\/|$)|v2\/)/,
     requirement: { permission: 'read' },
   },
 ];

@@ -17,6 +17,11 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
+    // HEAD (Fastify adds it for every GET) has no body: Node drops the writes and would never send the headers.
+    if (request.method === 'HEAD') {
+      res.end();
+      return;
+    }
     let seq = 0;
     const write = (event: EngineEvent) => {
       if (res.writableLength > MAX_BUFFERED_BYTES) {
