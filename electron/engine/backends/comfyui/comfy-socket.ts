@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { ServerConnection } from '../types.ts';
 import { parseBinaryFrame, type PreviewFrame } from './binary-frames.ts';
+import { guardedLookup } from '../../security/guarded-lookup.ts';
 
 export type SocketEvent =
   | { kind: 'message'; type: string; data: Record<string, unknown> }
@@ -125,7 +126,9 @@ export class ComfySocket {
     // No Origin header: ComfyUI answers 403 to a foreign Origin on a loopback Host.
     // No compression: the frames are small JSON and JPEG previews, and inflating them would queue
     // behind file syncs in libuv's thread pool, delaying the end-of-prompt event.
-    const ws = new WebSocket(this.#url, { headers: this.#headers, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, followRedirects: false, perMessageDeflate: false });
+    const ws = new WebSocket(this.#url, {
+      headers: this.#headers, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, followRedirects: false, perMessageDeflate: false, lookup: guardedLookup,
+    });
     this.#ws = ws;
     let flagsTimer: NodeJS.Timeout | null = null;
     // Ready once the server answered our feature_flags (or stayed silent a moment), so
