@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/queue', name: 'queue', component: () => import('./views/QueueView.vue'), meta: { title: 'Queue', icon: 'queue', nav: true, tab: true } },
   { path: '/gallery', name: 'gallery', component: () => import('./views/GalleryView.vue'), meta: { title: 'Gallery', icon: 'image', nav: true, tab: true } },
   { path: '/models', name: 'models', component: () => import('./views/ModelsView.vue'), meta: { title: 'Models', icon: 'layers', nav: true, tab: true } },
+  { path: '/civitai', name: 'civitai', component: () => import('./views/civitai/CivitaiBrowserView.vue'), meta: { title: 'Civitai', icon: 'download', nav: true } },
   { path: '/servers', name: 'servers', component: () => import('./views/ServersView.vue'), meta: { title: 'Servers', icon: 'server', nav: true, tab: true } },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { title: 'Settings', icon: 'settings', nav: true } },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { title: 'Sign in', bare: true } },

@@ -26,13 +26,18 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Network failures (refused, DNS, timeout) are retried once: a dead link should fail fast. */
+const NETWORK_RETRIES = 1;
+
 /** Runs `task`, retrying retryable CivitaiErrors (429, 5xx, network) with exponential backoff. */
 export async function withBackoff<T>(task: () => Promise<T>, policy: BackoffPolicy, signal?: AbortSignal): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await task();
     } catch (error) {
-      if (!(error instanceof CivitaiError) || !error.retryable || attempt >= policy.retries || signal?.aborted) throw error;
+      if (!(error instanceof CivitaiError) || !error.retryable || signal?.aborted) throw error;
+      const limit = error.kind === 'network' || error.kind === 'timeout' ? Math.min(NETWORK_RETRIES, policy.retries) : policy.retries;
+      if (attempt >= limit) throw error;
       await sleep(backoffDelay(policy, attempt, error.retryAfterMs), signal);
     }
   }

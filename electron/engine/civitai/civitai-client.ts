@@ -76,6 +76,13 @@ export class CivitaiClient {
     }
   }
 
+  /** `Bearer <token>` for a URL on the API origin (a file served without a redirect); null elsewhere. */
+  async authorizationFor(url: string): Promise<string | null> {
+    if (!this.isApiOrigin(url)) return null;
+    const token = await this.#getToken();
+    return token ? `Bearer ${token}` : null;
+  }
+
   async #headers(url: URL, withToken: boolean): Promise<{ headers: Record<string, string>; authed: boolean }> {
     const headers: Record<string, string> = { 'User-Agent': this.userAgent, Accept: 'application/json' };
     let authed = false;

@@ -1,6 +1,138 @@
+import type { ApiContext } from '../api/context.ts';
+import { CivitaiClient } from '../civitai/civitai-client.ts';
 import type { EngineModule } from '../engine-module.ts';
+import { SECRET_NAMES } from '../security/secret-store.ts';
+import type { RuntimeServer } from '../servers/server-registry.ts';
+import { registerCivitaiRoutes } from './api/civitai-routes.ts';
+import { registerDownloadRoutes } from './api/download-routes.ts';
+import { registerImageProxyRoute } from './api/image-proxy-route.ts';
+import { registerLegacyModelRoutes } from './api/legacy-routes.ts';
+import { registerModelRoutes } from './api/model-routes.ts';
+import { ModelIdentifier } from './civitai-sync/identify-models.ts';
+import { DownloadManager } from './downloads/download-manager.ts';
+import type { DownloadRow } from './downloads/download-row.ts';
+import { DownloadStore } from './downloads/download-store.ts';
+import { resolveLibraryRoots } from './library/library-roots.ts';
+import { ModelLibrary } from './library/model-library.ts';
+import type { ModelsServices, ModelsSettings } from './models-services.ts';
+import { createOnDemandHook } from './on-demand/on-demand-hook.ts';
+import type { ModelKind } from '../../../shared/models.ts';
 
-/** Local model library scan and the Civitai client and downloads. */
-export function createModelsModule(): EngineModule {
-  return { name: 'models' };
+const DEFAULTS: Omit<ModelsSettings, 'userAgent'> = { downloadConcurrency: 2, previewMaxNsfw: 2, scanOnStart: true };
+const SERVER_REFRESH_TIMEOUT_MS = 120_000;
+
+/**
+ * Local model library scan and the Civitai client and downloads (issue 6): init starts the
+ * library (a scan in the background), the persistent download queue (interrupted
+ * transfers resume) and the on-demand model hook; stop() ends transfers so they resume at
+ * the next start.
+ */
+export function createModelsModule(overrides: Partial<ModelsSettings> = {}): EngineModule {
+  let services: ModelsServices | null = null;
+  let reconcileTimer: NodeJS.Timeout | null = null;
+  const need = (): ModelsServices => {
+    if (!services) throw new Error('models module used before init');
+    return services;
+  };
+
+  /** Asks every online server with a refresh endpoint to rescan the folder of `kind`. */
+  async function refreshServer(ctx: ApiContext, server: RuntimeServer, kind: ModelKind | 'checkpoint' | 'lora'): Promise<void> {
+    if (!server.row.enabled || server.health !== 'online' || !server.backend.refreshModels) return;
+    if (kind !== 'checkpoint' && kind !== 'lora') return;
+    const what = kind === 'checkpoint' ? 'checkpoints' : 'loras';
+    await Promise.race([
+      server.backend.refreshModels(what),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`refresh-${what} timed out`)), SERVER_REFRESH_TIMEOUT_MS).unref()),
+    ]).catch((error: Error) => ctx.logger.warn({ alias: server.row.alias, err: error.message }, `refresh-${what} failed`));
+    if (kind === 'checkpoint') await ctx.registry.refreshCheckpoints(server);
+  }
+
+  /** Parked jobs no unfinished download waits for go back to the queue (the hook re-checks them). */
+  function reconcileParked(ctx: ApiContext): void {
+    if (!services) return;
+    const waiting = services.downloads.waitingJobIds();
+    let changed = false;
+    for (const id of ctx.jobs.parkedJobIds()) {
+      if (waiting.has(id)) continue;
+      if (ctx.jobs.unpark(id)) {
+        ctx.service.published(id, false);
+        changed = true;
+      }
+    }
+    if (changed) ctx.dispatcher.kick();
+  }
+
+  function downloadFinished(ctx: ApiContext, row: DownloadRow, outcome: 'completed' | 'failed' | 'cancelled'): void {
+    for (const id of JSON.parse(row.job_ids) as string[]) {
+      if (outcome === 'completed') {
+        if (ctx.jobs.unpark(id)) ctx.service.published(id, false);
+      } else {
+        const message = outcome === 'cancelled'
+          ? `The download of ${row.file_name} this job needed was cancelled.`
+          : `The download of ${row.file_name} this job needed failed: ${row.error_message ?? 'unknown error'}`;
+        if (ctx.jobs.failParked(id, message)) ctx.service.published(id, true);
+      }
+    }
+    ctx.dispatcher.kick();
+    // A job that joined this download just as it finished is picked up here.
+    if (reconcileTimer) clearTimeout(reconcileTimer);
+    reconcileTimer = setTimeout(() => reconcileParked(ctx), 1000);
+    reconcileTimer.unref();
+  }
+
+  return {
+    name: 'models',
+    init(ctx: ApiContext) {
+      const settings: ModelsSettings = { ...DEFAULTS, userAgent: `StableQueue/${ctx.version} (+https://github.com/stablequeue)`, ...overrides };
+      const roots = resolveLibraryRoots(ctx.config);
+      const library = new ModelLibrary({ db: ctx.db, clock: ctx.clock, logger: ctx.logger.child({ part: 'models' }), bus: ctx.bus, roots });
+      const client = new CivitaiClient({
+        baseUrl: ctx.config.civitaiBaseUrl,
+        getToken: () => ctx.secrets.get(SECRET_NAMES.civitaiToken),
+        userAgent: settings.userAgent,
+      });
+      const sidecars = () => ({ userAgent: settings.userAgent, previewMaxNsfw: settings.previewMaxNsfw, logger: ctx.logger });
+      const identifier = new ModelIdentifier({ db: ctx.db, library, client, clock: ctx.clock, logger: ctx.logger, sidecars });
+      const downloads = new DownloadManager({
+        store: new DownloadStore(ctx.db, ctx.clock),
+        library,
+        client,
+        bus: ctx.bus,
+        logger: ctx.logger.child({ part: 'downloads' }),
+        sidecars,
+        options: { concurrency: settings.downloadConcurrency, userAgent: settings.userAgent },
+        hooks: {
+          refreshServers: async (kind) => {
+            await Promise.all(ctx.registry.all().map((server) => refreshServer(ctx, server, kind)));
+          },
+          finished: (row, outcome) => downloadFinished(ctx, row, outcome),
+        },
+      });
+      services = { ctx, library, identifier, downloads, client, settings };
+      ctx.dispatcher.addBeforeRun(createOnDemandHook({
+        registry: ctx.registry, client, downloads, logger: ctx.logger,
+        refreshServer: (server, role) => refreshServer(ctx, server, role),
+      }));
+      downloads.start();
+      reconcileParked(ctx);
+      if (settings.scanOnStart && roots.length) {
+        library.scan().catch((error: Error) => ctx.logger.error({ err: error }, 'model library scan failed'));
+      }
+    },
+    routes: [
+      (app) => registerModelRoutes(app, need()),
+      (app) => registerLegacyModelRoutes(app, need()),
+      (app) => registerDownloadRoutes(app, need()),
+      (app) => registerCivitaiRoutes(app, need()),
+      (app) => registerImageProxyRoute(app, need()),
+    ],
+    async stop() {
+      if (reconcileTimer) clearTimeout(reconcileTimer);
+      const s = services;
+      services = null;
+      if (!s) return;
+      await s.downloads.stop();
+      await s.library.stop();
+    },
+  };
 }

@@ -3,16 +3,14 @@
  * (`node electron/headless.ts`, serving dist/renderer), the Forge and ComfyUI emulators
  * in-process, and Debian's Chromium driven by playwright-core.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createComfyEmulator } from '../../emulators/comfyui/index.ts';
 import { createForgeEmulator } from '../../emulators/forge/index.ts';
+import { startHeadless } from '../../helpers/headless-process.ts';
+import { makeTempDir } from '../../helpers/temp-dir.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,65 +27,27 @@ export function skipReason(): string | null {
   return null;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export interface HeadlessServer {
   url: string;
-  child: ChildProcess;
   dataDir: string;
   output(): string;
   stop(): Promise<void>;
 }
 
-/** `node electron/headless.ts` on a free port with a fresh data dir. */
+/** `node electron/headless.ts` on a free port with a fresh data dir (the shared test helper). */
 export async function startHeadlessServer(env: Record<string, string> = {}): Promise<HeadlessServer> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sq-ui-e2e-'));
-  let output = '';
-  const child = spawn(process.execPath, ['electron/headless.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', STABLEQUEUE_DATA_DIR: dataDir, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const tmp = makeTempDir('sq-ui-e2e-');
+  const server = await startHeadless({ STABLEQUEUE_DATA_DIR: tmp.dir, ...env }).catch((error: unknown) => {
+    tmp.cleanup();
+    throw error;
   });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`headless server exited early (${child.exitCode}):\n${output}`);
-    return (await fetch(`${url}/api/v1/health`)).ok;
-  }, 'the headless server');
   return {
-    url,
-    child,
-    dataDir,
-    output: () => output,
+    url: server.url,
+    dataDir: tmp.dir,
+    output: server.output,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dataDir, { recursive: true, force: true });
+      await server.terminate();
+      tmp.cleanup();
     },
   };
 }

@@ -8,7 +8,7 @@ export type GuardVerdict = { ok: true } | { ok: false; reason: string; kind: 'js
 
 const ERROR_TYPES = /^(application\/(json|problem\+json|xml|xhtml\+xml)|text\/)/i;
 const HTML_START = /^\s*(<!doctype|<html|<head|<body|<\?xml|<error|<!--)/i;
-const JSON_START = /^\s*[{[]\s*("|\]|\})/;
+const JSON_START = /^\s*(\{\s*("|\})|\[\s*(\{|"|\]|-?\d|true|false|null))/;
 
 /** How many bytes `inspectBody` wants before it decides. */
 export const GUARD_PREFIX_BYTES = 64;

@@ -56,10 +56,15 @@ export class DownloadStore {
       CASE status WHEN 'active' THEN 0 WHEN 'verifying' THEN 0 WHEN 'queued' THEN 1 WHEN 'paused' THEN 2 ELSE 3 END, position DESC`).all();
   }
 
-  /** The unfinished download of the same file, or of any file to the same target path. */
+  /**
+   * The unfinished download of the same file (a failed one counts: it is retried from its
+   * `.part`), or of any other file to the same target path.
+   */
   findOpen(versionId: number, fileId: number, targetPath: string): DownloadRow | undefined {
-    return this.#db.prepare<[number, number, string], DownloadRow>(`SELECT * FROM downloads WHERE status IN ('queued','active','paused','verifying')
-      AND ((version_id = ? AND file_id = ?) OR target_path = ?) ORDER BY position LIMIT 1`).get(versionId, fileId, targetPath);
+    return this.#db.prepare<[number, number, string], DownloadRow>(`SELECT * FROM downloads WHERE
+      (status IN ('queued','active','paused','verifying','failed') AND version_id = ? AND file_id = ?)
+      OR (status IN ('queued','active','paused','verifying') AND target_path = ?)
+      ORDER BY CASE status WHEN 'failed' THEN 1 ELSE 0 END, position DESC LIMIT 1`).get(versionId, fileId, targetPath);
   }
 
   nextQueued(): DownloadRow | undefined {

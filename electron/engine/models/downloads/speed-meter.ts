@@ -1,5 +1,5 @@
 /**
- * Download speed as an exponentially weighted average over ~1 s samples, and the ETA
+ * Download speed as an exponentially weighted average of ≥250 ms samples, and the ETA
  * from it. `now` is injectable for tests.
  */
 export class SpeedMeter {
@@ -18,7 +18,7 @@ export class SpeedMeter {
   update(bytes: number): number | null {
     const at = this.#now();
     const dt = at - this.#lastAt;
-    if (dt >= 500) {
+    if (dt >= 250) {
       const instant = ((bytes - this.#lastBytes) * 1000) / dt;
       this.#speed = this.#speed === null ? instant : this.#speed * 0.6 + instant * 0.4;
       this.#lastAt = at;

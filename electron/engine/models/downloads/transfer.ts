@@ -1,17 +1,13 @@
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from '../../civitai/backoff.ts';
 import type { CivitaiClient } from '../../civitai/civitai-client.ts';
 import type { HashFollower, HashPool } from '../hashing/hash-pool.ts';
-import { GUARD_PREFIX_BYTES, inspectBody, inspectContentType } from './body-guard.ts';
 import { DownloadError } from './download-error.ts';
 import type { DownloadRow } from './download-row.ts';
 import type { DownloadStore } from './download-store.ts';
-import { httpGet } from './http-get.ts';
+import { TransferRunner } from './transfer-runner.ts';
 
 export interface TransferDeps {
   client: CivitaiClient;
@@ -37,8 +33,20 @@ export interface TransferResult {
 
 /** A signed URL this close to its expiry is not used; a fresh one is asked for. */
 const EXPIRY_MARGIN_MS = 30_000;
-const GROW_EVERY_MS = 200;
 const MAX_HOPS = 5;
+/** Restarts that make no progress (fresh URL, truncation) before the transfer gives up. */
+const MAX_RESTARTS = 10;
+
+interface TransferState {
+  expected: number | null;
+  signedUrl: string | null;
+  signedExpires: number | null;
+  fresh: boolean;
+  follower: HashFollower | null;
+  rangeStarts: number[];
+}
+
+type Outcome = { done: TransferResult } | { again: string };
 
 async function sizeOf(file: string): Promise<number> {
   try {
@@ -57,223 +65,143 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function parseContentRange(value: string | undefined): { start: number; end: number; total: number | null } | null {
-  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/i.exec(value?.trim() ?? '');
-  return m ? { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? null : Number(m[3]) } : null;
+function restartHash(part: string, state: TransferState, pool: HashPool): void {
+  state.follower?.abort();
+  state.follower = pool.follow(part);
 }
 
-/** Reads the first `n` bytes (or the whole body if shorter) and leaves the stream paused. */
-function readPrefix(res: IncomingMessage, n: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const done = (error?: Error) => {
-      res.off('data', onData);
-      res.off('end', onEnd);
-      res.off('error', onError);
-      if (error) reject(error);
-      else resolve(Buffer.concat(chunks));
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length >= n) {
-        res.pause();
-        done();
-      }
-    };
-    const onEnd = () => done();
-    const onError = (error: Error) => done(error);
-    res.on('data', onData);
-    res.on('end', onEnd);
-    res.on('error', onError);
-  });
+async function truncate(part: string, state: TransferState, pool: HashPool): Promise<void> {
+  await fsp.writeFile(part, Buffer.alloc(0));
+  restartHash(part, state, pool);
 }
 
-async function drain(res: IncomingMessage): Promise<string> {
-  let text = '';
-  res.setEncoding('utf8');
-  for await (const chunk of res) {
-    if (text.length < 2000) text += chunk;
+/** One try: from the `.part`'s current size to the end, or a reason to go round again. */
+async function attempt(row: DownloadRow, deps: TransferDeps, signal: AbortSignal, state: TransferState, runner: TransferRunner): Promise<Outcome> {
+  const now = deps.now ?? Date.now;
+  const part = row.part_path;
+  let offset = await sizeOf(part);
+  if (state.expected !== null && offset > state.expected) {
+    await truncate(part, state, deps.pool);
+    offset = 0;
   }
-  return text.slice(0, 2000);
+  state.follower ??= deps.pool.follow(part);
+  state.follower.grow(offset);
+  if (state.expected !== null && offset === state.expected && offset > 0) {
+    return { done: { size: offset, sha256: await state.follower.end(offset), rangeStarts: state.rangeStarts } };
+  }
+
+  if (!state.signedUrl || (state.signedExpires !== null && state.signedExpires - now() < EXPIRY_MARGIN_MS)) {
+    const resolved = await deps.client.resolveDownload(row.version_id, row.file_id, signal);
+    state.signedUrl = resolved.url;
+    state.signedExpires = resolved.expiresAt;
+    state.fresh = true;
+    deps.store.setSignedUrl(row.id, resolved.url, resolved.expiresAt);
+  }
+
+  let url = state.signedUrl;
+  for (let hops = 0; ; hops++) {
+    const headers: Record<string, string> = { 'User-Agent': deps.userAgent, Accept: '*/*', 'Accept-Encoding': 'identity' };
+    // The token only ever goes to the Civitai API origin, never to storage.
+    const authorization = await deps.client.authorizationFor(url);
+    if (authorization) headers.Authorization = authorization;
+    if (offset > 0) headers.Range = `bytes=${offset}-`;
+    state.rangeStarts.push(offset);
+    const outcome = await runner.run({
+      url, headers, offset, part, expectSafetensors: /\.safetensors$/i.test(row.file_name), expected: state.expected,
+      headersTimeoutMs: deps.headersTimeoutMs, idleTimeoutMs: deps.idleTimeoutMs,
+    }, signal, {
+      onProgress: (bytes, written) => {
+        state.follower?.grow(written);
+        deps.onProgress(bytes, state.expected);
+      },
+      onRestart: () => {
+        deps.logger.info({ download: row.id, offset }, 'server ignored Range; restarting from zero');
+        restartHash(part, state, deps.pool);
+      },
+      onTotal: (total) => {
+        if (state.expected === null) {
+          state.expected = total;
+          deps.store.setExpectedSize(row.id, total);
+        }
+      },
+    });
+    switch (outcome.kind) {
+      case 'redirect':
+        if (hops >= MAX_HOPS) throw new DownloadError('cdn_error', 'The storage server redirected too many times.');
+        url = outcome.location;
+        continue;
+      case 'done':
+        return { done: { size: outcome.size, sha256: await state.follower!.end(outcome.size), rangeStarts: state.rangeStarts } };
+      case 'aborted':
+        throw signal.reason;
+      case 'broken':
+        throw new DownloadError('network', `The transfer broke off: ${outcome.message}.`, { retryable: true });
+      case 'refused':
+        throw new DownloadError('error_body', `Refused to save the answer as a model: ${outcome.reason}.`);
+      case 'range_not_satisfiable':
+        if (state.expected !== null && offset >= state.expected) return { again: 'range beyond the end' };
+        await truncate(part, state, deps.pool);
+        return { again: 'range not satisfiable' };
+      case 'range_mismatch':
+        await truncate(part, state, deps.pool);
+        return { again: `unexpected Content-Range ${outcome.contentRange ?? '(none)'}` };
+      case 'status': {
+        const { status, body } = outcome;
+        if ([400, 401, 403, 404, 410].includes(status) && !deps.client.isApiOrigin(url)) {
+          if (!state.fresh) {
+            // The stored signed URL has expired (storage answers 403 like S3/R2): ask Civitai again.
+            deps.logger.info({ download: row.id, status }, 'signed URL refused; asking Civitai for a fresh one');
+            state.signedUrl = null;
+            state.signedExpires = null;
+            deps.store.setSignedUrl(row.id, null, null);
+            return { again: 'signed URL expired' };
+          }
+          throw new DownloadError('cdn_error', `The storage server refused a fresh download link (${status}).${body ? ` ${body.slice(0, 200)}` : ''}`);
+        }
+        if (status === 429 || status >= 500) throw new DownloadError('network', `The storage server answered ${status}.`, { retryable: true });
+        throw new DownloadError('cdn_error', `The storage server answered ${status}.${body ? ` ${body.slice(0, 200)}` : ''}`);
+      }
+    }
+  }
 }
 
 /**
- * Downloads one file into its `.part`: signed URL from Civitai (fresh when the stored one
- * expired or is refused), HTTP Range from the `.part`'s size, a 200 to a Range request
- * restarts from zero, error bodies are refused before a byte is written, and a worker
- * hashes the `.part` as it grows so the SHA256 is ready when the last byte lands.
+ * Downloads one file into its `.part` on a worker thread: signed URL from Civitai (a fresh
+ * one when the stored one expired or is refused), HTTP Range from the `.part`'s size, a 200
+ * to a Range request restarts from zero, an error body is refused before a byte is written,
+ * and a second worker hashes the `.part` as it grows so the SHA256 is ready when the last
+ * byte lands. Network failures are retried with backoff; progress resets the count.
  */
 export async function transferFile(row: DownloadRow, deps: TransferDeps, signal: AbortSignal): Promise<TransferResult> {
-  const now = deps.now ?? Date.now;
-  const part = row.part_path;
-  await fsp.mkdir(path.dirname(part), { recursive: true });
-  const rangeStarts: number[] = [];
-  let expected = row.expected_size;
-  let signedUrl = row.signed_url;
-  let signedExpires = row.signed_url_expires;
-  let fresh = false;
+  await fsp.mkdir(path.dirname(row.part_path), { recursive: true });
+  const state: TransferState = {
+    expected: row.expected_size, signedUrl: row.signed_url, signedExpires: row.signed_url_expires, fresh: false, follower: null, rangeStarts: [],
+  };
+  const runner = new TransferRunner();
   let failures = 0;
-  let follower: HashFollower | null = null;
-  const restartHash = () => {
-    follower?.abort();
-    follower = deps.pool.follow(part);
-  };
-  const truncate = async () => {
-    await fsp.writeFile(part, Buffer.alloc(0));
-    restartHash();
-  };
-
+  let restarts = 0;
   try {
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      let offset = await sizeOf(part);
-      if (expected !== null && offset > expected) {
-        await truncate();
-        offset = 0;
-      }
-      follower ??= deps.pool.follow(part);
-      follower.grow(offset);
-      if (expected !== null && offset === expected && offset > 0) {
-        return { size: offset, sha256: await follower.end(offset), rangeStarts };
-      }
-
-      if (!signedUrl || (signedExpires !== null && signedExpires - now() < EXPIRY_MARGIN_MS)) {
-        const resolved = await deps.client.resolveDownload(row.version_id, row.file_id, signal);
-        signedUrl = resolved.url;
-        signedExpires = resolved.expiresAt;
-        fresh = true;
-        deps.store.setSignedUrl(row.id, signedUrl, signedExpires);
-      }
-
-      let res: IncomingMessage;
-      let url = signedUrl;
-      let hops = 0;
+      const before = await sizeOf(row.part_path);
       try {
-        for (;;) {
-          const headers: Record<string, string> = { 'User-Agent': deps.userAgent, Accept: '*/*', 'Accept-Encoding': 'identity' };
-          // The token only ever goes to the Civitai API origin, never to storage.
-          if (deps.client.isApiOrigin(url)) {
-            const token = await (deps.client as unknown as { tokenForDownload?: () => Promise<string | null> }).tokenForDownload?.();
-            if (token) headers.Authorization = `Bearer ${token}`;
-          }
-          if (offset > 0) headers.Range = `bytes=${offset}-`;
-          rangeStarts.push(offset);
-          res = await httpGet(url, { headers, signal, headersTimeoutMs: deps.headersTimeoutMs, idleTimeoutMs: deps.idleTimeoutMs });
-          const status = res.statusCode ?? 0;
-          if (status >= 300 && status < 400 && res.headers.location && hops < MAX_HOPS) {
-            res.resume();
-            url = new URL(res.headers.location, url).toString();
-            hops++;
-            continue;
-          }
-          break;
-        }
+        const outcome = await attempt(row, deps, signal, state, runner);
+        if ('done' in outcome) return outcome.done;
+        if (++restarts > MAX_RESTARTS) throw new DownloadError('cdn_error', `The download keeps restarting (${outcome.again}).`);
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        throw DownloadError.from(error);
-      }
-
-      const status = res.statusCode ?? 0;
-      if (status === 416) {
-        res.resume();
-        if (expected !== null && offset >= expected) continue;
-        await truncate();
-        continue;
-      }
-      if (status === 200 && offset > 0) {
-        // The server ignored Range: start over (Stability Matrix does the same).
-        deps.logger.info({ download: row.id, offset }, 'server ignored Range; restarting from zero');
-        await truncate();
-        offset = 0;
-      } else if (status === 206) {
-        const range = parseContentRange(res.headers['content-range']);
-        if (!range || range.start !== offset) {
-          res.resume();
-          deps.logger.warn({ download: row.id, offset, contentRange: res.headers['content-range'] }, 'unexpected Content-Range; restarting from zero');
-          await truncate();
-          continue;
-        }
-        if (range.total !== null && expected === null) expected = range.total;
-      } else if (status !== 200) {
-        const body = await drain(res).catch(() => '');
-        if ([400, 401, 403, 404, 410].includes(status) && !deps.client.isApiOrigin(url)) {
-          if (!fresh) {
-            // The stored signed URL has expired (the CDN answers 403 like S3/R2): ask Civitai again.
-            deps.logger.info({ download: row.id, status }, 'signed URL refused; asking Civitai for a fresh one');
-            signedUrl = null;
-            signedExpires = null;
-            continue;
-          }
-          throw new DownloadError('cdn_error', `The storage server refused a fresh download link (${status}).${body ? ` ${body.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`);
-        }
-        if (status === 429 || status >= 500) {
-          throw new DownloadError('network', `The storage server answered ${status}.`, { retryable: true });
-        }
-        throw new DownloadError('cdn_error', `The storage server answered ${status}.`);
-      }
-
-      const typeVerdict = inspectContentType(res.headers['content-type']);
-      if (!typeVerdict.ok) {
-        res.destroy();
-        throw new DownloadError('error_body', `Refused to save the answer as a model: ${typeVerdict.reason}.`);
-      }
-      if (status === 200) {
-        const length = Number(res.headers['content-length']);
-        if (Number.isFinite(length) && length > 0 && expected === null) expected = length;
-      }
-      if (expected !== null && row.expected_size === null) deps.store.setExpectedSize(row.id, expected);
-
-      const prefix = await readPrefix(res, GUARD_PREFIX_BYTES).catch((error: Error) => { throw DownloadError.from(error); });
-      const verdict = inspectBody(prefix, { offset, expectSafetensors: /\.safetensors$/i.test(row.file_name), totalSize: expected });
-      if (!verdict.ok) {
-        res.destroy();
-        throw new DownloadError('error_body', `Refused to save the answer as a model: ${verdict.reason}.`);
-      }
-
-      const out = fs.createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', highWaterMark: 4 * 1024 * 1024 });
-      let received = 0;
-      const total = expected;
-      const grow = setInterval(() => follower?.grow(offset + out.bytesWritten), GROW_EVERY_MS);
-      const count = (chunk: Buffer) => {
-        received += chunk.length;
-        deps.onProgress(offset + received, total);
-      };
-      res.on('data', count);
-      out.write(prefix);
-      count(prefix);
-      try {
-        await pipeline(res, out, { signal });
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
-        if (received > 0) failures = 0;
-        failures++;
-        if (failures > deps.maxRetries) throw DownloadError.from(error);
-        deps.logger.warn({ download: row.id, err: (error as Error).message, at: offset + received }, 'transfer interrupted; resuming');
+        const e = DownloadError.from(error);
+        if (!e.retryable) throw e;
+        if ((await sizeOf(row.part_path)) > before) failures = 0;
+        if (++failures > deps.maxRetries) throw e;
+        deps.logger.warn({ download: row.id, err: e.message, failures }, 'download interrupted; retrying');
         await sleep(backoffDelay(deps.backoff, failures - 1, null), signal);
-        continue;
-      } finally {
-        clearInterval(grow);
-        res.off('data', count);
       }
-      const size = offset + received;
-      if (expected !== null && size < expected) {
-        failures++;
-        if (failures > deps.maxRetries) throw new DownloadError('network', `The transfer ended at ${size} of ${expected} bytes.`, { retryable: true });
-        continue;
-      }
-      return { size, sha256: await follower.end(size), rangeStarts };
     }
   } catch (error) {
-    follower?.abort();
-    if (signal.aborted) throw signal.reason;
-    const e = DownloadError.from(error);
-    if (e.retryable && failures < deps.maxRetries && !(e.code === 'error_body')) {
-      failures++;
-      await sleep(backoffDelay(deps.backoff, failures - 1, null), signal);
-      return transferFile({ ...row, signed_url: signedUrl, signed_url_expires: signedExpires, expected_size: expected }, deps, signal);
-    }
-    throw e;
+    state.follower?.abort();
+    throw error;
+  } finally {
+    await runner.close();
   }
 }

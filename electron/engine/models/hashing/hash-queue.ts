@@ -12,6 +12,8 @@ export interface HashingProgress {
 }
 
 const PROGRESS_EVENT_MS = 250;
+const FLUSH_EVERY = 200;
+const FLUSH_MS = 500;
 
 /**
  * Hashes library files in the background, one file at a time (its SHA256 and AutoV3 side
@@ -30,6 +32,8 @@ export class HashQueue {
   #current: HashingProgress | null = null;
   #running: Promise<void> | null = null;
   #controller = new AbortController();
+  #results: { row: ModelRow; sha256: string | null; autov3: string | null }[] = [];
+  #lastFlush = Date.now();
   #stopped = false;
 
   constructor(deps: {
@@ -74,8 +78,21 @@ export class HashQueue {
       if (!row || !needsHash(row)) continue;
       await this.#hashOne(row);
     }
+    this.#flush();
     this.#current = null;
     if (!this.#stopped) this.#onIdle();
+  }
+
+  /** Writes finished hashes in one transaction: thousands of small files, a handful of fsyncs. */
+  #flush(): void {
+    this.#lastFlush = Date.now();
+    const results = this.#results.splice(0);
+    if (!results.length) return;
+    this.#store.setHashes(results);
+    for (const { row } of results) {
+      const updated = this.#store.get(row.id);
+      if (updated) this.#onHashed(updated);
+    }
   }
 
   async #hashOne(row: ModelRow): Promise<void> {
@@ -103,13 +120,10 @@ export class HashQueue {
           })
           : Promise.resolve(null),
       ]);
-      if (sha) this.#store.setSha256(row, sha);
-      if (v3) this.#store.setAutoV3(row, v3);
-      if (v3 === '') this.#store.setAutoV3(row, '');
+      this.#results.push({ row, sha256: sha, autov3: v3 });
+      if (this.#results.length >= FLUSH_EVERY || Date.now() - this.#lastFlush >= FLUSH_MS) this.#flush();
       progress.bytes_done = row.size;
       this.#onProgress({ ...progress, queued: this.#queue.length });
-      const updated = this.#store.get(row.id);
-      if (updated) this.#onHashed(updated);
     } catch (error) {
       if (this.#stopped) return;
       const message = (error as Error).message;

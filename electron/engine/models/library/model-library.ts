@@ -15,6 +15,8 @@ import { scanLibrary, type ScanResult } from './scan-library.ts';
 
 const CHANGED_COALESCE_MS = 500;
 
+type ChangeReason = 'scan' | 'hash' | 'civitai' | 'download';
+
 /**
  * The local model library: folder roots, the SQLite index (also the hash cache), scans,
  * background hashing and the events the UI follows.
@@ -30,7 +32,7 @@ export class ModelLibrary {
   #rescan = false;
   #lastScanAt: number | null = null;
   #lastScanMs: number | null = null;
-  #pendingChanged = new Map<string, Set<number>>();
+  #pendingChanged = new Map<ChangeReason, Set<number>>();
   #changedTimer: NodeJS.Timeout | null = null;
   #stopped = false;
 
@@ -106,7 +108,7 @@ export class ModelLibrary {
   }
 
   /** Coalesces "these models changed" into one event per half second per reason. */
-  changed(reason: 'scan' | 'hash' | 'civitai' | 'download', ids: number[]): void {
+  changed(reason: ChangeReason, ids: number[]): void {
     if (this.#stopped) return;
     const set = this.#pendingChanged.get(reason) ?? new Set<number>();
     for (const id of ids) set.add(id);
@@ -116,7 +118,7 @@ export class ModelLibrary {
       const pending = this.#pendingChanged;
       this.#pendingChanged = new Map();
       for (const [r, s] of pending) {
-        this.#bus.emit({ type: 'models.changed', reason: r as 'scan', ids: [...s].slice(0, 5000) });
+        this.#bus.emit({ type: 'models.changed', reason: r, ids: [...s].slice(0, 5000) });
       }
     }, CHANGED_COALESCE_MS);
   }

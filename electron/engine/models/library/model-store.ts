@@ -151,8 +151,17 @@ export class ModelStore {
     return this.#stmts.setSha.run(sha256.toLowerCase(), this.#clock.now(), this.#now(), row.id, row.size, row.mtime_ms).changes === 1;
   }
 
-  setAutoV3(row: Pick<ModelRow, 'id' | 'size' | 'mtime_ms'>, hex: string): boolean {
-    return this.#stmts.setAutoV3.run(hex.toLowerCase(), this.#now(), row.id, row.size, row.mtime_ms).changes === 1;
+  /** Many hash results in one transaction (one fsync), each fenced like setSha256. */
+  setHashes(results: { row: Pick<ModelRow, 'id' | 'size' | 'mtime_ms'>; sha256: string | null; autov3: string | null }[]): void {
+    if (!results.length) return;
+    const now = this.#now();
+    const at = this.#clock.now();
+    this.#db.transaction(() => {
+      for (const { row, sha256, autov3 } of results) {
+        if (sha256) this.#stmts.setSha.run(sha256.toLowerCase(), at, now, row.id, row.size, row.mtime_ms);
+        if (autov3 !== null) this.#stmts.setAutoV3.run(autov3.toLowerCase(), now, row.id, row.size, row.mtime_ms);
+      }
+    }).immediate();
   }
 
   setHashError(id: number, message: string): void {

@@ -3,6 +3,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** Civitai's HTML descriptions as plain text for A1111's `description` field. */
 export function htmlToText(html: string, maxChars = 2000): string {
   const text = html
+    // Source whitespace is one space in HTML; only tags make line breaks.
+    .replace(/\s+/g, ' ')
     .replace(/<\s*br\s*\/?>/gi, '\n')
     .replace(/<\/\s*(p|div|li|h[1-6])\s*>/gi, '\n')
     .replace(/<[^>]*>/g, '')

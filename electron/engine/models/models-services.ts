@@ -1,0 +1,25 @@
+import type { ApiContext } from '../api/context.ts';
+import type { CivitaiClient } from '../civitai/civitai-client.ts';
+import type { ModelIdentifier } from './civitai-sync/identify-models.ts';
+import type { DownloadManager } from './downloads/download-manager.ts';
+import type { ModelLibrary } from './library/model-library.ts';
+
+/** Settings of the models module (defaults in module.ts). */
+export interface ModelsSettings {
+  downloadConcurrency: number;
+  /** Highest Civitai nsfwLevel used for a written preview (2 = PG-13). */
+  previewMaxNsfw: number;
+  /** Scan the library when the engine starts. */
+  scanOnStart: boolean;
+  userAgent: string;
+}
+
+/** What the models module's routes use, created once per engine in init(). */
+export interface ModelsServices {
+  ctx: ApiContext;
+  library: ModelLibrary;
+  identifier: ModelIdentifier;
+  downloads: DownloadManager;
+  client: CivitaiClient;
+  settings: ModelsSettings;
+}

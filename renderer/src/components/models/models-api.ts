@@ -1,0 +1,109 @@
+import type { DownloadView, ModelKind, ModelListResponse, ScanState } from '../../../../shared/models.ts';
+import { useApi } from '../../api/client.ts';
+
+/** A Civitai model as the browser shows it (the parts of Civitai's answer it reads). */
+export interface CivitaiFileView {
+  id: number;
+  name: string;
+  sizeKB?: number;
+  type?: string;
+  primary?: boolean;
+  metadata?: { format?: string; size?: string; fp?: string };
+}
+
+export interface CivitaiImageView {
+  url: string;
+  nsfwLevel?: number;
+  type?: string;
+  width?: number;
+  height?: number;
+}
+
+export interface CivitaiVersionView {
+  id: number;
+  name?: string;
+  baseModel?: string;
+  publishedAt?: string | null;
+  trainedWords?: string[];
+  earlyAccessEndsAt?: string | null;
+  files?: CivitaiFileView[];
+  images?: CivitaiImageView[];
+  stats?: { downloadCount?: number };
+}
+
+export interface CivitaiModelView {
+  id: number;
+  name: string;
+  type: string;
+  nsfw?: boolean;
+  description?: string | null;
+  tags?: string[];
+  creator?: { username?: string };
+  stats?: { downloadCount?: number; thumbsUpCount?: number };
+  modelVersions?: CivitaiVersionView[];
+  installed_version_ids: number[];
+}
+
+export interface CivitaiSearchQuery {
+  query?: string;
+  types?: string[];
+  base_models?: string[];
+  sort?: string;
+  period?: string;
+  nsfw?: boolean;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface ModelListQuery {
+  kind?: ModelKind;
+  base_model?: string;
+  q?: string;
+  sort?: 'name' | 'size' | 'modified' | 'base_model';
+  updates?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+/** The model library, downloads and Civitai endpoints, over the app's ApiClient. */
+export function modelsApi() {
+  const api = useApi();
+  return {
+    list: (query: ModelListQuery, signal?: AbortSignal) =>
+      api.request<ModelListResponse>('GET', '/api/v1/models', { query: { ...query }, signal }),
+    scanState: () => api.request<ScanState>('GET', '/api/v1/models/scan'),
+    scan: (force = false) => api.request<{ scan: ScanState }>('POST', '/api/v1/models/scan', { body: { force, identify: true } }),
+    identify: () => api.request<{ checked: number; found: number; not_found: number; errors: number }>('POST', '/api/v1/models/identify', { body: {} }),
+    checkUpdates: () => api.request<{ checked: number; updates: number }>('POST', '/api/v1/models/check-updates'),
+    assetUrl: (path: string | null) => api.assetUrl(path),
+    civitaiImage: (url: string, width = 450) => api.assetUrl('/api/v1/civitai/image', { url, width }),
+
+    downloads: () => api.request<{ downloads: DownloadView[] }>('GET', '/api/v1/downloads'),
+    pause: (id: string) => api.request<DownloadView>('POST', `/api/v1/downloads/${encodeURIComponent(id)}/pause`),
+    resume: (id: string) => api.request<DownloadView>('POST', `/api/v1/downloads/${encodeURIComponent(id)}/resume`),
+    cancel: (id: string) => api.request<DownloadView>('POST', `/api/v1/downloads/${encodeURIComponent(id)}/cancel`),
+    remove: (id: string) => api.request<{ deleted: string }>('DELETE', `/api/v1/downloads/${encodeURIComponent(id)}`),
+    clearFinished: () => api.request<{ removed: number }>('POST', '/api/v1/downloads/clear'),
+
+    search: (query: CivitaiSearchQuery, signal?: AbortSignal) =>
+      api.request<{ items: CivitaiModelView[]; next_cursor: string | null }>('GET', '/api/v1/civitai/models', { query: { ...query }, signal }),
+    civitaiModel: (id: number) => api.request<CivitaiModelView>('GET', `/api/v1/civitai/models/${id}`),
+    download: (body: { version_id?: number; file_id?: number; url?: string; model_id?: number }) =>
+      api.request<{ download: DownloadView; already_installed: boolean; model_id: number | null }>('POST', '/api/v1/civitai/download-model', { body }),
+  };
+}
+
+export const CIVITAI_TYPES = [
+  { value: 'Checkpoint', label: 'Checkpoint' },
+  { value: 'LORA', label: 'LoRA' },
+  { value: 'LoCon', label: 'LyCORIS' },
+  { value: 'DoRA', label: 'DoRA' },
+  { value: 'TextualInversion', label: 'Embedding' },
+  { value: 'VAE', label: 'VAE' },
+] as const;
+
+export const CIVITAI_BASE_MODELS = ['SD 1.5', 'SDXL 1.0', 'Pony', 'Illustrious', 'NoobAI', 'Flux.1 D', 'Flux.1 S', 'SD 3.5 Large'] as const;
+
+export const CIVITAI_SORTS = ['Highest Rated', 'Most Downloaded', 'Most Liked', 'Most Collected', 'Newest', 'Oldest'] as const;
+
+export const KIND_LABELS: Record<ModelKind, string> = { checkpoint: 'Checkpoint', lora: 'LoRA', vae: 'VAE', embedding: 'Embedding' };
