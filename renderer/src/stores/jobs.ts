@@ -200,6 +200,7 @@ export const useJobs = defineStore('jobs', () => {
             status: job.status === 'pending' ? 'processing' : job.status,
             progress: event.progress,
             eta_seconds: event.eta_seconds,
+            status_text: event.status_text ?? null,
           };
         }
         const prev = live.value[event.job_id];

@@ -57,8 +57,9 @@ describe('jobs store', () => {
     jobs.applyEvent({ type: 'job.progress', job_id: 'a', progress: 40, eta_seconds: 12, step: 8, steps: 20, has_preview: true });
     expect(jobs.byId.a).toMatchObject({ status: 'processing', progress: 40, eta_seconds: 12 });
     expect(jobs.live.a).toMatchObject({ step: 8, steps: 20, has_preview: true, tick: 1 });
-    jobs.applyEvent({ type: 'job.progress', job_id: 'a', progress: 80, eta_seconds: 3, step: 16, steps: 20, has_preview: true });
+    jobs.applyEvent({ type: 'job.progress', job_id: 'a', progress: 80, eta_seconds: 3, step: 16, steps: 20, has_preview: true, status_text: 'Queued on server' });
     expect(jobs.live.a!.tick).toBe(2);
+    expect(jobs.byId.a!.status_text).toBe('Queued on server');
 
     const finished = { ...created, status: 'completed' as const, progress: 100, image_count: 2, first_image_id: 7, last_updated_timestamp: '2026-01-01T00:01:00.000Z', completion_timestamp: '2026-01-01T00:01:00.000Z' };
     jobs.applyEvent({ type: 'job.finished', job: finished });
