@@ -27,6 +27,11 @@ interface RunningAttempt {
   done: Promise<void>;
 }
 
+/** What a backend needs to cancel or take back a job: its ids, not its parameters. */
+function cancelTarget(job: JobRow): RunnableJob {
+  return { id: job.mobilesd_job_id, mode: job.mode, params: {}, backendTaskId: job.backend_task_id };
+}
+
 export interface DispatcherHooks {
   /** A job row changed (claimed, requeued, finished): publish it. */
   jobChanged(jobId: string, finished: boolean): void;
@@ -80,7 +85,6 @@ export class Dispatcher {
     jobs: JobStore; registry: ServerRegistry; images: ImageStore; clock: Clock; logger: Logger;
     hooks: DispatcherHooks; deadlineMs: number; retryBaseMs: number; isPaused: () => boolean;
   }) {
-    this.#retryBaseMs = deps.retryBaseMs;
     this.#jobs = deps.jobs;
     this.#registry = deps.registry;
     this.#images = deps.images;
@@ -88,6 +92,7 @@ export class Dispatcher {
     this.#logger = deps.logger;
     this.#hooks = deps.hooks;
     this.#deadlineMs = deps.deadlineMs;
+    this.#retryBaseMs = deps.retryBaseMs;
     this.#paused = deps.isPaused;
   }
 
@@ -273,7 +278,7 @@ export class Dispatcher {
     }
     if (controller.signal.aborted) {
       // Deadline: the server may still be generating; free its GPU before the retry.
-      await server.backend.cancel({ id: job.mobilesd_job_id, mode: job.mode, params: {}, backendTaskId: job.backend_task_id });
+      await server.backend.cancel(cancelTarget(job));
     }
     switch (error.kind) {
       case 'offline':
@@ -303,10 +308,8 @@ export class Dispatcher {
     const attempt = this.#running.get(jobId);
     if (!attempt) return false;
     attempt.cancelRequested = true;
-    const runnable: RunnableJob = {
-      id: jobId, mode: attempt.job.mode, params: {}, backendTaskId: this.#jobs.get(jobId)?.backend_task_id ?? null,
-    };
-    await attempt.server.backend.cancel(runnable);
+    // The stored row knows the backend's task id even when it was set after the claim.
+    await attempt.server.backend.cancel(cancelTarget(this.#jobs.get(jobId) ?? attempt.job));
     // If the server does not end the request soon, stop waiting for it.
     const timer = setTimeout(() => attempt.controller.abort(new BackendError('cancelled', 'Cancelled by user')), 15_000);
     timer.unref();
@@ -325,8 +328,7 @@ export class Dispatcher {
     await Promise.allSettled(waiting.map(async (attempt) => {
       const row = this.#jobs.get(attempt.job.mobilesd_job_id);
       if (!row || !this.#jobs.hasPendingAhead(row, attempt.server.row.alias)) return;
-      const runnable: RunnableJob = { id: row.mobilesd_job_id, mode: row.mode, params: {}, backendTaskId: row.backend_task_id };
-      if (!(await attempt.server.backend.takeBack!(runnable))) return;
+      if (!(await attempt.server.backend.takeBack!(cancelTarget(row)))) return;
       attempt.takenBack = true;
       attempt.controller.abort(new BackendError('cancelled', 'Taken back from the server queue to follow the new order'));
     }));
@@ -351,7 +353,7 @@ export class Dispatcher {
       for (const attempt of this.#running.values()) {
         attempt.shuttingDown = true;
         attempt.controller.abort(new BackendError('cancelled', 'StableQueue is shutting down'));
-        void attempt.server.backend.cancel({ id: attempt.job.mobilesd_job_id, mode: attempt.job.mode, params: {}, backendTaskId: attempt.job.backend_task_id });
+        void attempt.server.backend.cancel(cancelTarget(this.#jobs.get(attempt.job.mobilesd_job_id) ?? attempt.job));
       }
       await finished;
     }
