@@ -4,13 +4,24 @@ import { createEngine } from './engine/index.ts';
 import { createLogger } from './engine/logger.ts';
 import { headlessConfigFromEnv } from './headless-config.ts';
 
+/** Readable lines in a terminal when pino-pretty is installed (dev); JSON for Docker, pipes and files. */
+async function terminalDestination() {
+  if (!process.stdout.isTTY || process.env.LOG_FORMAT === 'json') return undefined;
+  try {
+    const { default: pretty } = await import('pino-pretty');
+    return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app' });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `npm run serve` and the Docker image: the engine as a plain Node server, configured by
  * environment variables. SIGTERM/SIGINT stop claiming, give running jobs a grace period,
  * requeue what is left and close the database.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const logger = createLogger();
+const logger = createLogger({ destination: await terminalDestination() });
 let config;
 try {
   config = headlessConfigFromEnv(process.env, { uiDir: path.resolve(here, '../dist/renderer'), cwd: process.cwd() });

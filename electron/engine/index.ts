@@ -6,6 +6,7 @@ import type { ApiContext } from './api/context.ts';
 import { systemClock } from './clock.ts';
 import { resolveConfig, type EngineConfig } from './config.ts';
 import { openDatabase, type Db } from './db/connection.ts';
+import { lockDataDir } from './db/data-dir-lock.ts';
 import type { Engine, EngineEventListener } from './engine-types.ts';
 import { EventBus } from './event-bus.ts';
 import { createLogger } from './logger.ts';
@@ -39,11 +40,76 @@ export function createEngine(config: EngineConfig): Engine {
   let url: string | null = null;
   let stopping: Promise<void> | null = null;
   let engineModules: EngineModule[] = [];
+  let unlockDataDir: (() => void) | null = null;
 
   const requireCtx = () => {
     if (!ctx) throw new Error('engine not started');
     return ctx;
   };
+
+  /** Opens the DB, recovers interrupted jobs, starts the API and the dispatcher. */
+  async function startEngine(): Promise<{ url: string; port: number }> {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.mkdirSync(cfg.outputsDir, { recursive: true });
+    unlockDataDir = lockDataDir(cfg.dataDir);
+    db = openDatabase(path.join(cfg.dataDir, 'stablequeue.db'));
+    const jobs = new JobStore(db, clock);
+    const settings = new SettingsStore(db);
+    const serverStore = new ServerStore(db, clock);
+    const images = new ImageStore(cfg.outputsDir);
+    const thumbs = new ThumbnailCache(path.join(cfg.dataDir, 'thumbnails'));
+    const registry = new ServerRegistry({ store: serverStore, secrets, bus, clock, logger });
+
+    // Seed plan: servers.json from an older MobileSD config dir is imported once.
+    const legacy = serverStore.importLegacyServersJson(cfg.dataDir);
+    for (const [alias, password] of legacy.passwords) await secrets.set(SECRET_NAMES.serverPassword(alias), password);
+    if (legacy.imported.length) logger.info({ servers: legacy.imported.map((s) => s.alias) }, 'imported servers.json');
+
+    // Jobs left processing by a previous run (crash, kill -9) are requeued or failed.
+    for (const job of jobs.processingJobs()) {
+      const outcome = jobs.recoverInterrupted(job);
+      logger.warn({ job: job.mobilesd_job_id, outcome, attempts: job.attempts }, 'recovered interrupted job');
+    }
+    const hasRows = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM images WHERE job_id = ?');
+    const swept = await images.sweep((jobId) => hasRows.get(jobId)!.n > 0);
+    if (swept.temps || swept.orphans) logger.info(swept, 'swept unfinished image files');
+    if (!settings.get('resume_queue_at_start') && jobs.counts().pending > 0) settings.set('queue_paused', true);
+
+    let service: JobService | null = null;
+    const dispatcher = new Dispatcher({
+      jobs, registry, images, clock, logger, deadlineMs: cfg.attemptDeadlineMs, retryBaseMs: cfg.retryBaseDelayMs,
+      isPaused: () => settings.get('queue_paused'),
+      hooks: {
+        jobChanged: (id, finished) => service?.published(id, finished),
+        progress: (id, live) => bus.emit({
+          type: 'job.progress', job_id: id, progress: Math.round(live.progress * 1000) / 10,
+          eta_seconds: live.etaSeconds, step: live.step, steps: live.steps, has_preview: live.preview !== null,
+          status_text: live.statusText,
+        }),
+      },
+    });
+    service = new JobService({ jobs, dispatcher, registry, bus, settings, images, thumbs, clock, maxAttempts: cfg.maxAttempts });
+    registry.setOnOnline(() => dispatcher.kick());
+    ctx = {
+      config: cfg, db, logger, clock, bus, secrets, jobs, service, dispatcher, registry, serverStore, settings,
+      images, thumbs, version: VERSION, startedAt: Date.now(),
+    };
+    engineModules = createEngineModules();
+    for (const module of engineModules) await module.init?.(ctx);
+    await registry.loadAll();
+    app = await buildApiApp(ctx, {
+      before: engineModules.flatMap((m) => m.before ?? []),
+      routes: engineModules.flatMap((m) => m.routes ?? []),
+    });
+    await app.listen({ host: cfg.host, port: cfg.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : cfg.port;
+    const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host;
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.info({ url, dataDir: cfg.dataDir, outputsDir: cfg.outputsDir }, 'StableQueue engine started');
+    dispatcher.kick();
+    return { url, port };
+  }
 
   const engine: Engine = {
     config: cfg,
@@ -60,65 +126,16 @@ export function createEngine(config: EngineConfig): Engine {
     setPaused: (paused: boolean) => requireCtx().service.setPaused(paused),
 
     async start() {
-      fs.mkdirSync(cfg.dataDir, { recursive: true });
-      fs.mkdirSync(cfg.outputsDir, { recursive: true });
-      db = openDatabase(path.join(cfg.dataDir, 'stablequeue.db'));
-      const jobs = new JobStore(db, clock);
-      const settings = new SettingsStore(db);
-      const serverStore = new ServerStore(db, clock);
-      const images = new ImageStore(cfg.outputsDir);
-      const thumbs = new ThumbnailCache(path.join(cfg.dataDir, 'thumbnails'));
-      const registry = new ServerRegistry({ store: serverStore, secrets, bus, clock, logger });
-
-      // Seed plan: servers.json from an older MobileSD config dir is imported once.
-      const legacy = serverStore.importLegacyServersJson(cfg.dataDir);
-      for (const [alias, password] of legacy.passwords) await secrets.set(SECRET_NAMES.serverPassword(alias), password);
-      if (legacy.imported.length) logger.info({ servers: legacy.imported.map((s) => s.alias) }, 'imported servers.json');
-
-      // Jobs left processing by a previous run (crash, kill -9) are requeued or failed.
-      for (const job of jobs.processingJobs()) {
-        const outcome = jobs.recoverInterrupted(job);
-        logger.warn({ job: job.mobilesd_job_id, outcome, attempts: job.attempts }, 'recovered interrupted job');
+      try {
+        return await startEngine();
+      } catch (error) {
+        // A failed start must not keep the data dir locked or the database open.
+        db?.close();
+        db = null;
+        unlockDataDir?.();
+        unlockDataDir = null;
+        throw error;
       }
-      const hasRows = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM images WHERE job_id = ?');
-      const swept = await images.sweep((jobId) => hasRows.get(jobId)!.n > 0);
-      if (swept.temps || swept.orphans) logger.info(swept, 'swept unfinished image files');
-      if (!settings.get('resume_queue_at_start') && jobs.counts().pending > 0) settings.set('queue_paused', true);
-
-      let service: JobService | null = null;
-      const dispatcher = new Dispatcher({
-        jobs, registry, images, clock, logger, deadlineMs: cfg.attemptDeadlineMs, retryBaseMs: cfg.retryBaseDelayMs,
-        isPaused: () => settings.get('queue_paused'),
-        hooks: {
-          jobChanged: (id, finished) => service?.published(id, finished),
-          progress: (id, live) => bus.emit({
-            type: 'job.progress', job_id: id, progress: Math.round(live.progress * 1000) / 10,
-            eta_seconds: live.etaSeconds, step: live.step, steps: live.steps, has_preview: live.preview !== null,
-            status_text: live.statusText,
-          }),
-        },
-      });
-      service = new JobService({ jobs, dispatcher, registry, bus, settings, images, thumbs, clock, maxAttempts: cfg.maxAttempts });
-      registry.setOnOnline(() => dispatcher.kick());
-      ctx = {
-        config: cfg, db, logger, clock, bus, secrets, jobs, service, dispatcher, registry, serverStore, settings,
-        images, thumbs, version: VERSION, startedAt: Date.now(),
-      };
-      engineModules = createEngineModules();
-      for (const module of engineModules) await module.init?.(ctx);
-      await registry.loadAll();
-      app = await buildApiApp(ctx, {
-        before: engineModules.flatMap((m) => m.before ?? []),
-        routes: engineModules.flatMap((m) => m.routes ?? []),
-      });
-      await app.listen({ host: cfg.host, port: cfg.port });
-      const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : cfg.port;
-      const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host;
-      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      logger.info({ url, dataDir: cfg.dataDir, outputsDir: cfg.outputsDir }, 'StableQueue engine started');
-      dispatcher.kick();
-      return { url, port };
     },
 
     stop() {
@@ -130,6 +147,7 @@ export function createEngine(config: EngineConfig): Engine {
         for (const module of engineModules) await module.stop?.();
         await app?.close();
         db?.close();
+        unlockDataDir?.();
         logger.info('StableQueue engine stopped');
       })();
       return stopping;
