@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobListResponse, JobStatusResponse } from '../../../shared/jobs.ts';
 import type { ServerView } from '../../../shared/servers.ts';
-import { DESKTOP, launchChromium, newPage, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { addServers, DESKTOP, launchChromium, newPage, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the desktop UI tests: ${reason}`);
@@ -252,6 +252,35 @@ describe.skipIf(!!reason)('Gallery with 10,000 images (API stubbed in the browse
       }
     } finally {
       await browser.close();
+    }
+  });
+
+  it('runs a pasted ComfyUI workflow end to end into the gallery', async () => {
+    const browser = await launchChromium();
+    const env = await startUiEnv({ comfy: true });
+    try {
+      await addServers(env);
+      const { context, page } = await newPage(browser, env.server.url, DESKTOP);
+      await page.goto('/');
+      await page.getByRole('radio', { name: 'ComfyUI' }).click();
+      await page.getByRole('radio', { name: 'Custom workflow' }).click();
+      const graph = {
+        '1': { class_type: 'EmptyImage', inputs: { width: 96, height: 64, batch_size: 1, color: 3355596 } },
+        '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'sq-e2e' } },
+      };
+      await page.getByRole('textbox', { name: 'Workflow JSON' }).fill(JSON.stringify(graph));
+      await page.getByText('2 nodes').waitFor();
+      await page.getByRole('button', { name: 'Add to Queue' }).click();
+      const panel = page.getByRole('complementary', { name: 'Latest job' });
+      await panel.getByText('Done').first().waitFor({ timeout: 30_000 });
+      const gallery = await env.api<{ images: { app_type: string; server_alias: string; width: number }[] }>('GET', '/api/v1/gallery/images?server=comfy-local');
+      expect(gallery.images).toHaveLength(1);
+      expect(gallery.images[0]).toMatchObject({ app_type: 'comfyui', server_alias: 'comfy-local', width: 96 });
+      expect(env.comfy!.executions.filter((e) => e.outcome === 'success')).toHaveLength(1);
+      await context.close();
+    } finally {
+      await browser.close();
+      await env.close();
     }
   });
 
