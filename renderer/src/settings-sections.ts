@@ -14,4 +14,5 @@ export interface SettingsSection {
 
 export const settingsSections: SettingsSection[] = [
   { id: 'api-keys', title: 'API keys', component: () => import('./components/settings/ApiKeysPanel.vue') },
+  { id: 'civitai', title: 'Civitai', component: () => import('./components/settings/CivitaiTokenPanel.vue') },
 ];

@@ -196,6 +196,12 @@ describe.skipIf(!!reason)('UI at desktop size', { timeout: 120_000 }, () => {
     await waitFor(async () => String((await env.api<{ resume_queue_at_start: boolean }>('GET', '/api/v1/settings')).resume_queue_at_start) !== before, 'the switch saved');
     await page.getByRole('textbox', { name: 'Data folder' }).waitFor();
     await expect(page.getByRole('textbox', { name: 'Data folder' }).inputValue()).resolves.toContain(env.server.dataDir);
+    // The Civitai token is write-only: saved through the form, reported only as "set".
+    await page.getByLabel('Civitai API token').fill('civitai-token-e2e');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('A token is set.').waitFor();
+    expect(await env.api<{ civitai_token_set: boolean }>('GET', '/api/v1/settings/civitai-token')).toEqual({ civitai_token_set: true });
+    expect(JSON.stringify(await env.api('GET', '/api/v1/settings'))).not.toContain('civitai-token-e2e');
     await screenshot(page, 'settings-desktop');
     expect(errors).toEqual([]);
   });
