@@ -4,22 +4,10 @@ import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/connection.ts';
 import type { DownloadRow } from './download-row.ts';
 
-export interface NewDownload {
-  kind: ModelKind;
-  model_id: number;
-  version_id: number;
-  file_id: number;
-  model_name: string | null;
-  version_name: string | null;
-  base_model: string | null;
-  file_name: string;
-  target_path: string;
-  part_path: string;
-  expected_size: number | null;
-  expected_sha256: string | null;
-  version_json: string;
-  job_ids: string[];
-}
+/** What a new download needs: the row's descriptive fields, with the waiting jobs as a list. */
+export type NewDownload = Pick<DownloadRow,
+  'kind' | 'model_id' | 'version_id' | 'file_id' | 'model_name' | 'version_name' | 'base_model' | 'file_name'
+  | 'target_path' | 'part_path' | 'expected_size' | 'expected_sha256' | 'version_json'> & { job_ids: string[] };
 
 /** All SQL about the persistent download queue. */
 export class DownloadStore {
