@@ -5,3 +5,4 @@ export * from './jobs.ts';
 export * from './images.ts';
 export * from './events.ts';
 export * from './models.ts';
+export * from './launch-token.ts';

@@ -1,11 +1,12 @@
 /**
  * How the shell reaches its embedded engine: over HTTP on 127.0.0.1 with the per-launch
- * token, like the window does (renderer/src/api/client.ts uses the same header name).
+ * token, like the window does (the header name is shared/launch-token.ts).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { LAUNCH_TOKEN_HEADER } from '../../shared/launch-token.ts';
 
-export const TOKEN_HEADER = 'X-StableQueue-Launch-Token';
+export const TOKEN_HEADER = LAUNCH_TOKEN_HEADER;
 
 /** 256 random bits, URL-safe: a new one at every launch. */
 export function createLaunchToken(): string {

@@ -4,8 +4,10 @@ import type { UiVia } from './request-principal.ts';
 import { secretEquals } from './secret-compare.ts';
 import type { SecurityServices } from './security-services.ts';
 import { SESSION_COOKIE } from './session-store.ts';
+import { LAUNCH_TOKEN_HEADER as HEADER_NAME, LAUNCH_TOKEN_QUERY } from '../../../shared/launch-token.ts';
 
-export const LAUNCH_TOKEN_HEADER = 'x-stablequeue-launch-token';
+/** Node lower-cases incoming header names. */
+export const LAUNCH_TOKEN_HEADER = HEADER_NAME.toLowerCase();
 
 export type UiAccess =
   | { ok: true; via: UiVia }
@@ -18,7 +20,7 @@ function launchTokenOf(request: FastifyRequest): string | null | undefined {
   // Things the browser loads itself (img src, EventSource) cannot send headers.
   if (request.method === 'GET' || request.method === 'HEAD') {
     const query = request.query as Record<string, unknown> | undefined;
-    const value = query?.launch_token;
+    const value = query?.[LAUNCH_TOKEN_QUERY];
     if (typeof value === 'string') return value;
     if (value !== undefined) return null;
   }

@@ -13,6 +13,7 @@ import type {
   ServerUpdate,
   ServerView,
 } from '../../../shared/servers.ts';
+import { LAUNCH_TOKEN_HEADER, LAUNCH_TOKEN_QUERY } from '../../../shared/launch-token.ts';
 import { ApiRequestError, fallbackMessage, isApiErrorBody } from './errors.ts';
 import type {
   GalleryQuery,
@@ -43,7 +44,7 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export const TOKEN_HEADER = 'X-StableQueue-Launch-Token';
+export const TOKEN_HEADER = LAUNCH_TOKEN_HEADER;
 
 export function buildQuery(query: Query | undefined): string {
   if (!query) return '';
@@ -94,7 +95,7 @@ export class ApiClient {
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
     }
-    if (this.token) params.set('launch_token', this.token);
+    if (this.token) params.set(LAUNCH_TOKEN_QUERY, this.token);
     const qs = params.toString();
     return `${absolute ? '' : this.base}${p}${qs ? `?${qs}` : ''}`;
   }
