@@ -17,6 +17,8 @@ export type { RecordedRequest, TransferRecord } from './state.ts';
 
 export interface CivitaiEmulatorOptions {
   host?: string;
+  /** Port of the API origin (0, the default, picks a free one); storage always gets a free one. */
+  port?: number;
   /** Lifetime of signed storage links (default one hour). */
   signedUrlTtlSec?: number;
   tokens?: string[];
@@ -44,10 +46,10 @@ export interface CivitaiEmulator {
   close(): Promise<void>;
 }
 
-function listen(server: Server, host: string): Promise<number> {
+function listen(server: Server, host: string, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => resolve((server.address() as { port: number }).port));
+    server.listen(port, host, () => resolve((server.address() as { port: number }).port));
   });
 }
 
@@ -94,7 +96,7 @@ export async function startCivitaiEmulator(opts: CivitaiEmulatorOptions = {}): P
   };
   const api = make('api');
   const cdn = make('cdn');
-  const apiPort = await listen(api, host);
+  const apiPort = await listen(api, host, opts.port ?? 0);
   const cdnPort = await listen(cdn, host);
   state.urls.api = `http://${host}:${apiPort}`;
   state.urls.cdn = `http://${host}:${cdnPort}`;
