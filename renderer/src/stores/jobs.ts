@@ -151,7 +151,9 @@ export const useJobs = defineStore('jobs', () => {
     try {
       const s = await api.jobStatus(id);
       const prev = byId.value[id];
-      byId.value[id] = {
+      // Through upsert: a fast job's job.finished event may already have landed, and this
+      // older answer must not overwrite it.
+      upsert({
         ...(prev ?? {}),
         mobilesd_job_id: s.mobilesd_job_id,
         app_type: s.app_type,
@@ -174,7 +176,7 @@ export const useJobs = defineStore('jobs', () => {
         first_image_id: s.images[0]?.id ?? null,
         progress: s.progress,
         eta_seconds: prev?.eta_seconds ?? null,
-      };
+      });
     } catch {
       /* the job may be gone; nothing to show */
     }

@@ -278,7 +278,13 @@ describe.skipIf(!!reason)('Gallery with 10,000 images (API stubbed in the browse
       await page.getByText('2 nodes').waitFor();
       await page.getByRole('button', { name: 'Add to Queue' }).click();
       const panel = page.getByRole('complementary', { name: 'Latest job' });
-      await panel.getByText('Done').first().waitFor({ timeout: 30_000 });
+      try {
+        await panel.getByText('Done').first().waitFor({ timeout: 30_000 });
+      } catch (error) {
+        // Say where it stuck: the job in the engine, the servers, the engine's log.
+        console.error('[comfy e2e]', JSON.stringify(await env.api('GET', '/api/v1/queue/jobs?limit=5')), JSON.stringify(await env.api('GET', '/api/v1/servers')), env.server.output().slice(-3000));
+        throw error;
+      }
       const gallery = await env.api<{ images: { app_type: string; server_alias: string; width: number }[] }>('GET', '/api/v1/gallery/images?server=comfy-local');
       expect(gallery.images).toHaveLength(1);
       expect(gallery.images[0]).toMatchObject({ app_type: 'comfyui', server_alias: 'comfy-local', width: 96 });
