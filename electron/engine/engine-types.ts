@@ -3,6 +3,7 @@ import type { EngineEvent } from '../../shared/events.ts';
 import type { JobStatus } from '../../shared/jobs.ts';
 import type { ResolvedConfig } from './config.ts';
 import type { Db } from './db/connection.ts';
+import type { Settings } from './queue/settings-store.ts';
 import type { SecretStore } from './security/secret-store.ts';
 
 export type EngineEventListener = (event: EngineEvent) => void;
@@ -24,4 +25,9 @@ export interface Engine {
   queueCounts(): Record<JobStatus, number>;
   isPaused(): boolean;
   setPaused(paused: boolean): void;
+  /** The user's settings, as Settings in the UI shows and saves them. */
+  settings(): Settings;
+  updateSettings(patch: Partial<Settings>): Settings;
+  /** An image's WebP thumbnail (the desktop notification icon), or null when the image or its file is gone. */
+  thumbnail(imageId: number): Promise<Buffer | null>;
 }

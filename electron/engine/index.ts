@@ -15,6 +15,7 @@ import { JobService } from './queue/job-service.ts';
 import { JobStore } from './queue/job-store.ts';
 import { SettingsStore } from './queue/settings-store.ts';
 import { ImageStore } from './results/image-store.ts';
+import { imageThumbnail } from './results/image-thumbnail.ts';
 import { ThumbnailCache } from './results/thumbnails.ts';
 import { FileSecretStore } from './security/file-secret-store.ts';
 import { SECRET_NAMES } from './security/secret-store.ts';
@@ -124,6 +125,9 @@ export function createEngine(config: EngineConfig): Engine {
     queueCounts: () => requireCtx().service.counts(),
     isPaused: () => requireCtx().service.isPaused(),
     setPaused: (paused: boolean) => requireCtx().service.setPaused(paused),
+    settings: () => requireCtx().settings.all(),
+    updateSettings: (patch) => requireCtx().settings.update(patch),
+    thumbnail: (imageId) => imageThumbnail(requireCtx(), imageId),
 
     async start() {
       try {

@@ -3,12 +3,15 @@
  * token header it sends (main-process thumbnail fetches, the window's API client), the
  * counts and pause state the tray shows, and the queue.state event that refreshes it.
  */
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../shared/events.ts';
 import { createLaunchToken, TOKEN_HEADER } from '../../../electron/main/engine-access.ts';
 import { fetchThumbnail } from '../../../electron/main/notification-icon.ts';
 import { buildTrayModel } from '../../../electron/main/tray-menu.ts';
+import { createForgeEmulator } from '../../emulators/forge/index.ts';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
+import { api, FINISHED, waitFor } from '../../helpers/http.ts';
 
 describe('shell ↔ embedded engine contract', () => {
   const token = createLaunchToken();
@@ -32,6 +35,43 @@ describe('shell ↔ embedded engine contract', () => {
 
   it('a thumbnail fetch for an unknown image gives null, not an error', async () => {
     expect(await fetchThumbnail(running.url, 987654, token)).toBeNull();
+  });
+
+  it('hands out an image thumbnail in-process (the notification icon), and null for an unknown image', async () => {
+    expect(await running.engine.thumbnail(987654)).toBeNull();
+    expect(await running.engine.thumbnail(-1)).toBeNull();
+    const forge = await createForgeEmulator({ stepMs: 5 });
+    try {
+      const auth = { [TOKEN_HEADER]: token };
+      expect((await api(running.url, 'POST', '/api/v1/servers', { alias: 'f1', app_type: 'forge', api_url: forge.url }, auth)).status).toBe(201);
+      const submitted = await api(running.url, 'POST', '/api/v1/generate', {
+        target_server_alias: 'f1', generation_params: { positive_prompt: 'a fox', steps: 3, width: 512, height: 512 },
+      }, auth);
+      expect(submitted.status).toBe(202);
+      const job = await waitFor(async () => {
+        const status = await api(running.url, 'GET', `/api/v1/queue/jobs/${submitted.body.mobilesd_job_id}/status`, undefined, auth);
+        return FINISHED.has(status.body.status) ? status.body : null;
+      }, { what: 'the job to finish' });
+      expect(job.status).toBe('completed');
+      const imageId = job.images[0].id as number;
+      const thumbnail = await running.engine.thumbnail(imageId);
+      expect(thumbnail).not.toBeNull();
+      const meta = await sharp(thumbnail!).metadata();
+      expect(meta.format).toBe('webp');
+      expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(384);
+      // The same bytes the thumbnail route serves.
+      const served = await fetch(`${running.url}${job.images[0].thumbnail_url}`, { headers: auth });
+      expect(Buffer.from(await served.arrayBuffer()).equals(thumbnail!)).toBe(true);
+    } finally {
+      await forge.close();
+    }
+  });
+
+  it('reads and writes the user settings in-process (the desktop notifier follows them)', () => {
+    const before = running.engine.settings().notifications_enabled;
+    expect(running.engine.updateSettings({ notifications_enabled: !before }).notifications_enabled).toBe(!before);
+    expect(running.engine.settings().notifications_enabled).toBe(!before);
+    running.engine.updateSettings({ notifications_enabled: before });
   });
 
   it('counts and pause state feed the tray; pausing emits queue.state', async () => {
