@@ -10,7 +10,9 @@ ARG NODE_VERSION=24
 FROM node:${NODE_VERSION}-slim AS build
 WORKDIR /app
 # No Electron binary is needed to build the server; no install scripts either
-# (better-sqlite3 and sharp ship prebuilt binaries; keytar is desktop-only).
+# (better-sqlite3 and sharp ship prebuilt binaries; keytar is desktop-only). Without
+# them the pinned `node` devDependency stays an empty package, so the build runs under
+# this image's Node 24, and the prune below removes it.
 ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
     npm_config_audit=false \
     npm_config_fund=false \
