@@ -130,6 +130,9 @@ export const JobSummarySchema = Type.Object({
   progress: Type.Number({ description: '0..100' }),
   eta_seconds: Type.Union([Type.Number(), Type.Null()]),
   status_text: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'e.g. "Queued on server" while processing' })),
+  queue_position: Type.Optional(Type.Union([Type.Integer(), Type.Null()], {
+    description: '1-based place among all pending jobs in dispatch order (null when not pending); in queue list rows, not in events',
+  })),
 });
 export type JobSummary = Type.Static<typeof JobSummarySchema>;
 

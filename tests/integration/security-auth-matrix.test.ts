@@ -180,8 +180,15 @@ describe('API key authentication and permissions', () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
     expect((await api(sq.url, 'DELETE', `/api/v1/queue/jobs/${jobA}`, undefined, headersOf(a))).status).toBe(200);
-    // Retry is admin-only.
-    expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${jobA}/retry`, undefined, headersOf(a))).status).toBe(403);
+    // Retry and move: own jobs too; another key's job is refused.
+    expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${jobA}/retry`, undefined, headersOf(b))).body.error).toBe('not_your_job');
+    const retried = await api(sq.url, 'POST', `/api/v1/queue/jobs/${jobA}/retry`, undefined, headersOf(a));
+    expect([retried.status, retried.body.status]).toEqual([200, 'pending']);
+    expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${jobA}/reorder`, { to: 'top' }, headersOf(b))).body.error).toBe('not_your_job');
+    expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${jobA}/reorder`, { to: 'top' }, headersOf(a))).status).toBe(200);
+    // Changing priority or pausing the queue stays admin-only.
+    expect((await api(sq.url, 'PUT', `/api/v1/queue/jobs/${jobA}/priority`, { priority: 9 }, headersOf(a))).status).toBe(403);
+    await api(sq.url, 'POST', `/api/v1/queue/jobs/${jobA}/cancel`, undefined, headersOf(a));
   });
 
   it('caps unfinished jobs per key: 429 queue_depth_exceeded', async () => {

@@ -7,7 +7,7 @@ import type { ThumbnailCache } from '../results/thumbnails.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { AUTO_SERVER, type JobRow } from './job-row.ts';
-import type { JobStore } from './job-store.ts';
+import type { JobStore, ListQuery } from './job-store.ts';
 import { toJobStatus, toJobSummary } from './job-view.ts';
 import type { SettingsStore } from './settings-store.ts';
 import { SubmitBatcher } from './submit-batcher.ts';
@@ -123,9 +123,12 @@ export class JobService {
     return new Date(this.#clock.now() + ((position - 1) / servers) * avg).toISOString();
   }
 
-  list(query: { statuses?: JobStatus[]; appType?: AppType; limit: number; offset: number; includeArchived?: boolean }) {
+  /** A page of the queue list; pending rows carry their queue_position. */
+  list(query: ListQuery) {
     const { rows, total } = this.#jobs.list(query);
-    return { jobs: rows.map((r) => this.summary(r)), total, counts: this.#jobs.counts() };
+    const positions = this.#jobs.queuePositions(rows);
+    const jobs = rows.map((r) => ({ ...this.summary(r), queue_position: positions.get(r.mobilesd_job_id) ?? null }));
+    return { jobs, total, counts: this.#jobs.counts() };
   }
 
   async cancel(id: string): Promise<JobRow> {

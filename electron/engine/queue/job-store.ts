@@ -31,6 +31,10 @@ export interface ImageRecord {
 export interface ListQuery {
   statuses?: JobStatus[];
   appType?: AppType;
+  /** Only jobs whose source_info is exactly this (e.g. "forge_extension"). */
+  sourceInfo?: string;
+  /** Only jobs submitted with this API key (api_keys.id). */
+  apiKeyId?: string;
   includeArchived?: boolean;
   limit: number;
   offset: number;
@@ -107,8 +111,13 @@ export class JobStore {
       processing: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'processing'`),
       nextRunAfter: db.prepare<[number], { t: number | null }>(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?`),
       images: db.prepare<[string], ImageRecord & { id: number }>('SELECT * FROM images WHERE job_id = ? ORDER BY idx'),
-      aheadOf: db.prepare<[number, number, number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending'
-        AND (priority > ? OR (priority = ? AND position < ?))`),
+      // Three exact ranges of the jobs_claim index (status, priority DESC, position): counting
+      // with them reads only the rows counted, never the whole queue.
+      pendingAbovePriority: db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending' AND priority > ?`),
+      pendingPriorityBetween: db.prepare<[number, number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending'
+        AND priority > ? AND priority < ?`),
+      pendingPositionBetween: db.prepare<[number, number, number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending'
+        AND priority = ? AND position > ? AND position < ?`),
       pendingAhead: db.prepare<[Record<string, unknown>], { one: number }>(`SELECT 1 AS one FROM jobs WHERE status = 'pending'
         AND run_after <= @now AND app_type = @app_type AND (target_server_alias = 'auto' OR target_server_alias = @alias)
         AND (priority > @priority OR (priority = @priority AND position < @position)) LIMIT 1`),
@@ -387,8 +396,11 @@ export class JobStore {
       const args: unknown[] = [...statuses];
       if (!query.includeArchived) where.push('archived = 0');
       if (query.appType) { where.push('app_type = ?'); args.push(query.appType); }
+      if (query.sourceInfo !== undefined) { where.push('source_info = ?'); args.push(query.sourceInfo); }
+      if (query.apiKeyId !== undefined) { where.push('api_key_id = ?'); args.push(query.apiKeyId); }
       const clause = where.join(' AND ');
-      const count = query.includeArchived
+      const cachedCounts = !query.includeArchived && query.sourceInfo === undefined && query.apiKeyId === undefined;
+      const count = !cachedCounts
         ? this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(...args)!.n
         : statuses.reduce((sum, status) => sum + this.counts(query.appType)[status], 0);
       total += count;
@@ -416,7 +428,38 @@ export class JobStore {
   /** 1-based position among pending jobs in dispatch order, or null when not pending. */
   queuePosition(job: JobRow): number | null {
     if (job.status !== 'pending') return null;
-    return this.#stmts.aheadOf.get(job.priority, job.priority, job.position)!.n + 1;
+    return this.#pendingBetween(null, job) + 1;
+  }
+
+  /**
+   * queuePosition for many jobs at once (a page of the queue list), by id; jobs that are not
+   * pending are left out. The first pending job costs one count of the jobs ahead of it, each
+   * next one a count of the jobs between it and the previous: a page costs what lies before
+   * its last job, however many rows it has and whatever filter chose them.
+   */
+  queuePositions(rows: readonly JobRow[]): Map<string, number> {
+    const pending = rows.filter((r) => r.status === 'pending')
+      .sort((a, b) => b.priority - a.priority || a.position - b.position);
+    const positions = new Map<string, number>();
+    let previous: JobRow | null = null;
+    let position = 0;
+    for (const row of pending) {
+      position += this.#pendingBetween(previous, row) + 1;
+      positions.set(row.mobilesd_job_id, position);
+      previous = row;
+    }
+    return positions;
+  }
+
+  /** Pending jobs strictly between `from` (null: the head of the queue) and `to` in dispatch order. */
+  #pendingBetween(from: Pick<JobRow, 'priority' | 'position'> | null, to: Pick<JobRow, 'priority' | 'position'>): number {
+    const s = this.#stmts;
+    const samePriority = (priority: number, after: number, before: number) => s.pendingPositionBetween.get(priority, after, before)!.n;
+    if (from === null) return s.pendingAbovePriority.get(to.priority)!.n + samePriority(to.priority, -Infinity, to.position);
+    if (from.priority === to.priority) return samePriority(to.priority, from.position, to.position);
+    return samePriority(from.priority, from.position, Infinity)
+      + s.pendingPriorityBetween.get(to.priority, from.priority)!.n
+      + samePriority(to.priority, -Infinity, to.position);
   }
 
   /** Whether a pending job that `alias` could run comes before `job` in dispatch order. */

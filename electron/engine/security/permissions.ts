@@ -1,6 +1,7 @@
 /**
  * What an API key may do:
- *   submit: create jobs (POST /api/v1/generate, /api/v2/generate), cancel or remove its own jobs;
+ *   submit: create jobs (POST /api/v1/generate, /api/v2/generate); cancel, retry, move (reorder)
+ *           or remove its own jobs;
  *   read:   GET the queue, jobs, images, gallery, servers, models (and the legacy checkpoint and
  *           LoRA lists) and events;
  *   admin:  everything, including servers, keys and settings.
@@ -34,7 +35,7 @@ const RULES: readonly Rule[] = [
   // assets are loaded by the browser itself, which cannot add the launch token to each one.
   { methods: READ, url: /^\/api\/docs(\/|$)/, requirement: { permission: 'public' } },
   { methods: ['POST'], url: /^\/api\/v[12]\/generate$/, requirement: { permission: 'submit' } },
-  { methods: ['POST'], url: /^\/api\/v1\/queue\/jobs\/:id\/cancel$/, requirement: { permission: 'submit', ownJobOnly: true } },
+  { methods: ['POST'], url: /^\/api\/v1\/queue\/jobs\/:id\/(cancel|retry|reorder)$/, requirement: { permission: 'submit', ownJobOnly: true } },
   { methods: ['DELETE'], url: /^\/api\/v1\/queue\/jobs\/:id$/, requirement: { permission: 'submit', ownJobOnly: true } },
   {
     methods: READ,

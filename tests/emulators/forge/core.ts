@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { checkpointTitle, type Catalog, type Checkpoint } from './catalog.ts';
 import type { FifoLock } from './fifo-lock.ts';
 import type { ProcessingState } from './processing-state.ts';
+import type { TaskQueue } from './task-queue.ts';
 import type { Flavor, GenerationRecord } from './types.ts';
 
 export interface EmulatorSettings {
@@ -23,6 +24,8 @@ export interface EmulatorCore {
   /** `shared.opts.data` */
   options: Record<string, unknown>;
   state: ProcessingState;
+  /** `modules/progress.py`: current, pending and finished task ids */
+  tasks: TaskQueue;
   lock: FifoLock;
   /** weights actually in memory; may lag behind options.sd_model_checkpoint (Forge loads lazily) */
   loaded: Checkpoint;

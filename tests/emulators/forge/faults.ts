@@ -67,7 +67,7 @@ export function writeFault(res: ServerResponse, fault: ActiveFault, flavor: Flav
   switch (fault.kind) {
     case '500': {
       const message = fault.message ?? 'CUDA out of memory. Tried to allocate 2.00 GiB (emulated fault)';
-      const reply = errorReply(flavor, new PythonException('OutOfMemoryError', message));
+      const reply = errorReply(flavor, new PythonException(fault.error ?? 'OutOfMemoryError', message));
       return json(reply.status, reply.body, reply.headers);
     }
     case '503':

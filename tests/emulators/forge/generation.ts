@@ -7,6 +7,12 @@
  * - interrupt stops the running batch at the next step; that batch still yields its
  *   (partially denoised) images and later batches are skipped. Only an interrupt that
  *   lands before sampling starts (e.g. during a model load) gives `images: []`.
+ * - Forge's hires pass reads `'Use same choices' not in p.hr_additional_modules`: without
+ *   that field it raises TypeError after the whole first pass.
+ * - Forge's ControlNet decodes only `image` and `mask_image` of an API unit; a unit with a
+ *   base64 `image_fg`/`mask_image_fg` (or a string preview used as input) fails inside the
+ *   script, the error is logged and swallowed, and the job runs without that unit. Units
+ *   with a preprocessor append their detected map to the response after the results.
  */
 import { makePng } from '../png.ts';
 import { LATENT_UPSCALE_MODES, SELECTABLE_SCRIPTS, UPSCALERS, shorthash } from './catalog.ts';
@@ -15,7 +21,11 @@ import { HttpException, PythonException } from './errors.ts';
 import { createInfotext, processedJs, type Processing } from './infotext.ts';
 import { PyFloat } from './py-json.ts';
 import { parseGenerationBody, type GenerationRoute } from './request-model.ts';
+import { TaskQueue } from './task-queue.ts';
 import type { GenerationRecord } from './types.ts';
+
+/** Options that change the picture; recorded per generation so tests see what a job ran with. */
+const PICTURE_OPTIONS = ['CLIP_stop_at_last_layers', 'sd_vae', 'forge_additional_modules', 'eta_noise_seed_delta', 'randn_source', 'forge_unet_storage_dtype'];
 
 export interface GenerationReply {
   status: number;
@@ -46,25 +56,31 @@ export async function handleGeneration(
   }
   checkScripts(core, route, req);
 
-  const record: GenerationRecord = { requestId, route, receivedAt, interrupted: false, aborted: false };
+  const taskId = (req.force_task_id as string | null) || TaskQueue.createId(route);
+  const record: GenerationRecord = { requestId, route, receivedAt, interrupted: false, aborted: false, taskId, stepsRun: 0 };
   core.generationLog.push(record);
 
   const life = core.life;
+  const tasks = core.tasks;
+  tasks.add(taskId);
   let release: () => void;
   try {
     release = await core.lock.acquire(life);
   } catch (err) {
     record.aborted = true;
+    tasks.drop(taskId);
     throw err;
   }
   record.startedAt = now();
   core.events.emit('generation-start', record);
-  let result: { images: Buffer[]; info: string };
+  let result: { images: Buffer[]; extra: Buffer[]; info: string };
   try {
     if (route === 'img2img') initImages!.forEach(assertDecodableImage);
     core.state.begin(route === 'txt2img' ? 'scripts_txt2img' : 'scripts_img2img');
+    tasks.start(taskId);
     try {
       result = await processImages(core, life, route, req, record);
+      tasks.finish(taskId);
     } finally {
       core.state.end();
     }
@@ -82,8 +98,11 @@ export async function handleGeneration(
     parameters.init_images = null;
     parameters.mask = null;
   }
-  const images = req.send_images === false ? [] : result.images.map((b) => b.toString('base64'));
+  // Forge sends `processed.images + processed.extra_images`; A1111 only the first
+  const sent = core.flavor === 'forge' ? [...result.images, ...result.extra] : result.images;
+  const images = req.send_images === false ? [] : sent.map((b) => b.toString('base64'));
   record.images = images.length;
+  record.extraImages = core.flavor === 'forge' ? result.extra.length : 0;
   record.status = 200;
   return { status: 200, body: { images, parameters, info: result.info }, record };
 }
@@ -126,7 +145,7 @@ async function processImages(
   route: GenerationRoute,
   req: Record<string, unknown>,
   record: GenerationRecord,
-): Promise<{ images: Buffer[]; info: string }> {
+): Promise<{ images: Buffer[]; extra: Buffer[]; info: string }> {
   const overrides = { ...((req.override_settings as Record<string, unknown> | null) ?? {}) };
   const stored = Object.fromEntries(Object.keys(overrides).filter((k) => k in core.options).map((k) => [k, core.options[k]]));
   try {
@@ -136,6 +155,7 @@ async function processImages(
       if (!(key in core.options)) throw new PythonException('KeyError', `'${key}'`);
       core.options[key] = value;
     }
+    record.settings = Object.fromEntries(PICTURE_OPTIONS.filter((k) => k in core.options).map((k) => [k, structuredClone(core.options[k])]));
     const checkpoint = await reloadModelWeights(core, life);
     record.model = String(core.options.sd_model_checkpoint);
     return await processImagesInner(core, life, route, req, record, checkpoint.nameForExtra, shorthash(checkpoint));
@@ -152,7 +172,7 @@ async function processImagesInner(
   record: GenerationRecord,
   sdModelName: string,
   sdModelHash: string | null,
-): Promise<{ images: Buffer[]; info: string }> {
+): Promise<{ images: Buffer[]; extra: Buffer[]; info: string }> {
   const { state, options, catalog } = core;
   const batchSize = num(req.batch_size ?? 1);
   const nIter = num(req.n_iter ?? 1);
@@ -229,17 +249,23 @@ async function processImagesInner(
   const firstPassSteps =
     route === 'img2img' ? Math.trunc(Math.min(num(req.denoising_strength ?? 0.75), 0.999) * steps) + 1 : steps;
 
+  // scripts.process(p): ControlNet reads its units (errors are reported and swallowed)
+  const extraImages = await runControlNet(core, req, record, width, height);
+
   const planned: PlannedImage[] = [];
   for (let n = 0; n < nIter; n++) {
     if (state.skipped) state.skipped = false;
     if (state.interrupted || state.stopping_generation) break;
     if (nIter > 1) state.job = `Batch ${n + 1} out of ${nIter}`;
     const batchSeed = p.allSeeds[n * batchSize];
-    await sample(core, life, firstPassSteps, { width, height, seed: batchSeed });
+    record.stepsRun! += await sample(core, life, firstPassSteps, { width, height, seed: batchSeed });
     let size = { width, height };
+    if (hr && core.flavor === 'forge' && !Array.isArray(req.hr_additional_modules)) {
+      throw new PythonException('TypeError', "argument of type 'NoneType' is not iterable");
+    }
     if (hr && !state.interrupted) {
       state.nextjob(options);
-      await sample(core, life, hr.steps, { width: hr.width, height: hr.height, seed: batchSeed });
+      record.stepsRun! += await sample(core, life, hr.steps, { width: hr.width, height: hr.height, seed: batchSeed });
       size = { width: hr.width, height: hr.height };
     }
     state.nextjob(options);
@@ -267,25 +293,60 @@ async function processImagesInner(
     images.unshift(await render(core, cols * planned[0].width, rows * planned[0].height, seed, options.enable_pnginfo ? { parameters: main } : {}));
     indexOfFirstImage = 1;
   }
-  return { images, info: processedJs(p, infotexts, options, version, indexOfFirstImage) };
+  return { images, extra: extraImages, info: processedJs(p, infotexts, options, version, indexOfFirstImage) };
 }
 
-/** One sampler run: `steps` steps; stops early (keeping its partial latent) on interrupt or skip. */
+/**
+ * Forge's built-in ControlNet for the units of an API request: a unit whose canvas layers
+ * arrive as base64 strings breaks in `get_input_data` (`unit.image_fg[:, :, 3]` on a str),
+ * which `scripts.process` logs and swallows; a working unit with a preprocessor yields its
+ * detected map as an extra image.
+ */
+async function runControlNet(core: EmulatorCore, req: Record<string, unknown>, record: GenerationRecord, width: number, height: number): Promise<Buffer[]> {
+  const scripts = (req.alwayson_scripts as Record<string, { args?: unknown[] } | null> | null) ?? {};
+  const entry = Object.entries(scripts).find(([title]) => title.toLowerCase() === 'controlnet')?.[1];
+  const units = (Array.isArray(entry?.args) ? entry.args : []).filter((u): u is Record<string, unknown> =>
+    typeof u === 'object' && u !== null && (u as Record<string, unknown>).enabled !== false);
+  if (units.length === 0) return [];
+  const outcome = { applied: 0, failed: [] as string[] };
+  const maps: Buffer[] = [];
+  for (const [i, unit] of units.entries()) {
+    const stringLayer = ['image_fg', 'mask_image_fg'].find((k) => typeof unit[k] === 'string');
+    if (stringLayer) {
+      outcome.failed.push(`unit ${i}: TypeError: string indices must be integers (${stringLayer})`);
+      continue;
+    }
+    if (unit.use_preview_as_input === true && typeof unit.generated_image === 'string') {
+      outcome.failed.push(`unit ${i}: TypeError: string indices must be integers (generated_image)`);
+      continue;
+    }
+    outcome.applied += 1;
+    const module = String(unit.module ?? 'None');
+    if (!['none', ''].includes(module.toLowerCase()) && unit.save_detected_map !== false) {
+      maps.push(await render(core, width, height, 900_000 + i, {}));
+    }
+  }
+  record.controlnet = outcome;
+  return maps;
+}
+
+/** One sampler run: `steps` steps; stops early (keeping its partial latent) on interrupt or skip. Returns the steps run. */
 async function sample(
   core: EmulatorCore,
   life: AbortSignal,
   steps: number,
   preview: { width: number; height: number; seed: number },
-): Promise<void> {
+): Promise<number> {
   const { state } = core;
   state.sampling_steps = steps;
   state.sampling_step = 0;
   for (let i = 0; i < steps; i++) {
-    if (state.interrupted || state.skipped) return; // CFGDenoiser raises InterruptedException
+    if (state.interrupted || state.skipped) return i; // CFGDenoiser raises InterruptedException
     await sleep(life, core.settings.stepMs);
     state.sampling_step = i; // k-diffusion's callback reports the 0-based index of the finished step
     state.latent = { width: cap(core, preview.width), height: cap(core, preview.height), seed: preview.seed };
   }
+  return steps;
 }
 
 function planHires(req: Record<string, unknown>, extra: Record<string, unknown>, steps: number) {

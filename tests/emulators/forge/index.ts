@@ -12,7 +12,12 @@
  *   (connection open) and runs after the first, in arrival order; a disconnecting client
  *   does not cancel its generation.
  * - `/progress`, `/interrupt`, `/skip` work on the running job only; an interrupted job
- *   answers 200 with the images it has (see generation.ts).
+ *   answers 200 with the images it has (see generation.ts). `/progress` shows whoever runs
+ *   (its `current_task`), even while another client's request waits for the lock.
+ * - Every generation is a task (`force_task_id` or a generated id); `POST /internal/progress
+ *   {id_task}` says whether it is queued, active or completed (task-queue.ts).
+ * - Options set by `override_settings` stay set after the job when the request says
+ *   `override_settings_restore_afterwards: false`, and later jobs run with them.
  * - Error bodies, 422 validation, basic auth and options follow the chosen flavor.
  *
  * Returned object (ForgeEmulator):
@@ -20,6 +25,8 @@
  * - `requests`: every request, in arrival order (full parsed body, so pass-through fields
  *   such as `alwayson_scripts` can be asserted)
  * - `generationLog`: per generation, receivedAt / startedAt / finishedAt / respondedAt
+ * - `generationLog` also records each generation's task id, the picture-affecting options
+ *   it ran with (`settings`), its ControlNet outcome and its extra images
  * - `events`: emits 'request' (RecordedRequest), 'generation-start' and 'generation-end'
  *   (GenerationRecord)
  * - `state`: live read-only view (options, loaded/selected model, progress, queue length)
@@ -41,6 +48,7 @@ import { readBody, send, serialize, type WireReply } from './http.ts';
 import { defaultOptions } from './options.ts';
 import { ProcessingState } from './processing-state.ts';
 import { pyFloatRepr, toPlain } from './py-json.ts';
+import { TaskQueue } from './task-queue.ts';
 import { dispatch } from './routes.ts';
 import type { FaultSpec, Flavor, ForgeEmulatorOptions, GenerationRecord, RecordedRequest } from './types.ts';
 
@@ -88,6 +96,7 @@ export async function createForgeEmulator(opts: ForgeEmulatorOptions = {}): Prom
     catalog,
     options: { ...defaultOptions(flavor, checkpointTitle(initial), initial.hashed ? initial.sha256 : null), ...opts.options },
     state: new ProcessingState(),
+    tasks: new TaskQueue(),
     lock: new FifoLock(),
     loaded: initial,
     settings: {
@@ -242,6 +251,7 @@ export async function createForgeEmulator(opts: ForgeEmulatorOptions = {}): Prom
       if (!value) return goOffline();
       lifeController = new AbortController();
       core.life = lifeController.signal;
+      core.tasks = new TaskQueue(); // a restarted process knows no tasks
       await listen();
     },
     close: goOffline,

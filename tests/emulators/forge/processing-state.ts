@@ -31,6 +31,8 @@ export class ProcessingState {
   /** stands in for `current_latent`: what a live preview would show right now */
   latent: PreviewSource | null = null;
   current_image: Promise<Buffer> | null = null;
+  /** bumped whenever current_image changes (`/internal/progress` sends a preview only when it moved) */
+  id_live_preview = 0;
 
   begin(job: string): void {
     this.sampling_step = 0;
@@ -90,22 +92,27 @@ export class ProcessingState {
     }
   }
 
-  private setCurrentImageNow(): void {
+  setCurrentImageNow(): void {
     if (!this.latent) return;
     const { width, height, seed } = this.latent;
     this.current_image = makePng({ width, height, seed: seed * 1000 + this.sampling_step });
     this.current_image_sampling_step = this.sampling_step;
+    this.id_live_preview += 1;
   }
 }
 
-/** `progressapi`: idle shape when job_count == 0, otherwise the progress/eta formula. */
+/**
+ * `progressapi`: idle shape when job_count == 0, otherwise the progress/eta formula. It
+ * describes whoever holds the lock (`current_task`), not the caller's request.
+ */
 export async function progressResponse(
   state: ProcessingState,
   opts: Record<string, unknown>,
   skipCurrentImage: boolean,
+  currentTask: string | null,
 ): Promise<Record<string, unknown>> {
   if (state.job_count === 0) {
-    return { progress: pyFloat(0), eta_relative: pyFloat(0), state: state.dict(), current_image: null, textinfo: state.textinfo };
+    return { progress: pyFloat(0), eta_relative: pyFloat(0), state: state.dict(), current_image: null, textinfo: state.textinfo, current_task: null };
   }
   let progress = 0.01;
   if (state.job_count > 0) progress += state.job_no / state.job_count;
@@ -118,7 +125,34 @@ export async function progressResponse(
   const dict = state.dict(); // snapshot before awaiting the preview render
   let currentImage: string | null = null;
   if (state.current_image && !skipCurrentImage) currentImage = (await state.current_image).toString('base64');
-  return { progress: pyFloat(progress), eta_relative: pyFloat(etaRelative), state: dict, current_image: currentImage, textinfo: state.textinfo };
+  return { progress: pyFloat(progress), eta_relative: pyFloat(etaRelative), state: dict, current_image: currentImage, textinfo: state.textinfo, current_task: currentTask };
+}
+
+/** `modules/progress.py` progressapi for the running task: progress without the 0.01, a data: URL preview. */
+export async function internalProgressResponse(
+  state: ProcessingState,
+  opts: Record<string, unknown>,
+  req: { livePreview: boolean; idLivePreview: number },
+): Promise<Record<string, unknown>> {
+  let progress = 0;
+  if (state.job_count > 0) progress += state.job_no / state.job_count;
+  if (state.sampling_steps > 0 && state.job_count > 0) progress += ((1 / state.job_count) * state.sampling_step) / state.sampling_steps;
+  progress = Math.min(progress, 1);
+  const elapsed = Date.now() / 1000 - state.time_start;
+  const eta = progress > 0 ? elapsed / progress - elapsed : null;
+  let livePreview: string | null = null;
+  let idLivePreview = req.idLivePreview;
+  if (opts.live_previews_enable && req.livePreview) {
+    state.maybeSetCurrentImage(opts);
+    if (state.id_live_preview !== req.idLivePreview && state.current_image) {
+      livePreview = `data:image/png;base64,${(await state.current_image).toString('base64')}`;
+      idLivePreview = state.id_live_preview;
+    }
+  }
+  return {
+    active: true, queued: false, completed: false, progress: pyFloat(progress), eta: eta === null ? null : pyFloat(eta),
+    live_preview: livePreview, id_live_preview: idLivePreview, textinfo: state.textinfo,
+  };
 }
 
 /** datetime.now().strftime("%Y%m%d%H%M%S") */

@@ -8,7 +8,7 @@ import { checkBasicAuth } from './auth.ts';
 import { HttpException, PythonException, RequestValidationError } from './errors.ts';
 import { handleGeneration } from './generation.ts';
 import { decodeBody, requireBody, type Reply } from './http.ts';
-import { progressResponse } from './processing-state.ts';
+import { internalProgressResponse, progressResponse } from './processing-state.ts';
 import { pyFloat } from './py-json.ts';
 
 export interface RouteContext {
@@ -40,8 +40,13 @@ const COMMON: Record<string, Record<string, Route>> = {
   '/sdapi/v1/progress': {
     GET: {
       auth: true,
-      run: async (c, ctx) => ok(await progressResponse(c.state, c.options, queryBool(c, ctx.query, 'skip_current_image'))),
+      run: async (c, ctx) => ok(await progressResponse(c.state, c.options, queryBool(c, ctx.query, 'skip_current_image'), c.tasks.current)),
     },
+  },
+  // modules/progress.py, registered on the app itself (webui mode): no --api-auth
+  '/internal/progress': { POST: { auth: false, body: true, run: internalProgress } },
+  '/internal/pending-tasks': {
+    GET: { auth: false, run: (c) => ok({ size: c.tasks.pending.size, tasks: [...c.tasks.pending.keys()] }) },
   },
   '/sdapi/v1/interrupt': { POST: { auth: true, run: (c) => (c.state.interrupt(), ok({})) } },
   '/sdapi/v1/skip': { POST: { auth: true, run: (c) => (c.state.skip(), ok(null)) } },
@@ -194,6 +199,21 @@ async function setOptions(core: EmulatorCore, _ctx: RouteContext, body: unknown)
     }
   }
   return ok(null);
+}
+
+/** POST /internal/progress `{id_task, id_live_preview?, live_preview?}`: queued / active / completed for one task. */
+async function internalProgress(core: EmulatorCore, _ctx: RouteContext, body: unknown): Promise<Reply> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new RequestValidationError([{ loc: ['body'], kind: 'model', input: body }]);
+  }
+  const req = body as Record<string, unknown>;
+  if (req.id_task != null && typeof req.id_task !== 'string') throw new RequestValidationError([{ loc: ['body', 'id_task'], kind: 'str', input: req.id_task }]);
+  const id = (req.id_task as string | undefined) ?? null;
+  if (id === null || id !== core.tasks.current) return ok(core.tasks.waitingAnswer(String(id)));
+  return ok(await internalProgressResponse(core.state, core.options, {
+    livePreview: req.live_preview !== false,
+    idLivePreview: typeof req.id_live_preview === 'number' ? req.id_live_preview : -1,
+  }));
 }
 
 async function withQueueLock(core: EmulatorCore): Promise<Reply> {

@@ -64,6 +64,8 @@ export interface FaultSpec {
   retryAfter?: number;
   /** message of the '500' fault */
   message?: string;
+  /** Python exception class of the '500' fault's `error` field (default OutOfMemoryError) */
+  error?: string;
   /** size of the 'huge_body' response in bytes (default 64 MiB) */
   bytes?: number;
   /** Location of the 'redirect' fault (default the cloud metadata address) */
@@ -104,4 +106,14 @@ export interface GenerationRecord {
   aborted: boolean;
   /** title of the checkpoint used */
   model?: string;
+  /** `force_task_id`, or the id the server made up */
+  taskId?: string;
+  /** the picture-affecting options in effect while it ran (after override_settings) */
+  settings?: Record<string, unknown>;
+  /** enabled ControlNet units that took effect, and those whose error the server swallowed */
+  controlnet?: { applied: number; failed: string[] };
+  /** images appended after the results (ControlNet detected maps) */
+  extraImages?: number;
+  /** sampling steps actually run, over all passes and batches */
+  stepsRun?: number;
 }

@@ -186,12 +186,14 @@ describe('progress, interrupt and skip', () => {
       state: expect.objectContaining({ job_count: 0, job: '', interrupted: false, skipped: false }),
       current_image: null,
       textinfo: null,
+      current_task: null,
     });
 
     const gen = post(emu, '/sdapi/v1/txt2img', { prompt: 'p', steps: 12, n_iter: 2, width: 32, height: 32 });
     await waitFor(() => Number(emu.state.progress.sampling_step) >= 3);
     const running = (await (await fetch(`${emu.url}/sdapi/v1/progress`)).json()) as Record<string, any>;
-    expect(Object.keys(running)).toEqual(['progress', 'eta_relative', 'state', 'current_image', 'textinfo']);
+    expect(Object.keys(running)).toEqual(['progress', 'eta_relative', 'state', 'current_image', 'textinfo', 'current_task']);
+    expect(running.current_task).toMatch(/^task\(txt2img-[A-Z0-9]{7}\)$/);
     expect(Object.keys(running.state)).toEqual([
       'skipped', 'interrupted', 'stopping_generation', 'job', 'job_count', 'job_timestamp', 'job_no', 'sampling_step', 'sampling_steps',
     ]);
@@ -428,5 +430,98 @@ describe('online / offline', () => {
     expect(emu.state.progress.job_count).toBe(0);
     const res = await post(emu, '/sdapi/v1/txt2img', { steps: 2, width: 8, height: 8 });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('behaviours of the real server a queue client must survive', () => {
+  const small = { steps: 2, width: 8, height: 8 };
+
+  it('keeps override_settings after a job that asks not to restore them; the next job runs with them', async () => {
+    const emu = await start();
+    await post(emu, '/sdapi/v1/txt2img', { ...small, override_settings: { CLIP_stop_at_last_layers: 2, forge_additional_modules: ['ae.safetensors'] }, override_settings_restore_afterwards: false });
+    const res = (await (await post(emu, '/sdapi/v1/txt2img', small)).json()) as GenerationResponse;
+    expect(emu.generationLog.map((g) => g.settings?.CLIP_stop_at_last_layers)).toEqual([2, 2]);
+    expect(emu.generationLog[1].settings?.forge_additional_modules).toEqual(['ae.safetensors']);
+    expect(JSON.parse(res.info).infotexts[0]).toContain('Clip skip: 2');
+    // restored when the request leaves the default (true)
+    await post(emu, '/sdapi/v1/txt2img', { ...small, override_settings: { CLIP_stop_at_last_layers: 3 } });
+    expect(emu.state.options.CLIP_stop_at_last_layers).toBe(2);
+  });
+
+  it('forge: hires fix without hr_additional_modules raises TypeError after the first pass (500); with it, it runs', async () => {
+    const emu = await start();
+    const res = await post(emu, '/sdapi/v1/txt2img', { ...small, enable_hr: true, hr_scale: 2 });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: 'TypeError', detail: '', body: '', message: "argument of type 'NoneType' is not iterable" });
+    expect(emu.generationLog[0].stepsRun).toBe(2); // the whole first pass was spent
+    const ok = await post(emu, '/sdapi/v1/txt2img', { ...small, enable_hr: true, hr_scale: 2, hr_additional_modules: ['Use same choices'] });
+    expect(ok.status).toBe(200);
+    const a1111 = await start({ flavor: 'a1111' });
+    expect((await post(a1111, '/sdapi/v1/txt2img', { ...small, enable_hr: true })).status).toBe(200);
+  });
+
+  it('forge ControlNet: a unit with a string image_fg is swallowed (job succeeds without it); a working unit adds a detected map', async () => {
+    const emu = await start();
+    const png = (await makePng({ width: 8, height: 8, seed: 1 })).toString('base64');
+    const broken = { enabled: true, module: 'canny', model: 'control_canny', image: png, image_fg: png };
+    const res = await post(emu, '/sdapi/v1/txt2img', { ...small, alwayson_scripts: { ControlNet: { args: [broken] } } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as GenerationResponse).images).toHaveLength(1);
+    expect(emu.generationLog[0].controlnet).toEqual({ applied: 0, failed: [expect.stringContaining('image_fg')] });
+
+    const working = { enabled: true, module: 'canny', model: 'control_canny', image: png };
+    const body = (await (await post(emu, '/sdapi/v1/txt2img', { ...small, batch_size: 2, alwayson_scripts: { controlnet: { args: [working] } } })).json()) as GenerationResponse;
+    expect(body.images).toHaveLength(3); // 2 results + the detected map
+    const info = JSON.parse(body.info);
+    expect(info.all_seeds).toHaveLength(2);
+    expect(info.infotexts).toHaveLength(2);
+    expect(emu.generationLog[1]).toMatchObject({ controlnet: { applied: 1, failed: [] }, extraImages: 1 });
+  });
+
+  it('save_images with return_grid puts a grid at index 0 and says so in index_of_first_image', async () => {
+    const emu = await start();
+    const body = (await (await post(emu, '/sdapi/v1/txt2img', { ...small, batch_size: 2, save_images: true })).json()) as GenerationResponse;
+    const info = JSON.parse(body.info);
+    expect(body.images).toHaveLength(3);
+    expect(info.index_of_first_image).toBe(1);
+    expect(info.all_seeds).toHaveLength(2);
+  });
+
+  it('/progress shows another client\'s job while ours waits; /internal/progress follows our force_task_id', async () => {
+    const emu = await start({ stepMs: 20 });
+    const internal = async (id: string) => (await (await post(emu, '/internal/progress', { id_task: id, live_preview: false })).json()) as Record<string, any>;
+    const theirs = post(emu, '/sdapi/v1/txt2img', { prompt: 'theirs', steps: 10, width: 8, height: 8 });
+    await waitFor(() => emu.state.progress.job_count === 1);
+    const ours = post(emu, '/sdapi/v1/txt2img', { prompt: 'ours', ...small, force_task_id: 'task(sq-1)' });
+    await waitFor(() => emu.state.queueLength === 2);
+    const global = (await (await fetch(`${emu.url}/sdapi/v1/progress`)).json()) as Record<string, any>;
+    expect(global.state.job_count).toBe(1);
+    expect(global.current_task).not.toBe('task(sq-1)');
+    expect(await internal('task(sq-1)')).toMatchObject({ active: false, queued: true, completed: false, textinfo: 'In queue: 1/1' });
+    await theirs;
+    await waitFor(() => emu.generationLog[1].startedAt !== undefined);
+    await ours;
+    expect(await internal('task(sq-1)')).toMatchObject({ active: false, queued: false, completed: true });
+    expect(emu.generationLog[1].taskId).toBe('task(sq-1)');
+    const pending = (await (await fetch(`${emu.url}/internal/pending-tasks`)).json()) as Record<string, any>;
+    expect(pending).toEqual({ size: 0, tasks: [] });
+  });
+
+  it('reports job_count -1 while a model loads', async () => {
+    const emu = await start({ modelLoadMs: 200 });
+    const gen = post(emu, '/sdapi/v1/txt2img', { ...small, override_settings: { sd_model_checkpoint: 'sdxl/juggernautXL_v9.safetensors' } });
+    await waitFor(() => emu.state.queueLength === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    const progress = (await (await fetch(`${emu.url}/sdapi/v1/progress`)).json()) as Record<string, any>;
+    expect(progress.state.job_count).toBe(-1);
+    expect(progress.current_task).toMatch(/^task\(/);
+    await gen;
+  });
+
+  it('a 500 fault can carry any Python error class', async () => {
+    const emu = await start();
+    emu.setFault({ kind: '500', error: 'KeyError', message: "'sd_vae'" });
+    const res = await post(emu, '/sdapi/v1/txt2img', small);
+    expect(await res.json()).toMatchObject({ error: 'KeyError', message: "'sd_vae'" });
   });
 });

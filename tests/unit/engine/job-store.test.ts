@@ -181,4 +181,59 @@ describe('JobStore on a real SQLite file', () => {
     expect(store.cancel(b.mobilesd_job_id)).toBe('finished');
     expect(store.cancel('00000000-0000-4000-8000-000000000000')).toBe('not_found');
   });
+  it('filters the list by source and API key, counting only what matches', () => {
+    const job = (source: string | null, key: string | null) => store.insert({
+      target_server_alias: 'f1', app_type: 'forge', priority: 5, generation_params: { positive_prompt: `${source}/${key}` },
+      source_info: source, api_key_id: key, max_attempts: 3,
+    });
+    job('forge_extension', 'key-a');
+    job('forge_extension', 'key-b');
+    job('comfyui_extension', 'key-a');
+    job('web_ui', null);
+    const prompts = (q: Partial<Parameters<JobStore['list']>[0]>) => {
+      const page = store.list({ limit: 10, offset: 0, ...q });
+      return { prompts: page.rows.map((r) => r.positive_prompt), total: page.total };
+    };
+    expect(prompts({ sourceInfo: 'forge_extension' })).toEqual({ prompts: ['forge_extension/key-a', 'forge_extension/key-b'], total: 2 });
+    expect(prompts({ apiKeyId: 'key-a' })).toEqual({ prompts: ['forge_extension/key-a', 'comfyui_extension/key-a'], total: 2 });
+    expect(prompts({ apiKeyId: 'key-a', sourceInfo: 'comfyui_extension' })).toEqual({ prompts: ['comfyui_extension/key-a'], total: 1 });
+    expect(prompts({ apiKeyId: 'nobody' })).toEqual({ prompts: [], total: 0 });
+    expect(prompts({}).total).toBe(4);
+  });
+
+  it('gives every pending row of any filtered page the same queue position as queuePosition', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const jobs = store.insertMany(Array.from({ length: 240 }, (_, i) => ({
+      target_server_alias: 'f1', app_type: i % 5 === 0 ? 'comfyui' : 'forge', priority: 1 + Math.floor(random() * 4) * 3,
+      generation_params: { positive_prompt: `job ${i}` }, source_info: i % 3 === 0 ? 'forge_extension' : 'web_ui',
+      api_key_id: i % 4 === 0 ? 'key-a' : 'key-b', max_attempts: 3,
+    })));
+    for (const i of [17, 100, 230]) store.reorder(jobs[i].mobilesd_job_id, { to: 'top' });
+    store.reorder(jobs[50].mobilesd_job_id, { before: jobs[3].mobilesd_job_id });
+    for (let i = 0; i < 6; i++) store.claimNext([forge], 60_000, first);
+    store.cancel(jobs[9].mobilesd_job_id);
+    // positions are places in the one dispatch order of all pending jobs
+    const allPending = store.list({ statuses: ['pending'], limit: 1000, offset: 0 }).rows;
+    expect(allPending.map((row) => store.queuePosition(row))).toEqual(allPending.map((_, i) => i + 1));
+
+    const filters: Partial<Parameters<JobStore['list']>[0]>[] = [
+      {}, { apiKeyId: 'key-a' }, { sourceInfo: 'forge_extension' }, { appType: 'comfyui' }, { apiKeyId: 'key-b', statuses: ['pending'] },
+    ];
+    for (const filter of filters) {
+      let checked = 0;
+      for (let offset = 0; offset < 240; offset += 17) {
+        const rows = store.list({ limit: 17, offset, ...filter }).rows;
+        const positions = store.queuePositions(rows);
+        for (const row of rows) {
+          expect(positions.get(row.mobilesd_job_id) ?? null, `${JSON.stringify(filter)} ${row.positive_prompt}`).toBe(store.queuePosition(row));
+          if (row.status === 'pending') checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(10);
+    }
+    // dispatch order agrees: the first claimable job is the one at position 1
+    const head = store.list({ statuses: ['pending'], limit: 1, offset: 0 }).rows[0];
+    expect(store.queuePosition(head)).toBe(1);
+  });
 });

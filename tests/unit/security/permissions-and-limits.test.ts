@@ -25,7 +25,10 @@ describe('route permissions', () => {
     ['GET', '/api/v1/api-keys', 'admin'],
     ['POST', '/api/v1/servers', 'admin'],
     ['POST', '/api/v1/queue/pause', 'admin'],
-    ['POST', '/api/v1/queue/jobs/:id/retry', 'admin'],
+    ['POST', '/api/v1/queue/jobs/:id/retry', 'submit'],
+    ['POST', '/api/v1/queue/jobs/:id/reorder', 'submit'],
+    ['PUT', '/api/v1/queue/jobs/:id/priority', 'admin'],
+    ['POST', '/api/v1/queue/jobs/:id/requeue', 'admin'],
     ['DELETE', '/api/v1/images/:id', 'admin'],
     ['GET', '/api/v1/something-new', 'admin'],
   ])('%s %s needs %s', (method, url, permission) => {
@@ -33,7 +36,10 @@ describe('route permissions', () => {
   });
 
   it('own-job routes are marked, a route may declare its own need, admin grants all', () => {
-    expect(routeRequirement('POST', '/api/v1/queue/jobs/:id/cancel').ownJobOnly).toBe(true);
+    for (const action of ['cancel', 'retry', 'reorder']) {
+      expect(routeRequirement('POST', `/api/v1/queue/jobs/:id/${action}`).ownJobOnly).toBe(true);
+    }
+    expect(routeRequirement('DELETE', '/api/v1/queue/jobs/:id').ownJobOnly).toBe(true);
     expect(routeRequirement('POST', '/api/v2/comfyui/thing', 'submit').permission).toBe('submit');
     expect(grants(['admin'], 'submit')).toBe(true);
     expect(grants(['read'], 'submit')).toBe(false);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import {
@@ -8,6 +8,8 @@ import {
 import { LIMITS } from '../../../../shared/limits.ts';
 import { AppTypeSchema, type AppType } from '../../../../shared/servers.ts';
 import type { ApiContext } from '../context.ts';
+import { grants } from '../../security/permissions.ts';
+import { keyOf } from '../../security/request-principal.ts';
 import { ApiError } from '../errors.ts';
 import { requestApiKeyId } from './generate.ts';
 
@@ -17,20 +19,45 @@ const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema }
 const QueueState = Type.Object({ paused: Type.Boolean(), counts: Type.Record(Type.String(), Type.Integer()) });
 const STATUSES = new Set(['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled']);
 
+type JobListQuery = {
+  status?: string; app_type?: AppType; source?: string; mine?: boolean; api_key_id?: string;
+  limit?: number; offset?: number; include_archived?: boolean;
+};
+
+/**
+ * Whose jobs a list asks for: `mine=true` means the calling key's; `api_key_id` names a key,
+ * which must be the caller's own unless the caller is admin (the UI is).
+ */
+function listedKeyId(request: FastifyRequest, q: JobListQuery): string | undefined {
+  const key = keyOf(request);
+  if (q.mine) {
+    if (!key) throw new ApiError(400, 'mine_needs_api_key', 'mine=true lists the jobs of the API key making the request, and this request has none. Filter with api_key_id= or source= instead.');
+    if (q.api_key_id !== undefined && q.api_key_id !== key.id) throw new ApiError(400, 'validation_error', 'mine=true and api_key_id name different keys; send one of them.');
+    return key.id;
+  }
+  if (q.api_key_id !== undefined && key && key.id !== q.api_key_id && !grants(key.permissions, 'admin')) {
+    throw new ApiError(403, 'not_your_key', 'This API key may list only its own jobs: use mine=true, or its own id in api_key_id.');
+  }
+  return q.api_key_id;
+}
+
 export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const summary = (id: string) => ctx.service.summary(ctx.service.get(id));
 
-  app.get<{ Querystring: { status?: string; app_type?: AppType; limit?: number; offset?: number; include_archived?: boolean } }>('/api/v1/queue/jobs', {
+  app.get<{ Querystring: JobListQuery }>('/api/v1/queue/jobs', {
     schema: {
       tags: ['queue'],
       querystring: Type.Object({
         status: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated statuses' })),
         app_type: Type.Optional(AppTypeSchema),
+        source: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'only jobs whose source_info is exactly this, e.g. forge_extension' })),
+        mine: Type.Optional(Type.Boolean({ description: 'only the jobs of the API key making the request' })),
+        api_key_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'only the jobs of this API key (its own id, unless the caller is admin)' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: 50 })),
         offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 })),
         include_archived: Type.Optional(Type.Boolean()),
       }),
-      response: { 200: JobListResponseSchema, 400: ApiErrorSchema },
+      response: { 200: JobListResponseSchema, 400: ApiErrorSchema, 403: ApiErrorSchema },
     },
   }, async (request) => {
     const q = request.query;
@@ -39,7 +66,10 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     if (unknown?.length) throw new ApiError(400, 'validation_error', `Unknown status: ${unknown.join(', ')}. Use ${[...STATUSES].join(', ')}.`);
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
-    const result = ctx.service.list({ statuses: statuses as JobStatus[] | undefined, appType: q.app_type, limit, offset, includeArchived: q.include_archived });
+    const result = ctx.service.list({
+      statuses: statuses as JobStatus[] | undefined, appType: q.app_type, sourceInfo: q.source,
+      apiKeyId: listedKeyId(request, q), limit, offset, includeArchived: q.include_archived,
+    });
     return { ...result, limit, offset, paused: ctx.service.isPaused() };
   });
 
