@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { JobDisplaySchema } from './job-display.ts';
 import { LIMITS } from './limits.ts';
 import { AppTypeSchema } from './servers.ts';
 
@@ -168,6 +169,8 @@ export const JobStatusResponseSchema = Type.Object({
   result_details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   preview_url: Type.Union([Type.String(), Type.Null()]),
   images: Type.Array(JobImageSchema),
+  /** A workflow job's prompt, models and settings read from its graph; null when generation_params say them. */
+  display: Type.Optional(Type.Union([JobDisplaySchema, Type.Null()])),
 });
 export type JobStatusResponse = Type.Static<typeof JobStatusResponseSchema>;
 

@@ -4,6 +4,7 @@ import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import type { ClaimedJob, JobRow } from './job-row.ts';
+import { displayColumns } from './job-display.ts';
 
 export interface NewJob {
   target_server_alias: string;
@@ -44,6 +45,12 @@ export interface ListQuery {
 export interface FreeSlot {
   alias: string;
   appType: AppType;
+}
+
+/** The insert statement's @prompt and @checkpoint: what lists and gallery search show. */
+function displayParams(params: GenerationParams): { prompt: string; checkpoint: string | null } {
+  const columns = displayColumns(params);
+  return { prompt: columns.positive_prompt, checkpoint: columns.checkpoint_name };
 }
 
 const ALL_STATUSES: JobStatus[] = ['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled'];
@@ -154,8 +161,7 @@ export class JobStore {
         api_key_id: job.api_key_id ?? null,
         priority: job.priority,
         max_attempts: job.max_attempts,
-        prompt: typeof params.positive_prompt === 'string' ? params.positive_prompt.slice(0, 2000) : '',
-        checkpoint: typeof params.checkpoint_name === 'string' ? params.checkpoint_name : null,
+        ...displayParams(params),
       })!;
     })).immediate();
   }

@@ -1,4 +1,5 @@
-import type { JobImage, JobStatusResponse, JobSummary } from '../../../shared/jobs.ts';
+import type { GenerationParams, JobImage, JobStatusResponse, JobSummary } from '../../../shared/jobs.ts';
+import { displayOf } from './job-display.ts';
 import type { ImageRecord } from './job-store.ts';
 import type { JobRow } from './job-row.ts';
 
@@ -62,6 +63,7 @@ export function toJobStatus(
   queuePosition: number | null,
   now: number,
 ): JobStatusResponse {
+  const params = JSON.parse(row.generation_params_json) as GenerationParams;
   const eta = row.status === 'processing' && live?.etaSeconds != null ? new Date(now + live.etaSeconds * 1000).toISOString() : null;
   return {
     mobilesd_job_id: row.mobilesd_job_id,
@@ -80,11 +82,12 @@ export function toJobStatus(
     attempts: row.attempts,
     error_message: row.error_message,
     source_info: row.source_info,
-    generation_params: JSON.parse(row.generation_params_json) as Record<string, unknown>,
+    generation_params: params,
     result_details: row.result_details_json ? JSON.parse(row.result_details_json) as Record<string, unknown> : null,
     preview_url: row.status === 'processing' && live?.preview ? `/api/v1/queue/jobs/${row.mobilesd_job_id}/preview` : null,
     images: images.map((image) => ({
       id: image.id, index: image.idx, width: image.width, height: image.height, seed: image.seed, ...imageUrls(image.id),
     })),
+    display: displayOf(params),
   };
 }
