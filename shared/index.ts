@@ -6,3 +6,4 @@ export * from './images.ts';
 export * from './events.ts';
 export * from './models.ts';
 export * from './launch-token.ts';
+export * from './ops.ts';

@@ -7,6 +7,10 @@ export interface Settings {
   notifications_enabled: boolean;
   theme: 'system' | 'dark' | 'light';
   default_priority: number;
+  /** How many database backups to keep in <data>/backups. */
+  backup_keep: number;
+  /** Warn in the UI when a watched disk has less free space than this. */
+  low_disk_warning_mb: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -15,6 +19,8 @@ export const DEFAULT_SETTINGS: Settings = {
   notifications_enabled: true,
   theme: 'system',
   default_priority: 5,
+  backup_keep: 7,
+  low_disk_warning_mb: 1024,
 };
 
 export class SettingsStore {

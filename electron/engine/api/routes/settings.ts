@@ -11,6 +11,8 @@ const SettingsView = Type.Object({
   notifications_enabled: Type.Boolean(),
   theme: Type.Union([Type.Literal('system'), Type.Literal('dark'), Type.Literal('light')]),
   default_priority: Type.Integer(),
+  backup_keep: Type.Integer(),
+  low_disk_warning_mb: Type.Integer(),
   queue_paused: Type.Boolean(),
   outputs_dir: Type.String(),
   data_dir: Type.String(),
@@ -27,6 +29,8 @@ const SettingsPatch = Type.Object({
   notifications_enabled: Type.Optional(Type.Boolean()),
   theme: Type.Optional(Type.Union([Type.Literal('system'), Type.Literal('dark'), Type.Literal('light')])),
   default_priority: Type.Optional(Type.Integer({ minimum: LIMITS.priorityMin, maximum: LIMITS.priorityMax })),
+  backup_keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+  low_disk_warning_mb: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
 }, { additionalProperties: false });
 
 export function registerSettingsRoutes(app: FastifyInstance, ctx: ApiContext): void {
