@@ -68,6 +68,11 @@ class StableQueueError(Exception):
                 f"StableQueue refused the API key (401: {self.message}). "
                 "Check the API key and secret in the StableQueue settings."
             )
+        if self.kind == "forbidden" and self.code == "not_your_job":
+            return (
+                "That job was sent by someone else (another API key or StableQueue's own page); "
+                "this API key may only cancel, retry or move its own jobs."
+            )
         if self.kind == "forbidden":
             return (
                 f"This API key is not allowed to do that (403: {self.message}). "
@@ -294,24 +299,60 @@ class StableQueueClient:
             raise StableQueueError("bad_response", f"no job id in {str(result)[:200]}", base_url=self.base_url)
         return result
 
+    @staticmethod
+    def _job_path(job_id: str, action: str) -> str:
+        return f"/api/v1/queue/jobs/{urllib.parse.quote(str(job_id), safe='')}/{action}"
+
     def job_status(self, job_id: str) -> dict[str, Any]:
-        return self.request("GET", f"/api/v1/queue/jobs/{urllib.parse.quote(str(job_id), safe='')}/status")
+        """The job as StableQueue sees it; ``queue_position`` is its place while it waits."""
+        return self.request("GET", self._job_path(job_id, "status"))
 
     def list_jobs(
-        self, *, app_type: str | None = None, status: str | list[str] | None = None, limit: int = 20
+        self,
+        *,
+        app_type: str | None = None,
+        status: str | list[str] | None = None,
+        limit: int = 20,
+        source: str | None = None,
+        mine: bool = False,
     ) -> dict[str, Any]:
+        """Recent jobs, newest activity first; waiting ones carry their ``queue_position``.
+
+        ``source`` keeps the jobs one extension sent (its ``source_info``); ``mine`` keeps the
+        jobs of this client's API key (StableQueue answers 400 when no key is set).
+        """
         query: dict[str, Any] = {"limit": max(1, min(200, int(limit)))}
         if app_type:
             query["app_type"] = app_type
         if status:
             query["status"] = status if isinstance(status, str) else ",".join(status)
+        if source:
+            query["source"] = source
+        if mine:
+            query["mine"] = "true"
         result = self.request("GET", "/api/v1/queue/jobs?" + urllib.parse.urlencode(query))
         if isinstance(result, list):  # tolerate a bare list
             result = {"jobs": result, "total": len(result)}
         return result or {"jobs": [], "total": 0}
 
+    def list_own_jobs(self, source: str, *, limit: int = 20) -> dict[str, Any]:
+        """The jobs this extension sent: with an API key, this key's jobs from ``source``;
+        without one (a StableQueue that does not check keys), every job from ``source``."""
+        return self.list_jobs(source=source, mine=bool(self.api_key), limit=limit)
+
+    # An API key with the 'submit' permission may do these to the jobs it submitted itself;
+    # another key's job answers 403 (kind "forbidden", code "not_your_job").
+
     def cancel_job(self, job_id: str) -> Any:
-        return self.request("POST", f"/api/v1/queue/jobs/{urllib.parse.quote(str(job_id), safe='')}/cancel", {})
+        return self.request("POST", self._job_path(job_id, "cancel"), {})
+
+    def retry_job(self, job_id: str) -> Any:
+        """A failed or cancelled job waits again, at the end of the queue."""
+        return self.request("POST", self._job_path(job_id, "retry"), {})
+
+    def move_to_top(self, job_id: str) -> Any:
+        """A waiting job goes first among the jobs of its priority."""
+        return self.request("POST", self._job_path(job_id, "reorder"), {"to": "top"})
 
     def download(self, url: str) -> tuple[bytes, str]:
         """Bytes and content type of an image URL StableQueue returned."""

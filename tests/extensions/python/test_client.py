@@ -122,6 +122,28 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(self.client.job_status("a/b")["status"], "pending")  # id is escaped
         self.assertEqual(self.client.cancel_job("a"), {"success": True})
 
+    def test_own_jobs_and_queue_control(self):
+        self.stub.route("GET", "/api/v1/queue/jobs", 200, {"jobs": [], "total": 0})
+        self.client.list_own_jobs("forge_extension", limit=10)
+        self.assertEqual(self.stub.requests[-1]["url"], "/api/v1/queue/jobs?limit=10&source=forge_extension&mine=true")
+        StableQueueClient(self.stub.url).list_own_jobs("forge_extension")  # no key: by source only
+        self.assertEqual(self.stub.requests[-1]["url"], "/api/v1/queue/jobs?limit=20&source=forge_extension")
+
+        for action, path, body in (("retry_job", "retry", {}), ("move_to_top", "reorder", {"to": "top"}),
+                                   ("cancel_job", "cancel", {})):
+            self.stub.route("POST", f"/api/v1/queue/jobs/j%2F1/{path}", 200, {"status": "pending"})
+            self.assertEqual(getattr(self.client, action)("j/1"), {"status": "pending"})
+            self.assertEqual((self.stub.requests[-1]["method"], self.stub.requests[-1]["body"]), ("POST", body))
+
+    def test_another_keys_job_is_explained(self):
+        self.stub.route("POST", "/api/v1/queue/jobs/j/cancel", 403,
+                        {"error": "not_your_job", "message": "This API key may only cancel, retry, move or remove jobs it submitted itself."})
+        with self.assertRaises(StableQueueError) as caught:
+            self.client.cancel_job("j")
+        self.assertEqual((caught.exception.kind, caught.exception.code), ("forbidden", "not_your_job"))
+        self.assertIn("sent by someone else", caught.exception.user_message)
+        self.assertNotIn("permissions", caught.exception.user_message)
+
     def test_download_stays_on_the_configured_host(self):
         self.stub.route("GET", "/api/v1/images/download/7", 200, b"\x89PNG....", {"Content-Type": "image/png"})
         data, ctype = self.client.download("http://some-other-host:9999/api/v1/images/download/7")
