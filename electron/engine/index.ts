@@ -11,7 +11,9 @@ import type { Engine, EngineEventListener } from './engine-types.ts';
 import { EventBus } from './event-bus.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './queue/dispatcher.ts';
+import { JobEvents } from './queue/job-events.ts';
 import { JobService } from './queue/job-service.ts';
+import type { LiveProgress } from './queue/job-view.ts';
 import { JobStore } from './queue/job-store.ts';
 import { SettingsStore } from './queue/settings-store.ts';
 import { ImageStore } from './results/image-store.ts';
@@ -76,23 +78,17 @@ export function createEngine(config: EngineConfig): Engine {
     if (swept.temps || swept.orphans) logger.info(swept, 'swept unfinished image files');
     if (!settings.get('resume_queue_at_start') && jobs.counts().pending > 0) settings.set('queue_paused', true);
 
-    let service: JobService | null = null;
+    const isPaused = () => settings.get('queue_paused');
+    const live = new Map<string, LiveProgress>();
+    const jobEvents = new JobEvents({ jobs, bus, live, isPaused });
     const dispatcher = new Dispatcher({
-      jobs, registry, images, clock, logger, deadlineMs: cfg.attemptDeadlineMs, retryBaseMs: cfg.retryBaseDelayMs,
-      isPaused: () => settings.get('queue_paused'),
-      hooks: {
-        jobChanged: (id, finished) => service?.published(id, finished),
-        progress: (id, live) => bus.emit({
-          type: 'job.progress', job_id: id, progress: Math.round(live.progress * 1000) / 10,
-          eta_seconds: live.etaSeconds, step: live.step, steps: live.steps, has_preview: live.preview !== null,
-          status_text: live.statusText,
-        }),
-      },
+      jobs, registry, images, clock, logger, events: jobEvents, live, isPaused,
+      deadlineMs: cfg.attemptDeadlineMs, retryBaseMs: cfg.retryBaseDelayMs,
     });
-    service = new JobService({ jobs, dispatcher, registry, bus, settings, images, thumbs, clock, maxAttempts: cfg.maxAttempts });
+    const service = new JobService({ jobs, dispatcher, registry, events: jobEvents, bus, settings, images, thumbs, clock, maxAttempts: cfg.maxAttempts });
     registry.setOnOnline(() => dispatcher.kick());
     ctx = {
-      config: cfg, db, logger, clock, bus, secrets, jobs, service, dispatcher, registry, serverStore, settings,
+      config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, service, dispatcher, registry, serverStore, settings,
       images, thumbs, version: VERSION, startedAt: Date.now(),
     };
     engineModules = createEngineModules();

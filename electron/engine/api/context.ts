@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Dispatcher } from '../queue/dispatcher.ts';
+import type { JobEvents } from '../queue/job-events.ts';
 import type { JobService } from '../queue/job-service.ts';
 import type { JobStore } from '../queue/job-store.ts';
 import type { SettingsStore } from '../queue/settings-store.ts';
@@ -22,6 +23,8 @@ export interface ApiContext {
   bus: EventBus;
   secrets: SecretStore;
   jobs: JobStore;
+  /** Publishes job changes and wakes the dispatcher: tell it about every job row you change. */
+  jobEvents: JobEvents;
   service: JobService;
   dispatcher: Dispatcher;
   registry: ServerRegistry;

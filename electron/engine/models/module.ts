@@ -51,29 +51,22 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
   function reconcileParked(ctx: ApiContext): void {
     if (!services) return;
     const waiting = services.downloads.waitingJobIds();
-    let changed = false;
     for (const id of ctx.jobs.parkedJobIds()) {
-      if (waiting.has(id)) continue;
-      if (ctx.jobs.unpark(id)) {
-        ctx.service.published(id, false);
-        changed = true;
-      }
+      if (!waiting.has(id) && ctx.jobs.unpark(id)) ctx.jobEvents.changed(id);
     }
-    if (changed) ctx.dispatcher.kick();
   }
 
   function downloadFinished(ctx: ApiContext, row: DownloadRow, outcome: 'completed' | 'failed' | 'cancelled'): void {
     for (const id of JSON.parse(row.job_ids) as string[]) {
       if (outcome === 'completed') {
-        if (ctx.jobs.unpark(id)) ctx.service.published(id, false);
+        if (ctx.jobs.unpark(id)) ctx.jobEvents.changed(id);
       } else {
         const message = outcome === 'cancelled'
           ? `The download of ${row.file_name} this job needed was cancelled.`
           : `The download of ${row.file_name} this job needed failed: ${row.error_message ?? 'unknown error'}`;
-        if (ctx.jobs.failParked(id, message)) ctx.service.published(id, true);
+        if (ctx.jobs.failParked(id, message)) ctx.jobEvents.settled(id);
       }
     }
-    ctx.dispatcher.kick();
     // A job that joined this download just as it finished is picked up here.
     if (reconcileTimer) clearTimeout(reconcileTimer);
     reconcileTimer = setTimeout(() => reconcileParked(ctx), 1000);

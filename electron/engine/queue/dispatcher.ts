@@ -1,41 +1,44 @@
 import type { Logger } from 'pino';
 import type { JobRow, ClaimedJob } from './job-row.ts';
 import { AUTO_SERVER } from './job-row.ts';
-import type { FreeSlot, JobStore } from './job-store.ts';
+import type { FreeSlot, ImageRecord, JobStore } from './job-store.ts';
+import type { JobEvents } from './job-events.ts';
 import type { LiveProgress } from './job-view.ts';
 import { retryDelayMs } from './retry-policy.ts';
+import { CANCELLED_BY_USER, decideSettlement, type AttemptOutcome, type Settlement, type StopReason } from './settle-attempt.ts';
 import { BackendError } from '../backends/types.ts';
-import type { RunnableJob } from '../backends/types.ts';
+import type { RunnableJob, RunResult } from '../backends/types.ts';
 import type { Clock } from '../clock.ts';
 import type { ImageStore } from '../results/image-store.ts';
 import type { RuntimeServer, ServerRegistry } from '../servers/server-registry.ts';
 import type { GenerationParams } from '../../../shared/jobs.ts';
 
 const LEASE_MS = 90_000;
-const HEARTBEAT_MS = 30_000;
+/** At most this often a running job's progress is published (previews and status texts always are). */
 const PROGRESS_EVENT_MS = 250;
+/** After asking a server to interrupt a cancelled job, how long to wait for its request to end. */
+const CANCEL_GRACE_MS = 15_000;
+/** Margin after a backoff's end before the wake-up pass, so the job is surely runnable. */
+const WAKE_MARGIN_MS = 5;
+
+/** An attempt's images on disk and the backend's details, ready for the completing write. */
+interface SavedResult {
+  records: ImageRecord[];
+  details: Record<string, unknown>;
+}
 
 interface RunningAttempt {
   job: ClaimedJob;
   server: RuntimeServer;
   controller: AbortController;
-  cancelRequested: boolean;
-  shuttingDown: boolean;
-  /** Taken back from the server's own queue (prefetch) to follow a new order. */
-  takenBack: boolean;
-  slotReleased: boolean;
+  /** Set once when the engine stops the attempt itself (user cancel, shutdown, take-back). */
+  stop: StopReason | null;
   done: Promise<void>;
 }
 
 /** What a backend needs to cancel or take back a job: its ids, not its parameters. */
 function cancelTarget(job: JobRow): RunnableJob {
   return { id: job.mobilesd_job_id, mode: job.mode, params: {}, backendTaskId: job.backend_task_id };
-}
-
-export interface DispatcherHooks {
-  /** A job row changed (claimed, requeued, finished): publish it. */
-  jobChanged(jobId: string, finished: boolean): void;
-  progress(jobId: string, live: LiveProgress): void;
 }
 
 /**
@@ -70,11 +73,11 @@ export class Dispatcher {
   readonly #images: ImageStore;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #hooks: DispatcherHooks;
+  readonly #events: JobEvents;
   readonly #deadlineMs: number;
   readonly #retryBaseMs: number;
   readonly #running = new Map<string, RunningAttempt>();
-  readonly #live = new Map<string, LiveProgress>();
+  readonly #live: Map<string, LiveProgress>;
   readonly #beforeRun: BeforeRunHook[] = [];
   #paused: () => boolean;
   #scheduled = false;
@@ -83,14 +86,20 @@ export class Dispatcher {
 
   constructor(deps: {
     jobs: JobStore; registry: ServerRegistry; images: ImageStore; clock: Clock; logger: Logger;
-    hooks: DispatcherHooks; deadlineMs: number; retryBaseMs: number; isPaused: () => boolean;
+    /** Publishes job changes; every published change wakes this dispatcher. */
+    events: JobEvents;
+    /** Live progress of running jobs, written here and read by the publisher for summaries. */
+    live: Map<string, LiveProgress>;
+    deadlineMs: number; retryBaseMs: number; isPaused: () => boolean;
   }) {
     this.#jobs = deps.jobs;
     this.#registry = deps.registry;
     this.#images = deps.images;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
-    this.#hooks = deps.hooks;
+    this.#events = deps.events;
+    this.#live = deps.live;
+    this.#events.onWake(() => this.kick());
     this.#deadlineMs = deps.deadlineMs;
     this.#retryBaseMs = deps.retryBaseMs;
     this.#paused = deps.isPaused;
@@ -164,26 +173,22 @@ export class Dispatcher {
     this.#wakeTimer = null;
     const at = this.#jobs.nextWakeAt();
     if (at === null) return;
-    this.#wakeTimer = setTimeout(() => this.kick(), Math.max(0, at - this.#clock.now()) + 5);
+    this.#wakeTimer = setTimeout(() => this.kick(), Math.max(0, at - this.#clock.now()) + WAKE_MARGIN_MS);
     this.#wakeTimer.unref();
   }
 
   #start(job: ClaimedJob, server: RuntimeServer): void {
     const controller = new AbortController();
-    const attempt: RunningAttempt = {
-      job, server, controller, cancelRequested: false, shuttingDown: false, takenBack: false, slotReleased: false, done: Promise.resolve(),
-    };
+    const attempt: RunningAttempt = { job, server, controller, stop: null, done: Promise.resolve() };
     this.#running.set(job.mobilesd_job_id, attempt);
     this.#registry.emitStatus(server);
-    this.#hooks.jobChanged(job.mobilesd_job_id, false);
+    this.#events.changed(job.mobilesd_job_id);
     attempt.done = this.#run(attempt).catch((error: unknown) => {
       this.#logger.error({ err: error, job: job.mobilesd_job_id }, 'attempt bookkeeping failed');
     });
   }
 
   #releaseSlot(attempt: RunningAttempt): void {
-    if (attempt.slotReleased) return;
-    attempt.slotReleased = true;
     attempt.server.running = Math.max(0, attempt.server.running - 1);
     this.#registry.emitStatus(attempt.server);
     this.kick();
@@ -195,8 +200,66 @@ export class Dispatcher {
     const deadline = setTimeout(() => {
       controller.abort(new BackendError('transient', `no result within the per-attempt deadline of ${Math.round(this.#deadlineMs / 1000)} s`));
     }, this.#deadlineMs);
-    const heartbeat = setInterval(() => this.#jobs.extendLease(job, LEASE_MS), HEARTBEAT_MS);
-    heartbeat.unref();
+    try {
+      const sent = await this.#send(attempt, log).then((result) => ({ result }), (thrown: unknown) => ({ thrown }));
+      // The GPU is free the moment the response is in: start the next job while we save.
+      this.#releaseSlot(attempt);
+      const { outcome, saved } = 'result' in sent
+        ? await this.#save(attempt, sent.result, log)
+        : { outcome: this.#outcomeOfThrow(attempt, sent.thrown), saved: null };
+      const settlement = decideSettlement({
+        stop: attempt.stop, outcome, attempts: job.attempts, maxAttempts: job.max_attempts,
+        retryDelayMs: (attempts) => retryDelayMs(attempts, this.#retryBaseMs),
+      });
+      // Deadline: the server may still be generating; free its GPU before the job moves on.
+      if ('interruptBackend' in settlement && settlement.interruptBackend) await server.backend.cancel(cancelTarget(job));
+      this.#apply(attempt, settlement, saved, log);
+    } finally {
+      clearTimeout(deadline);
+      this.#running.delete(job.mobilesd_job_id);
+      this.#live.delete(job.mobilesd_job_id);
+      this.#events.settled(job.mobilesd_job_id);
+    }
+  }
+
+  /** Writes a settlement to the store (fenced on the lease token). */
+  #apply(attempt: RunningAttempt, settlement: Settlement, saved: SavedResult | null, log: Logger): void {
+    const { job, server } = attempt;
+    switch (settlement.action) {
+      case 'complete':
+        if (!this.#jobs.finishWithImages(job, settlement.status, saved?.records ?? [], saved?.details ?? null, settlement.error)) {
+          log.warn('lease lost before completion; result discarded');
+        }
+        if (typeof saved?.details.checkpoint_title === 'string') this.#registry.noteLoadedCheckpoint(server.row.alias, saved.details.checkpoint_title);
+        return;
+      case 'cancel':
+        this.#jobs.finishWithImages(job, 'cancelled', [], null, CANCELLED_BY_USER);
+        return;
+      case 'park':
+        log.info({ reason: settlement.message }, 'job parked while resources download');
+        this.#jobs.park(job, settlement.message, settlement.params);
+        return;
+      case 'fail':
+        log.warn({ err: settlement.message }, 'job failed');
+        this.#jobs.fail(job, settlement.message, settlement.details);
+        return;
+      case 'release':
+        if (settlement.offline !== undefined) {
+          log.warn({ dir: `engine→${server.row.app_type}`, err: settlement.offline }, 'server offline; job waits');
+          this.#registry.markOffline(server.row.alias, settlement.offline);
+        } else if (settlement.retryInMs !== undefined) {
+          log.warn({ err: settlement.error, retryInMs: settlement.retryInMs }, 'transient failure; will retry');
+        }
+        this.#jobs.release(job, {
+          refundAttempt: settlement.refundAttempt, error: settlement.error,
+          ...(settlement.retryInMs !== undefined ? { runAfter: this.#clock.now() + settlement.retryInMs } : {}),
+        });
+    }
+  }
+
+  /** Runs the before-run hooks, then the backend; resolves with its result. */
+  async #send(attempt: RunningAttempt, log: Logger): Promise<RunResult> {
+    const { job, server, controller } = attempt;
     let lastProgressEvent = 0;
     const runnable: RunnableJob = {
       id: job.mobilesd_job_id,
@@ -204,114 +267,64 @@ export class Dispatcher {
       params: JSON.parse(job.generation_params_json) as GenerationParams,
       backendTaskId: job.backend_task_id,
     };
-    try {
-      for (const hook of this.#beforeRun) {
-        const params = await hook(job, server);
-        if (params) {
-          runnable.params = params as GenerationParams;
-          this.#jobs.setParams(job, params);
+    for (const hook of this.#beforeRun) {
+      const params = await hook(job, server);
+      if (params) {
+        runnable.params = params as GenerationParams;
+        this.#jobs.setParams(job, params);
+      }
+    }
+    log.info({ dir: `engine→${server.row.app_type}` }, 'job sent');
+    return server.backend.run(runnable, {
+      signal: controller.signal,
+      onSubmitted: (taskId) => this.#jobs.setBackendTaskId(job, taskId),
+      onProgress: (update) => {
+        const previous = this.#live.get(job.mobilesd_job_id);
+        const live: LiveProgress = {
+          progress: update.progress, etaSeconds: update.etaSeconds, step: update.step, steps: update.steps,
+          preview: update.preview ?? previous?.preview ?? null, statusText: update.statusText ?? null, at: this.#clock.now(),
+        };
+        this.#live.set(job.mobilesd_job_id, live);
+        const now = this.#clock.now();
+        if (now - lastProgressEvent >= PROGRESS_EVENT_MS || update.preview || update.statusText !== previous?.statusText) {
+          lastProgressEvent = now;
+          this.#events.progress(job.mobilesd_job_id, live);
         }
-      }
-      log.info({ dir: `engine→${server.row.app_type}` }, 'job sent');
-      const result = await server.backend.run(runnable, {
-        signal: controller.signal,
-        onSubmitted: (taskId) => this.#jobs.setBackendTaskId(job, taskId),
-        onProgress: (update) => {
-          const previous = this.#live.get(job.mobilesd_job_id);
-          const live: LiveProgress = {
-            progress: update.progress, etaSeconds: update.etaSeconds, step: update.step, steps: update.steps,
-            preview: update.preview ?? previous?.preview ?? null, statusText: update.statusText ?? null, at: this.#clock.now(),
-          };
-          this.#live.set(job.mobilesd_job_id, live);
-          const now = this.#clock.now();
-          if (now - lastProgressEvent >= PROGRESS_EVENT_MS || update.preview || update.statusText !== previous?.statusText) {
-            lastProgressEvent = now;
-            this.#hooks.progress(job.mobilesd_job_id, live);
-          }
-        },
-      });
-      // The GPU is free the moment the response is in: start the next job while we save.
-      this.#releaseSlot(attempt);
-      log.info({ dir: `${server.row.app_type}→engine`, images: result.images.length }, 'job results received');
+      },
+    });
+  }
+
+  /** Saves the images (file first, before any row says so). */
+  async #save(attempt: RunningAttempt, result: RunResult, log: Logger): Promise<{ outcome: AttemptOutcome; saved: SavedResult | null }> {
+    const { job, server } = attempt;
+    log.info({ dir: `${server.row.app_type}→engine`, images: result.images.length }, 'job results received');
+    try {
       const records = await this.#images.save(job.mobilesd_job_id, result.images, new Date(this.#clock.now()));
-      const status = attempt.cancelRequested || result.interrupted ? 'cancelled' : 'completed';
-      if (!this.#jobs.finishWithImages(job, status, records, result.details, status === 'cancelled' ? 'Cancelled by user' : null)) {
-        log.warn('lease lost before completion; result discarded');
-      }
-      if (typeof result.details.checkpoint_title === 'string') this.#registry.noteLoadedCheckpoint(server.row.alias, result.details.checkpoint_title);
+      return { outcome: { type: 'result', interrupted: result.interrupted }, saved: { records, details: result.details } };
     } catch (thrown) {
-      this.#releaseSlot(attempt);
-      await this.#handleFailure(attempt, thrown, log);
-    } finally {
-      clearTimeout(deadline);
-      clearInterval(heartbeat);
-      this.#running.delete(job.mobilesd_job_id);
-      this.#live.delete(job.mobilesd_job_id);
-      this.#hooks.jobChanged(job.mobilesd_job_id, true);
-      this.kick();
+      return { outcome: this.#outcomeOfThrow(attempt, thrown), saved: null };
     }
   }
 
-  async #handleFailure(attempt: RunningAttempt, thrown: unknown, log: Logger): Promise<void> {
-    const { job, server, controller } = attempt;
-    const reason = controller.signal.aborted ? controller.signal.reason : null;
+  #outcomeOfThrow(attempt: RunningAttempt, thrown: unknown): AttemptOutcome {
+    const { signal } = attempt.controller;
+    if (thrown instanceof JobParked && !signal.aborted) return { type: 'parked', message: thrown.message, params: thrown.params };
+    const reason: unknown = signal.aborted ? signal.reason : null;
     const error = reason instanceof BackendError ? reason
       : thrown instanceof BackendError ? thrown
       : new BackendError('transient', `saving results failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
-
-    if (attempt.cancelRequested) {
-      this.#jobs.finishWithImages(job, 'cancelled', [], null, 'Cancelled by user');
-      return;
-    }
-    if (attempt.shuttingDown) {
-      this.#jobs.release(job, { refundAttempt: true, error: 'StableQueue stopped while this job ran; it will run again' });
-      return;
-    }
-    if (attempt.takenBack) {
-      this.#jobs.release(job, { refundAttempt: true });
-      return;
-    }
-    if (thrown instanceof JobParked && !controller.signal.aborted) {
-      log.info({ reason: thrown.message }, 'job parked while resources download');
-      this.#jobs.park(job, thrown.message, thrown.params);
-      return;
-    }
-    if (controller.signal.aborted) {
-      // Deadline: the server may still be generating; free its GPU before the retry.
-      await server.backend.cancel(cancelTarget(job));
-    }
-    switch (error.kind) {
-      case 'offline':
-        log.warn({ dir: `engine→${server.row.app_type}`, err: error.message }, 'server offline; job waits');
-        this.#registry.markOffline(server.row.alias, error.message);
-        this.#jobs.release(job, { refundAttempt: true, error: `Waiting: ${error.message}` });
-        return;
-      case 'permanent':
-      case 'cancelled':
-        log.warn({ err: error.message }, 'job failed');
-        this.#jobs.fail(job, error.message, error.details ? { error_details: error.details } : null);
-        return;
-      case 'transient':
-        if (job.attempts >= job.max_attempts) {
-          log.warn({ err: error.message }, 'job failed after the last attempt');
-          this.#jobs.fail(job, `${error.message} (gave up after ${job.attempts} attempts)`);
-        } else {
-          const delay = retryDelayMs(job.attempts, this.#retryBaseMs);
-          log.warn({ err: error.message, retryInMs: delay }, 'transient failure; will retry');
-          this.#jobs.release(job, { runAfter: this.#clock.now() + delay, error: `Retrying after: ${error.message}` });
-        }
-    }
+    return { type: 'error', error, aborted: signal.aborted };
   }
 
   /** Cancels a running job: interrupt on the backend; the attempt then ends as cancelled. */
   async cancelRunning(jobId: string): Promise<boolean> {
     const attempt = this.#running.get(jobId);
     if (!attempt) return false;
-    attempt.cancelRequested = true;
+    attempt.stop = 'cancel';
     // The stored row knows the backend's task id even when it was set after the claim.
     await attempt.server.backend.cancel(cancelTarget(this.#jobs.get(jobId) ?? attempt.job));
     // If the server does not end the request soon, stop waiting for it.
-    const timer = setTimeout(() => attempt.controller.abort(new BackendError('cancelled', 'Cancelled by user')), 15_000);
+    const timer = setTimeout(() => attempt.controller.abort(new BackendError('cancelled', CANCELLED_BY_USER)), CANCEL_GRACE_MS);
     timer.unref();
     void attempt.done.finally(() => clearTimeout(timer));
     return true;
@@ -323,13 +336,13 @@ export class Dispatcher {
    * goes back to pending without counting the attempt, so the new order holds.
    */
   async requeueOutranked(): Promise<void> {
-    const waiting = [...this.#running.values()].filter((a) => a.server.backend.takeBack && !a.cancelRequested && !a.takenBack);
+    const waiting = [...this.#running.values()].filter((a) => a.server.backend.takeBack && a.stop === null);
     // Never rejects: a job that cannot be taken back simply runs on.
     await Promise.allSettled(waiting.map(async (attempt) => {
       const row = this.#jobs.get(attempt.job.mobilesd_job_id);
       if (!row || !this.#jobs.hasPendingAhead(row, attempt.server.row.alias)) return;
       if (!(await attempt.server.backend.takeBack!(cancelTarget(row)))) return;
-      attempt.takenBack = true;
+      attempt.stop = 'take_back';
       attempt.controller.abort(new BackendError('cancelled', 'Taken back from the server queue to follow the new order'));
     }));
   }
@@ -351,7 +364,8 @@ export class Dispatcher {
     const graceOver = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), graceMs).unref());
     if ((await Promise.race([finished.then(() => 'done' as const), graceOver])) === 'grace') {
       for (const attempt of this.#running.values()) {
-        attempt.shuttingDown = true;
+        // A user's cancel still ends as cancelled; anything else is requeued.
+        if (attempt.stop !== 'cancel') attempt.stop = 'shutdown';
         attempt.controller.abort(new BackendError('cancelled', 'StableQueue is shutting down'));
         void attempt.server.backend.cancel(cancelTarget(this.#jobs.get(attempt.job.mobilesd_job_id) ?? attempt.job));
       }

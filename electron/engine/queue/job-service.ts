@@ -1,18 +1,20 @@
-import type { GenerateRequest, JobStatus, JobStatusResponse, JobSummary, ReorderRequest } from '../../../shared/jobs.ts';
+import { FINISHED_STATUSES, type GenerateRequest, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
-import type { EventBus } from '../event-bus.ts';
 import type { ImageStore } from '../results/image-store.ts';
 import type { ThumbnailCache } from '../results/thumbnails.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
+import type { EventBus } from '../event-bus.ts';
 import type { Dispatcher } from './dispatcher.ts';
+import type { JobEvents } from './job-events.ts';
 import { AUTO_SERVER, type JobRow } from './job-row.ts';
 import type { JobStore, ListQuery } from './job-store.ts';
-import { toJobStatus, toJobSummary } from './job-view.ts';
+import { toJobStatus } from './job-view.ts';
 import type { SettingsStore } from './settings-store.ts';
 import { SubmitBatcher } from './submit-batcher.ts';
 
-const QUEUE_STATE_COALESCE_MS = 100;
+/** Assumed run time of a job when none of its kind has completed yet, for start estimates. */
+const DEFAULT_JOB_DURATION_MS = 30_000;
 
 export class JobServiceError extends Error {
   readonly code: string;
@@ -29,27 +31,31 @@ export interface SubmitOptions {
   sourceInfo?: string | null;
 }
 
-/** Queue operations as the API and the shell see them: store + dispatcher + events. */
+/**
+ * Queue operations as the API and the shell see them: store + dispatcher. Every change
+ * goes out through the job-events publisher, which also wakes the dispatcher.
+ */
 export class JobService {
   readonly #jobs: JobStore;
   readonly #dispatcher: Dispatcher;
   readonly #registry: ServerRegistry;
+  readonly #events: JobEvents;
   readonly #bus: EventBus;
   readonly #settings: SettingsStore;
   readonly #images: ImageStore;
   readonly #thumbs: ThumbnailCache;
   readonly #clock: Clock;
   readonly #maxAttempts: number;
-  #queueStateTimer: NodeJS.Timeout | null = null;
   readonly #batcher: SubmitBatcher;
 
   constructor(deps: {
-    jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; bus: EventBus; settings: SettingsStore;
+    jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; events: JobEvents; bus: EventBus; settings: SettingsStore;
     images: ImageStore; thumbs: ThumbnailCache; clock: Clock; maxAttempts: number;
   }) {
     this.#jobs = deps.jobs;
     this.#dispatcher = deps.dispatcher;
     this.#registry = deps.registry;
+    this.#events = deps.events;
     this.#bus = deps.bus;
     this.#settings = deps.settings;
     this.#images = deps.images;
@@ -60,7 +66,7 @@ export class JobService {
   }
 
   summary(row: JobRow): JobSummary {
-    return toJobSummary(row, this.#jobs.images(row.mobilesd_job_id), this.#dispatcher.live(row.mobilesd_job_id));
+    return this.#events.summary(row);
   }
 
   /** Validates the target and stores the job; it is durable in SQLite when this resolves. */
@@ -92,10 +98,7 @@ export class JobService {
       api_key_id: options.apiKeyId ?? null,
       max_attempts: this.#maxAttempts,
     });
-    // A new job has no images and no live progress yet.
-    this.#bus.emit({ type: 'job.created', job: toJobSummary(row, [], undefined) });
-    this.#emitQueueState();
-    this.#dispatcher.kick();
+    this.#events.created(row);
     return row;
   }
 
@@ -119,7 +122,7 @@ export class JobService {
     const position = this.#jobs.queuePosition(row);
     if (position === null) return null;
     const servers = Math.max(1, this.#registry.all().filter((s) => s.row.app_type === row.app_type && s.health === 'online').length);
-    const avg = this.#jobs.averageDurationMs(row.app_type) ?? 30_000;
+    const avg = this.#jobs.averageDurationMs(row.app_type) ?? DEFAULT_JOB_DURATION_MS;
     return new Date(this.#clock.now() + ((position - 1) / servers) * avg).toISOString();
   }
 
@@ -136,15 +139,14 @@ export class JobService {
     if (outcome === 'not_found') throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
     if (outcome === 'finished') throw new JobServiceError(409, 'job_finished', 'The job has already finished; nothing to cancel.');
     if (outcome === 'running') await this.#dispatcher.cancelRunning(id);
-    this.#changed(id);
+    this.#events.changed(id);
     return this.get(id);
   }
 
   retry(id: string): JobRow {
     const row = this.get(id);
     if (!this.#jobs.retry(id)) throw new JobServiceError(409, 'not_retryable', `Only failed or cancelled jobs can be retried; this one is ${row.status}.`);
-    this.#changed(id);
-    this.#dispatcher.kick();
+    this.#events.changed(id);
     return this.get(id);
   }
 
@@ -165,38 +167,35 @@ export class JobService {
     if (result === 'not_found') throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
     if (result === 'not_pending') throw new JobServiceError(409, 'not_pending', 'Only pending jobs can be moved.');
     if (result === 'bad_anchor') throw new JobServiceError(400, 'bad_anchor', 'The job to move next to must be another pending job.');
-    this.#changed(id);
+    this.#events.changed(id);
     void this.#dispatcher.requeueOutranked();
     return this.get(id);
   }
 
   setPriority(id: string, priority: number): JobRow {
     if (!this.#jobs.setPriority(id, priority)) throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
-    this.#changed(id);
+    this.#events.changed(id);
     void this.#dispatcher.requeueOutranked();
-    this.#dispatcher.kick();
     return this.get(id);
   }
 
   /** Removes a job from the queue list; a running or pending one is cancelled first. Images stay in the gallery. */
   async remove(id: string): Promise<void> {
     const row = this.get(id);
-    if (!['completed', 'failed', 'cancelled'].includes(row.status)) await this.cancel(id);
+    if (!FINISHED_STATUSES.includes(row.status)) await this.cancel(id);
     this.#jobs.archive(id);
-    this.#bus.emit({ type: 'job.deleted', job_id: id });
-    this.#emitQueueState();
+    this.#events.deleted(id);
   }
 
   clearFinished(): number {
     const n = this.#jobs.clearFinished();
-    this.#emitQueueState();
+    this.#events.queueChanged();
     return n;
   }
 
   setPaused(paused: boolean): void {
     this.#settings.set('queue_paused', paused);
-    this.#emitQueueState();
-    if (!paused) this.#dispatcher.kick();
+    this.#events.queueChanged();
   }
 
   isPaused(): boolean {
@@ -207,33 +206,8 @@ export class JobService {
     return this.#jobs.counts();
   }
 
-  #changed(id: string): void {
-    const row = this.#jobs.get(id);
-    if (row) this.#bus.emit({ type: 'job.updated', job: this.summary(row) });
-    this.#emitQueueState();
-  }
-
-  /** Dispatcher hook: publishes a job's new state. */
-  published(id: string, finished: boolean): void {
-    const row = this.#jobs.get(id);
-    if (!row) return;
-    const job = this.summary(row);
-    this.#bus.emit(finished && ['completed', 'failed', 'cancelled'].includes(row.status) ? { type: 'job.finished', job } : { type: 'job.updated', job });
-    this.#emitQueueState();
-  }
-
-  // Counting runs over the whole table, so bursts of changes publish one queue.state.
-  #emitQueueState(): void {
-    if (this.#queueStateTimer) return;
-    this.#queueStateTimer = setTimeout(() => {
-      this.#queueStateTimer = null;
-      this.#bus.emit({ type: 'queue.state', paused: this.isPaused(), counts: this.#jobs.counts() });
-    }, QUEUE_STATE_COALESCE_MS);
-    this.#queueStateTimer.unref();
-  }
-
   dispose(): void {
-    if (this.#queueStateTimer) clearTimeout(this.#queueStateTimer);
+    this.#events.dispose();
   }
 
   async deleteImage(imageId: number, image: { file_path: string }): Promise<void> {

@@ -1,0 +1,67 @@
+import type { BackendError } from '../backends/types.ts';
+
+/**
+ * How an attempt ends, decided as plain data: the dispatcher gathers what happened (why
+ * the engine stopped it, what the backend returned or threw) and applies the answer to
+ * the store. Keeping the decision pure lets every branch be tested as a table.
+ */
+
+/** Why the engine itself stopped a running attempt; null while nobody asked it to stop. */
+export type StopReason = 'cancel' | 'shutdown' | 'take_back';
+
+export type AttemptOutcome =
+  /** The backend answered; `interrupted` when it ended early (images may be partial). */
+  | { type: 'result'; interrupted: boolean }
+  /** A before-run hook parked the job while a model it needs downloads. */
+  | { type: 'parked'; message: string; params?: Record<string, unknown> }
+  /** The backend or the bookkeeping failed; `aborted` when the engine's own deadline cut it. */
+  | { type: 'error'; error: BackendError; aborted: boolean };
+
+export type Settlement =
+  | { action: 'complete'; status: 'completed' | 'cancelled'; error: string | null }
+  | { action: 'cancel' }
+  | { action: 'release'; refundAttempt: boolean; error: string | null; retryInMs?: number; interruptBackend?: boolean; offline?: string }
+  | { action: 'park'; message: string; params?: Record<string, unknown> }
+  | { action: 'fail'; message: string; details: Record<string, unknown> | null; interruptBackend?: boolean };
+
+export const CANCELLED_BY_USER = 'Cancelled by user';
+export const STOPPED_WHILE_RUNNING = 'StableQueue stopped while this job ran; it will run again';
+
+export interface SettleInput {
+  stop: StopReason | null;
+  outcome: AttemptOutcome;
+  /** Attempts used so far, this one included, and the job's maximum. */
+  attempts: number;
+  maxAttempts: number;
+  /** Backoff before the next attempt after a transient failure. */
+  retryDelayMs: (attempts: number) => number;
+}
+
+export function decideSettlement({ stop, outcome, attempts, maxAttempts, retryDelayMs }: SettleInput): Settlement {
+  if (outcome.type === 'result') {
+    const cancelled = stop === 'cancel' || outcome.interrupted;
+    return { action: 'complete', status: cancelled ? 'cancelled' : 'completed', error: cancelled ? CANCELLED_BY_USER : null };
+  }
+  if (stop === 'cancel') return { action: 'cancel' };
+  if (stop === 'shutdown') return { action: 'release', refundAttempt: true, error: STOPPED_WHILE_RUNNING };
+  if (stop === 'take_back') return { action: 'release', refundAttempt: true, error: null };
+  if (outcome.type === 'parked') return { action: 'park', message: outcome.message, params: outcome.params };
+
+  const { error, aborted } = outcome;
+  // Deadline: the server may still be generating; free its GPU before the job moves on.
+  const interruptBackend = aborted ? { interruptBackend: true } : {};
+  switch (error.kind) {
+    case 'offline':
+      return { action: 'release', refundAttempt: true, error: `Waiting: ${error.message}`, offline: error.message, ...interruptBackend };
+    case 'permanent':
+    case 'cancelled':
+    // Out of GPU memory: the same job on the same card fails the same way; never retried here.
+    case 'out_of_memory':
+      return { action: 'fail', message: error.message, details: error.details ? { error_details: error.details } : null, ...interruptBackend };
+    case 'transient':
+      if (attempts >= maxAttempts) {
+        return { action: 'fail', message: `${error.message} (gave up after ${attempts} attempts)`, details: null, ...interruptBackend };
+      }
+      return { action: 'release', refundAttempt: false, error: `Retrying after: ${error.message}`, retryInMs: retryDelayMs(attempts), ...interruptBackend };
+  }
+}
