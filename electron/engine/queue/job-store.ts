@@ -64,7 +64,7 @@ export class JobStore {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #stmts;
-  /** Per (status, app_type) counts of non-archived jobs; recomputed after our own writes. */
+  /** Per (status, app_type) counts of non-archived jobs; dropped by every #write. */
   #countsCache: { status: JobStatus; app_type: AppType; n: number }[] | null = null;
 
   constructor(db: Db, clock: Clock) {
@@ -132,6 +132,19 @@ export class JobStore {
     };
   }
 
+  /**
+   * Runs a change that can move a job between statuses or in or out of the list (every
+   * write but the ones to priority, position, params and task id), so the cached counts
+   * are dropped after each one and can never outlive a change.
+   */
+  #write<T>(change: () => T): T {
+    try {
+      return change();
+    } finally {
+      this.#countsCache = null;
+    }
+  }
+
   #now(): string {
     return new Date(this.#clock.now()).toISOString();
   }
@@ -146,24 +159,25 @@ export class JobStore {
    * burst of submissions costs one durable write, not one each.
    */
   insertMany(jobs: NewJob[]): JobRow[] {
-    this.#countsCache = null;
-    const now = this.#now();
-    return this.#db.transaction(() => jobs.map((job) => {
-      const params = job.generation_params;
-      return this.#stmts.insert.get({
-        id: randomUUID(),
-        now,
-        target: job.target_server_alias,
-        params: JSON.stringify(params),
-        app_type: job.app_type,
-        mode: job.mode ?? (Array.isArray(params.init_images) && params.init_images.length > 0 ? 'img2img' : 'txt2img'),
-        source_info: job.source_info ?? null,
-        api_key_id: job.api_key_id ?? null,
-        priority: job.priority,
-        max_attempts: job.max_attempts,
-        ...displayParams(params),
-      })!;
-    })).immediate();
+    return this.#write(() => {
+      const now = this.#now();
+      return this.#db.transaction(() => jobs.map((job) => {
+        const params = job.generation_params;
+        return this.#stmts.insert.get({
+          id: randomUUID(),
+          now,
+          target: job.target_server_alias,
+          params: JSON.stringify(params),
+          app_type: job.app_type,
+          mode: job.mode ?? (Array.isArray(params.init_images) && params.init_images.length > 0 ? 'img2img' : 'txt2img'),
+          source_info: job.source_info ?? null,
+          api_key_id: job.api_key_id ?? null,
+          priority: job.priority,
+          max_attempts: job.max_attempts,
+          ...displayParams(params),
+        })!;
+      })).immediate();
+    });
   }
 
   get(id: string): JobRow | undefined {
@@ -176,28 +190,29 @@ export class JobStore {
    * transaction: select + UPDATE … RETURNING, so two claimers can never take the same job.
    */
   claimNext(slots: FreeSlot[], leaseMs: number, choose: (job: JobRow, slots: FreeSlot[]) => FreeSlot | null): ClaimedJob | null {
-    this.#countsCache = null;
-    if (slots.length === 0) return null;
-    const appTypes = [...new Set(slots.map((s) => s.appType))];
-    const aliases = [...new Set(slots.map((s) => s.alias))];
-    const sql = `SELECT * FROM jobs WHERE status = 'pending' AND run_after <= ?
-      AND app_type IN (${appTypes.map(() => '?').join(',')})
-      AND (target_server_alias = 'auto' OR target_server_alias IN (${aliases.map(() => '?').join(',')}))
-      ORDER BY priority DESC, position ASC LIMIT 64`;
-    const now = this.#clock.now();
-    const tx = this.#db.transaction((): ClaimedJob | null => {
-      const candidates = this.#db.prepare<unknown[], JobRow>(sql).all(now, ...appTypes, ...aliases);
-      for (const job of candidates) {
-        const slot = choose(job, slots);
-        if (!slot) continue;
-        const claimed = this.#stmts.claim.get({
-          alias: slot.alias, token: randomUUID(), until: now + leaseMs, now: new Date(now).toISOString(), id: job.mobilesd_job_id,
-        });
-        if (claimed) return claimed;
-      }
-      return null;
+    return this.#write(() => {
+      if (slots.length === 0) return null;
+      const appTypes = [...new Set(slots.map((s) => s.appType))];
+      const aliases = [...new Set(slots.map((s) => s.alias))];
+      const sql = `SELECT * FROM jobs WHERE status = 'pending' AND run_after <= ?
+        AND app_type IN (${appTypes.map(() => '?').join(',')})
+        AND (target_server_alias = 'auto' OR target_server_alias IN (${aliases.map(() => '?').join(',')}))
+        ORDER BY priority DESC, position ASC LIMIT 64`;
+      const now = this.#clock.now();
+      const tx = this.#db.transaction((): ClaimedJob | null => {
+        const candidates = this.#db.prepare<unknown[], JobRow>(sql).all(now, ...appTypes, ...aliases);
+        for (const job of candidates) {
+          const slot = choose(job, slots);
+          if (!slot) continue;
+          const claimed = this.#stmts.claim.get({
+            alias: slot.alias, token: randomUUID(), until: now + leaseMs, now: new Date(now).toISOString(), id: job.mobilesd_job_id,
+          });
+          if (claimed) return claimed;
+        }
+        return null;
+      });
+      return tx.immediate();
     });
-    return tx.immediate();
   }
 
   extendLease(job: ClaimedJob, leaseMs: number): boolean {
@@ -220,36 +235,38 @@ export class JobStore {
     details: Record<string, unknown> | null,
     error: string | null = null,
   ): boolean {
-    this.#countsCache = null;
-    const now = this.#now();
-    const tx = this.#db.transaction(() => {
-      const changed = this.#stmts.finish.run({
-        id: job.mobilesd_job_id, token: job.lease_token, status, now, error,
-        details: details ? JSON.stringify(details) : null,
-      }).changes;
-      if (changed !== 1) return false;
-      for (const image of images) {
-        this.#stmts.insertImage.run({
-          ...image,
-          job_id: job.mobilesd_job_id,
-          server_alias: job.assigned_server_alias,
-          app_type: job.app_type,
-          checkpoint: job.checkpoint_name,
-          positive_prompt: job.positive_prompt,
-          created_at: now,
-        });
-      }
-      return true;
+    return this.#write(() => {
+      const now = this.#now();
+      const tx = this.#db.transaction(() => {
+        const changed = this.#stmts.finish.run({
+          id: job.mobilesd_job_id, token: job.lease_token, status, now, error,
+          details: details ? JSON.stringify(details) : null,
+        }).changes;
+        if (changed !== 1) return false;
+        for (const image of images) {
+          this.#stmts.insertImage.run({
+            ...image,
+            job_id: job.mobilesd_job_id,
+            server_alias: job.assigned_server_alias,
+            app_type: job.app_type,
+            checkpoint: job.checkpoint_name,
+            positive_prompt: job.positive_prompt,
+            created_at: now,
+          });
+        }
+        return true;
+      });
+      return tx.immediate();
     });
-    return tx.immediate();
   }
 
   fail(job: ClaimedJob, message: string, details: Record<string, unknown> | null = null): boolean {
-    this.#countsCache = null;
-    return this.#stmts.finish.run({
-      id: job.mobilesd_job_id, token: job.lease_token, status: 'failed', now: this.#now(), error: message,
-      details: details ? JSON.stringify(details) : null,
-    }).changes === 1;
+    return this.#write(() => {
+      return this.#stmts.finish.run({
+        id: job.mobilesd_job_id, token: job.lease_token, status: 'failed', now: this.#now(), error: message,
+        details: details ? JSON.stringify(details) : null,
+      }).changes === 1;
+    });
   }
 
   /**
@@ -257,11 +274,12 @@ export class JobStore {
    * because its server turned out to be offline (`refundAttempt`: it never reached a GPU).
    */
   release(job: ClaimedJob, opts: { runAfter?: number; refundAttempt?: boolean; error?: string | null }): boolean {
-    this.#countsCache = null;
-    return this.#stmts.release.run({
-      id: job.mobilesd_job_id, token: job.lease_token, run_after: opts.runAfter ?? 0,
-      refund: opts.refundAttempt ? 1 : 0, error: opts.error ?? null, now: this.#now(),
-    }).changes === 1;
+    return this.#write(() => {
+      return this.#stmts.release.run({
+        id: job.mobilesd_job_id, token: job.lease_token, run_after: opts.runAfter ?? 0,
+        refund: opts.refundAttempt ? 1 : 0, error: opts.error ?? null, now: this.#now(),
+      }).changes === 1;
+    });
   }
 
   /**
@@ -270,15 +288,16 @@ export class JobStore {
    * its generation params (the downloaded file's name filled in). `unpark` requeues it.
    */
   park(job: ClaimedJob, message: string, params?: Record<string, unknown>): boolean {
-    this.#countsCache = null;
-    return this.#db.prepare(`UPDATE jobs SET status = 'downloading_resources', lease_token = NULL, lease_until = NULL,
-      assigned_server_alias = NULL, attempts = MAX(0, attempts - 1), error_message = @message, last_updated_timestamp = @now,
-      generation_params_json = COALESCE(@params, generation_params_json), checkpoint_name = COALESCE(@checkpoint, checkpoint_name)
-      WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`).run({
-      id: job.mobilesd_job_id, token: job.lease_token, message, now: this.#now(),
-      params: params ? JSON.stringify(params) : null,
-      checkpoint: params && typeof params.checkpoint_name === 'string' ? params.checkpoint_name : null,
-    }).changes === 1;
+    return this.#write(() => {
+      return this.#db.prepare(`UPDATE jobs SET status = 'downloading_resources', lease_token = NULL, lease_until = NULL,
+        assigned_server_alias = NULL, attempts = MAX(0, attempts - 1), error_message = @message, last_updated_timestamp = @now,
+        generation_params_json = COALESCE(@params, generation_params_json), checkpoint_name = COALESCE(@checkpoint, checkpoint_name)
+        WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`).run({
+        id: job.mobilesd_job_id, token: job.lease_token, message, now: this.#now(),
+        params: params ? JSON.stringify(params) : null,
+        checkpoint: params && typeof params.checkpoint_name === 'string' ? params.checkpoint_name : null,
+      }).changes === 1;
+    });
   }
 
   /** Replaces a claimed job's generation params (a before-run hook filled something in). */
@@ -290,17 +309,19 @@ export class JobStore {
 
   /** A parked job goes back to pending (its download finished). */
   unpark(id: string): boolean {
-    this.#countsCache = null;
-    return this.#db.prepare(`UPDATE jobs SET status = 'pending', run_after = 0, error_message = NULL, last_updated_timestamp = ?
-      WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(this.#now(), id).changes === 1;
+    return this.#write(() => {
+      return this.#db.prepare(`UPDATE jobs SET status = 'pending', run_after = 0, error_message = NULL, last_updated_timestamp = ?
+        WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(this.#now(), id).changes === 1;
+    });
   }
 
   /** A parked job fails (its download failed or was cancelled). */
   failParked(id: string, message: string): boolean {
-    this.#countsCache = null;
-    const now = this.#now();
-    return this.#db.prepare(`UPDATE jobs SET status = 'failed', completion_timestamp = ?, last_updated_timestamp = ?, error_message = ?
-      WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(now, now, message, id).changes === 1;
+    return this.#write(() => {
+      const now = this.#now();
+      return this.#db.prepare(`UPDATE jobs SET status = 'failed', completion_timestamp = ?, last_updated_timestamp = ?, error_message = ?
+        WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(now, now, message, id).changes === 1;
+    });
   }
 
   parkedJobIds(): string[] {
@@ -309,28 +330,32 @@ export class JobStore {
 
   /** Cancels a job that is not running; returns 'cancelled', 'running' (caller must interrupt) or 'finished'. */
   cancel(id: string): 'cancelled' | 'running' | 'finished' | 'not_found' {
-    this.#countsCache = null;
-    const now = this.#now();
-    return this.#db.transaction(() => {
-      if (this.#stmts.cancelPending.run({ id, now }).changes === 1) return 'cancelled' as const;
-      if (this.#stmts.requestCancel.run({ id, now }).changes === 1) return 'running' as const;
-      return this.get(id) ? ('finished' as const) : ('not_found' as const);
-    }).immediate();
+    return this.#write(() => {
+      const now = this.#now();
+      return this.#db.transaction(() => {
+        if (this.#stmts.cancelPending.run({ id, now }).changes === 1) return 'cancelled' as const;
+        if (this.#stmts.requestCancel.run({ id, now }).changes === 1) return 'running' as const;
+        return this.get(id) ? ('finished' as const) : ('not_found' as const);
+      }).immediate();
+    });
   }
 
   retry(id: string): boolean {
-    this.#countsCache = null;
-    return this.#stmts.retry.run({ id, now: this.#now() }).changes === 1;
+    return this.#write(() => {
+      return this.#stmts.retry.run({ id, now: this.#now() }).changes === 1;
+    });
   }
 
   archive(id: string): boolean {
-    this.#countsCache = null;
-    return this.#stmts.archive.run({ id, now: this.#now() }).changes === 1;
+    return this.#write(() => {
+      return this.#stmts.archive.run({ id, now: this.#now() }).changes === 1;
+    });
   }
 
   clearFinished(): number {
-    this.#countsCache = null;
-    return this.#stmts.clearFinished.run().changes;
+    return this.#write(() => {
+      return this.#stmts.clearFinished.run().changes;
+    });
   }
 
   setPriority(id: string, priority: number): boolean {
@@ -502,23 +527,24 @@ export class JobStore {
 
   /** Startup recovery for a job left processing by a dead process: requeue or fail after the max. */
   recoverInterrupted(job: JobRow): 'requeued' | 'failed' {
-    this.#countsCache = null;
-    const now = this.#now();
-    if (job.attempts >= job.max_attempts) {
-      this.#db.prepare(`UPDATE jobs SET status = 'failed', lease_token = NULL, lease_until = NULL, completion_timestamp = ?,
-        last_updated_timestamp = ?, error_message = ? WHERE mobilesd_job_id = ? AND status = 'processing'`)
-        .run(now, now, `Interrupted ${job.attempts} times (StableQueue stopped while it ran); giving up after ${job.max_attempts} attempts.`, job.mobilesd_job_id);
-      return 'failed';
-    }
-    const cancelled = job.cancel_requested === 1;
-    // A job the backend already accepted (ComfyUI prompt_id) keeps that id and its server,
-    // so the next attempt reattaches to it instead of running it a second time.
-    this.#db.prepare(`UPDATE jobs SET status = ?, lease_token = NULL, lease_until = NULL,
-      target_server_alias = CASE WHEN backend_task_id IS NOT NULL AND assigned_server_alias IS NOT NULL
-        THEN assigned_server_alias ELSE target_server_alias END,
-      assigned_server_alias = NULL, last_updated_timestamp = ?, completion_timestamp = ?
-      WHERE mobilesd_job_id = ? AND status = 'processing'`)
-      .run(cancelled ? 'cancelled' : 'pending', now, cancelled ? now : null, job.mobilesd_job_id);
-    return 'requeued';
+    return this.#write(() => {
+      const now = this.#now();
+      if (job.attempts >= job.max_attempts) {
+        this.#db.prepare(`UPDATE jobs SET status = 'failed', lease_token = NULL, lease_until = NULL, completion_timestamp = ?,
+          last_updated_timestamp = ?, error_message = ? WHERE mobilesd_job_id = ? AND status = 'processing'`)
+          .run(now, now, `Interrupted ${job.attempts} times (StableQueue stopped while it ran); giving up after ${job.max_attempts} attempts.`, job.mobilesd_job_id);
+        return 'failed';
+      }
+      const cancelled = job.cancel_requested === 1;
+      // A job the backend already accepted (ComfyUI prompt_id) keeps that id and its server,
+      // so the next attempt reattaches to it instead of running it a second time.
+      this.#db.prepare(`UPDATE jobs SET status = ?, lease_token = NULL, lease_until = NULL,
+        target_server_alias = CASE WHEN backend_task_id IS NOT NULL AND assigned_server_alias IS NOT NULL
+          THEN assigned_server_alias ELSE target_server_alias END,
+        assigned_server_alias = NULL, last_updated_timestamp = ?, completion_timestamp = ?
+        WHERE mobilesd_job_id = ? AND status = 'processing'`)
+        .run(cancelled ? 'cancelled' : 'pending', now, cancelled ? now : null, job.mobilesd_job_id);
+      return 'requeued';
+    });
   }
 }
