@@ -1,7 +1,9 @@
 // The Forge extension's page script (extensions/forge/javascript/stablequeue.js) in a
 // small fake of Forge's page: it adds "Queue in StableQueue" below Generate in both tabs,
 // and a click writes a one-shot token the Python side accepts into the hidden textbox,
-// then clicks Generate; the token is cleared again afterwards.
+// then clicks Generate; the token is cleared again afterwards. The job list's Top /
+// Cancel / Retry buttons hand "<action>:<job id>" to the hidden action textbox and press
+// the hidden button the Python side listens on.
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -26,6 +28,7 @@ class FakeElement {
   attributes: Record<string, string> = {};
   listeners: Record<string, ((e: any) => void)[]> = {};
   clicks = 0;
+  disabled = false;
   constructor(tag: string, id = '') {
     this.tag = tag;
     this.id = id;
@@ -60,6 +63,18 @@ class FakeElement {
   getAttribute(name: string) {
     return this.attributes[name] ?? null;
   }
+  setAttribute(name: string, value: string) {
+    this.attributes[name] = value;
+  }
+  contains(other: FakeElement | null): boolean {
+    for (let e = other; e; e = e.parentNode) if (e === this) return true;
+    return false;
+  }
+  closest(selector: string): FakeElement | null {
+    const attribute = /^\[([\w-]+)\]$/.exec(selector)?.[1];
+    for (let e: FakeElement | null = this; e; e = e.parentNode) if (attribute && attribute in e.attributes) return e;
+    return null;
+  }
   *walk(): Generator<FakeElement> {
     for (const child of this.children) {
       yield child;
@@ -83,7 +98,7 @@ class FakeElement {
 
 function forgePage() {
   const body = new FakeElement('body');
-  const tabs: Record<string, { generate: FakeElement; flag: FakeElement; column: FakeElement; box: FakeElement }> = {};
+  const tabs: Record<string, Record<'generate' | 'flag' | 'column' | 'box' | 'status' | 'action' | 'run', FakeElement>> = {};
   for (const tab of ['txt2img', 'img2img']) {
     const column = body.append(new FakeElement('div', `${tab}_actions_column`));
     const box = column.append(new FakeElement('div', `${tab}_generate_box`));
@@ -93,7 +108,10 @@ function forgePage() {
     column.append(new FakeElement('div', `${tab}_tools`));
     const holder = body.append(new FakeElement('div', `stablequeue_${tab}_request`));
     const flag = holder.append(new FakeElement('textarea'));
-    tabs[tab] = { generate, flag, column, box };
+    const status = body.append(new FakeElement('div', `stablequeue_${tab}_status`));
+    const action = body.append(new FakeElement('div', `stablequeue_${tab}_job_action`)).append(new FakeElement('textarea'));
+    const run = body.append(new FakeElement('button', `stablequeue_${tab}_job_action_run`));
+    tabs[tab] = { generate, flag, column, box, status, action, run };
   }
   return { body, tabs };
 }
@@ -173,5 +191,40 @@ describe('Forge extension page script', () => {
     button.click();
     button.click();
     expect(new Set(seen).size).toBe(2);
+  });
+
+  it('a job button in the list sends its action and job id through the hidden textbox and button', () => {
+    const { page, uiLoaded, updates } = load();
+    uiLoaded[0]();
+    uiLoaded[0](); // one click listener, however often the UI loads
+    const { status, action, run } = page.tabs.img2img;
+    const row = status.append(new FakeElement('td'));
+    const top = row.append(new FakeElement('button'));
+    top.setAttribute('data-sq-action', 'top');
+    top.setAttribute('data-sq-job', '3f0c9a1e-1111-2222-3333-444455556666');
+    const label = top.append(new FakeElement('span')); // a click may land on the button's text
+    const seen: string[] = [];
+    run.addEventListener('click', () => seen.push(action.value));
+
+    page.body.dispatchEvent({ type: 'click', target: label, preventDefault() {} } as any);
+    expect(seen).toEqual(['top:3f0c9a1e-1111-2222-3333-444455556666']);
+    expect(updates.at(-1)).toBe('top:3f0c9a1e-1111-2222-3333-444455556666');
+    expect(top.disabled).toBe(true);
+    expect(page.tabs.txt2img.run.clicks).toBe(0);
+
+    page.body.dispatchEvent({ type: 'click', target: top, preventDefault() {} } as any); // a second click is ignored
+    expect(run.clicks).toBe(1);
+  });
+
+  it('clicks elsewhere, or on buttons outside the job list, do nothing', () => {
+    const { page, uiLoaded } = load();
+    uiLoaded[0]();
+    const stray = page.body.append(new FakeElement('button'));
+    stray.setAttribute('data-sq-action', 'cancel');
+    stray.setAttribute('data-sq-job', 'abc');
+    page.body.dispatchEvent({ type: 'click', target: stray, preventDefault() {} } as any);
+    page.body.dispatchEvent({ type: 'click', target: page.tabs.txt2img.status, preventDefault() {} } as any);
+    expect(page.tabs.txt2img.run.clicks + page.tabs.img2img.run.clicks).toBe(0);
+    expect(stray.disabled).toBe(false);
   });
 });

@@ -5,6 +5,11 @@
 // before_process, sends the whole job (with every extension's settings) to
 // StableQueue and stops the local run. Afterwards the accordion's job list is refreshed
 // every few seconds while jobs are still waiting or running.
+//
+// The job list's buttons (Top, Cancel, Retry) carry data-sq-action and data-sq-job; a
+// click writes "<action>:<job id>" into the hidden #stablequeue_<tab>_job_action textbox
+// and presses the hidden #stablequeue_<tab>_job_action_run button, whose Python handler
+// asks StableQueue and redraws the list.
 (function () {
     "use strict";
 
@@ -81,6 +86,36 @@
         refreshStatusSoon(tab);
     }
 
+    function tabOf(element) {
+        return TABS.find(function (tab) {
+            const panel = byId("stablequeue_" + tab + "_status");
+            return panel && panel.contains(element);
+        });
+    }
+
+    function runJobAction(tab, action, jobId) {
+        const input = root().querySelector(
+            "#stablequeue_" + tab + "_job_action textarea, #stablequeue_" + tab + "_job_action input"
+        );
+        const run = byId("stablequeue_" + tab + "_job_action_run");
+        if (!input || !run) return false;
+        setFlag(input, action + ":" + jobId);
+        run.click();
+        refreshStatusSoon(tab);
+        return true;
+    }
+
+    function onJobButton(event) {
+        const target = event.target;
+        const button = target && typeof target.closest === "function" ? target.closest("[data-sq-action]") : null;
+        if (!button || button.disabled) return;
+        const tab = tabOf(button);
+        if (!tab) return;
+        event.preventDefault();
+        button.disabled = true; // one request per click; the redrawn list brings fresh buttons
+        runJobAction(tab, button.getAttribute("data-sq-action"), button.getAttribute("data-sq-job"));
+    }
+
     function addButton(tab) {
         const generate = byId(tab + "_generate");
         if (!generate || byId("stablequeue_" + tab + "_queue")) return;
@@ -99,8 +134,14 @@
         box.parentNode.insertBefore(button, box.nextSibling);
     }
 
+    let listening = false;
+
     function setup() {
         TABS.forEach(addButton);
+        if (!listening) {
+            root().addEventListener("click", onJobButton);
+            listening = true;
+        }
     }
 
     if (typeof onUiLoaded === "function") {

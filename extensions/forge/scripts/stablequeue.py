@@ -12,7 +12,9 @@ How a click becomes a StableQueue job
    ``/api/v2/generate``, and stop the local run before it loads anything heavy: the
    state is interrupted (the batch loop exits before sampling), other scripts' hooks are
    detached from this ``p`` and its ``init`` (VAE encode, upscaler checks) is skipped.
-4. The outcome is shown as a toast, under the gallery and in the accordion's job list.
+4. The outcome is shown as a toast, under the gallery and in the accordion's job list,
+   which lists the jobs this extension sent with their place in StableQueue's queue and
+   buttons to move one to the top, cancel or retry it (``stablequeue_lib.job_actions``).
 
 All logic that does not need Forge lives in ``stablequeue_lib`` beside this folder
 (tested without Forge); this file is only the glue to Forge's script API and gradio.
@@ -37,6 +39,7 @@ from modules import script_callbacks, scripts, shared  # noqa: E402
 
 from stablequeue_lib import capture  # noqa: E402
 from stablequeue_lib.client import DEFAULT_URL, StableQueueClient, StableQueueError  # noqa: E402
+from stablequeue_lib.job_actions import run_job_action  # noqa: E402
 from stablequeue_lib.request_flag import RequestFlags  # noqa: E402
 from stablequeue_lib.status_html import render_jobs, render_message  # noqa: E402
 
@@ -48,6 +51,7 @@ except Exception:  # noqa: BLE001
 TITLE = "StableQueue"
 SETTINGS_SECTION = ("stablequeue", "StableQueue")
 AUTO = "auto"
+SOURCE_INFO = "forge_extension"  # the source_info of our jobs; the panel lists these
 REFRESH_SYMBOL = "\U0001f504"  # 🔄
 
 _flags = RequestFlags()
@@ -247,6 +251,12 @@ class StableQueueScript(scripts.Script):
             status = gr.HTML(value=render_message("Recent jobs appear here."), elem_id=f"stablequeue_{tab}_status")
             refresh_status = gr.Button(**_supported(
                 gr.Button, value="Refresh jobs", elem_id=f"stablequeue_{tab}_refresh_status", size="sm"))
+            # The job list's buttons (cancel, retry, top) write "<action>:<job id>" here and
+            # press the hidden button (javascript/stablequeue.js); hidden by CSS, see above.
+            job_action = gr.Textbox(value="", show_label=False, elem_id=f"stablequeue_{tab}_job_action",
+                                    elem_classes=["stablequeue-hidden"])
+            run_job_action = gr.Button(value="Run job action", elem_id=f"stablequeue_{tab}_job_action_run",
+                                       elem_classes=["stablequeue-hidden"])
 
         def on_refresh_servers(current):
             new_choices, error = server_choices(refresh=True)
@@ -257,17 +267,27 @@ class StableQueueScript(scripts.Script):
 
         refresh_servers.click(fn=on_refresh_servers, inputs=[server], outputs=[server])
         refresh_status.click(fn=self.render_status, inputs=[], outputs=[status])
+        run_job_action.click(fn=self.on_job_action, inputs=[job_action], outputs=[status])
 
         return [server, priority, request_flag]
 
     def render_status(self) -> str:
+        """The jobs this extension sent (this API key's, when one is set), with their place
+        in the queue and buttons to cancel, retry or move them."""
         s = settings()
         try:
-            result = make_client(timeout=5.0).list_jobs(app_type="forge", limit=10)
+            result = make_client(timeout=5.0).list_own_jobs(SOURCE_INFO, limit=10)
             jobs = result.get("jobs", []) if isinstance(result, dict) else []
-            return render_jobs(jobs, base_url=s["url"], last_message=self.last_message, last_kind=self.last_kind)
+            return render_jobs(jobs, base_url=s["url"], last_message=self.last_message, last_kind=self.last_kind,
+                               actions=True)
         except StableQueueError as exc:
             return render_message(exc.user_message, "error")
+
+    def on_job_action(self, command: str) -> str:
+        message, ok = run_job_action(make_client(timeout=10.0), command)
+        self.last_message, self.last_kind = message, ("ok" if ok else "error")
+        log(message)
+        return self.render_status()
 
     # ---- the capture ----
 
@@ -310,7 +330,7 @@ class StableQueueScript(scripts.Script):
                 generation_params=result.generation_params,
                 target_server_alias=target,
                 priority=priority,
-                source_info="forge_extension",
+                source_info=SOURCE_INFO,
                 mode=result.mode,
             )
         except StableQueueError as exc:

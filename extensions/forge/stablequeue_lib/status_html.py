@@ -1,13 +1,35 @@
-"""HTML for the "recent jobs" panel of the Forge extension (pure, escaped)."""
+"""HTML for the "recent jobs" panel of the Forge extension (pure, escaped).
+
+Waiting jobs show their place in StableQueue's whole queue (``#3``). With ``actions``,
+each row gets the buttons that make sense for its state (move to the top, cancel, retry);
+a button carries ``data-sq-action`` and ``data-sq-job`` for the page script, which sends
+them back to ``job_actions``.
+"""
 
 from __future__ import annotations
 
 import html
 from typing import Any, Iterable
 
-__all__ = ["render_jobs", "render_message", "ACTIVE_STATUSES"]
+__all__ = ["render_jobs", "render_message", "ACTIVE_STATUSES", "ACTIONS_BY_STATUS"]
 
 ACTIVE_STATUSES = ("pending", "downloading_resources", "processing")
+
+ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
+    "pending": ("top", "cancel"),
+    "downloading_resources": ("cancel",),
+    "processing": ("cancel",),
+    "completed": (),
+    "failed": ("retry",),
+    "cancelled": ("retry",),
+}
+
+# action -> (button text, tooltip)
+_BUTTONS = {
+    "top": ("Top", "Run this job next (first among the jobs of its priority)"),
+    "cancel": ("Cancel", "Cancel this job"),
+    "retry": ("Retry", "Queue this job again"),
+}
 
 _LABELS = {
     "pending": "waiting",
@@ -29,8 +51,21 @@ def _short(text: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _buttons(job_id: str, status: str, position: Any) -> str:
+    parts = []
+    for action in ACTIONS_BY_STATUS.get(status, ()):
+        if action == "top" and position == 1:
+            continue  # already next
+        text, tip = _BUTTONS[action]
+        parts.append(
+            f'<button type="button" class="stablequeue-action" data-sq-action="{action}" '
+            f'data-sq-job="{html.escape(job_id, quote=True)}" title="{html.escape(tip, quote=True)}">{text}</button>'
+        )
+    return "".join(parts)
+
+
 def render_jobs(jobs: Iterable[dict[str, Any]], *, base_url: str = "", last_message: str | None = None,
-                last_kind: str = "info") -> str:
+                last_kind: str = "info", actions: bool = False) -> str:
     jobs = [j for j in jobs if isinstance(j, dict)]
     active = sum(1 for j in jobs if j.get("status") in ACTIVE_STATUSES)
     parts = [f'<div class="stablequeue-status" data-active="{active}">']
@@ -40,7 +75,8 @@ def render_jobs(jobs: Iterable[dict[str, Any]], *, base_url: str = "", last_mess
         parts.append('<div class="stablequeue-empty">No recent StableQueue jobs from Forge.</div>')
     else:
         parts.append('<table class="stablequeue-jobs"><thead><tr>'
-                     "<th>Job</th><th>Status</th><th>Server</th><th>Prompt</th></tr></thead><tbody>")
+                     "<th>Job</th><th>Status</th><th>Server</th><th>Prompt</th>"
+                     + ("<th></th>" if actions else "") + "</tr></thead><tbody>")
         for job in jobs:
             job_id = str(job.get("mobilesd_job_id") or job.get("id") or "")
             status = str(job.get("status") or "")
@@ -59,7 +95,8 @@ def render_jobs(jobs: Iterable[dict[str, Any]], *, base_url: str = "", last_mess
                 f'<td class="stablequeue-state stablequeue-{html.escape(status)}"{title}>{html.escape(label)}</td>'
                 f"<td>{html.escape(str(job.get('target_server_alias') or ''))}</td>"
                 f"<td>{html.escape(_short(job.get('positive_prompt')))}</td>"
-                "</tr>"
+                + (f'<td class="stablequeue-actions">{_buttons(job_id, status, position)}</td>' if actions else "")
+                + "</tr>"
             )
         parts.append("</tbody></table>")
     if base_url:

@@ -8,6 +8,7 @@ run is stopped and the user is told; and the error messages when StableQueue say
 
 import importlib.util
 import os
+import re
 import sys
 import unittest
 
@@ -139,16 +140,56 @@ class ForgeScriptTest(unittest.TestCase):
         ids = {c.elem_id for c in forge_stubs.RECORDER.components}
         self.assertIn("stablequeue_txt2img_refresh_status", ids)
         self.assertIn("stablequeue_txt2img_status", ids)
+        # the hidden pair the job list's buttons go through
+        hidden = {c.elem_id: c for c in forge_stubs.RECORDER.components if "stablequeue-hidden" in c.kwargs.get("elem_classes", [])}
+        self.assertIn("stablequeue_txt2img_job_action", hidden)
+        self.assertIn("stablequeue_txt2img_job_action_run", hidden)
 
     def test_status_panel(self):
         self.stub.route("GET", "/api/v1/queue/jobs", 200, {"jobs": [
             {"mobilesd_job_id": "abcdef12-0000", "status": "processing", "progress": 50,
-             "positive_prompt": "cat", "target_server_alias": "gpu-box"}], "total": 1})
+             "positive_prompt": "cat", "target_server_alias": "gpu-box"},
+            {"mobilesd_job_id": "bbbbbbbb-0001", "status": "pending", "queue_position": 4, "positive_prompt": "dog"},
+            {"mobilesd_job_id": "cccccccc-0002", "status": "pending", "queue_position": 1, "positive_prompt": "owl"},
+            {"mobilesd_job_id": "dddddddd-0003", "status": "failed", "error_message": "CUDA out of memory"},
+            {"mobilesd_job_id": "eeeeeeee-0004", "status": "completed"}], "total": 5})
         html = self.script.render_status()
         self.assertIn("running 50%", html)
-        self.assertIn('data-active="1"', html)
-        query = self.stub.requests[-1]["url"]
-        self.assertIn("app_type=forge", query)
+        self.assertIn("waiting (#4)", html)
+        self.assertIn('data-active="3"', html)
+        # only the jobs this extension sent, with this key
+        self.assertEqual(self.stub.requests[-1]["url"], "/api/v1/queue/jobs?limit=10&source=forge_extension&mine=true")
+        buttons = re.findall(r'data-sq-action="(\w+)" data-sq-job="([\w-]+)"', html)
+        self.assertEqual(buttons, [
+            ("cancel", "abcdef12-0000"),
+            ("top", "bbbbbbbb-0001"), ("cancel", "bbbbbbbb-0001"),
+            ("cancel", "cccccccc-0002"),  # already first: no "Top"
+            ("retry", "dddddddd-0003"),
+        ])
+
+    def test_job_buttons_act_through_stablequeue_and_redraw_the_list(self):
+        self.stub.route("GET", "/api/v1/queue/jobs", 200, {"jobs": [], "total": 0})
+        self.stub.route("POST", "/api/v1/queue/jobs/bbbbbbbb-0001/reorder", 200, {"status": "pending"})
+        self.stub.route("GET", "/api/v1/queue/jobs/bbbbbbbb-0001/status", 200, {"status": "pending", "queue_position": 1})
+        with forge_stubs.quiet_stderr():
+            html = self.script.on_job_action("top:bbbbbbbb-0001")
+        self.assertIn("Job bbbbbbbb moved to the top (#1 in the queue).", html)
+        self.assertIn("stablequeue-ok", html)
+        reorder = next(r for r in self.stub.requests if r["path"].endswith("/reorder"))
+        self.assertEqual((reorder["body"], reorder["headers"]["x-api-key"]), ({"to": "top"}, "key123"))
+
+        self.stub.route("POST", "/api/v1/queue/jobs/ffffffff-0009/cancel", 403,
+                        {"error": "not_your_job", "message": "This API key may only cancel, retry, move or remove jobs it submitted itself."})
+        with forge_stubs.quiet_stderr():
+            html = self.script.on_job_action("cancel:ffffffff-0009")
+        self.assertIn("sent by someone else", html)
+        self.assertIn("stablequeue-error", html)
+
+        before = len(self.stub.requests)
+        with forge_stubs.quiet_stderr():
+            html = self.script.on_job_action("delete:../../etc")
+        self.assertIn("did not name a job", html)
+        self.assertEqual([r["path"] for r in self.stub.requests[before:]], ["/api/v1/queue/jobs"])  # only the redraw
 
 
 if __name__ == "__main__":
