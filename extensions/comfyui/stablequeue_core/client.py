@@ -335,10 +335,12 @@ class StableQueueClient:
             result = {"jobs": result, "total": len(result)}
         return result or {"jobs": [], "total": 0}
 
-    def list_own_jobs(self, source: str, *, limit: int = 20) -> dict[str, Any]:
+    def list_own_jobs(
+        self, source: str, *, status: str | list[str] | None = None, limit: int = 20
+    ) -> dict[str, Any]:
         """The jobs this extension sent: with an API key, this key's jobs from ``source``;
         without one (a StableQueue that does not check keys), every job from ``source``."""
-        return self.list_jobs(source=source, mine=bool(self.api_key), limit=limit)
+        return self.list_jobs(source=source, mine=bool(self.api_key), status=status, limit=limit)
 
     # An API key with the 'submit' permission may do these to the jobs it submitted itself;
     # another key's job answers 403 (kind "forbidden", code "not_your_job").

@@ -14,7 +14,14 @@ from typing import Any, Callable
 from .client import StableQueueClient, StableQueueError
 from .settings import SettingsError, SettingsStore
 
-__all__ = ["Forwarder", "validate_workflow"]
+__all__ = ["Forwarder", "validate_workflow", "JOB_ACTIONS", "SOURCE_INFO"]
+
+SOURCE_INFO = "comfyui_extension"  # the source_info of our jobs; the job list shows these
+JOB_ACTIONS: dict[str, Callable[[StableQueueClient, str], Any]] = {
+    "cancel": StableQueueClient.cancel_job,
+    "retry": StableQueueClient.retry_job,
+    "top": StableQueueClient.move_to_top,
+}
 
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
@@ -115,7 +122,7 @@ class Forwarder:
                 generation_params=params,
                 target_server_alias=alias,
                 priority=int(priority),
-                source_info="comfyui_extension",
+                source_info=SOURCE_INFO,
             )
         except StableQueueError as exc:
             return _from_stablequeue(exc)
@@ -129,11 +136,16 @@ class Forwarder:
         except StableQueueError as exc:
             return _from_stablequeue(exc)
 
-    def cancel(self, job_id: str) -> Result:
+    def job_action(self, action: str, job_id: str) -> Result:
+        """Cancel, retry or move to the top one job. StableQueue lets the API key do this to
+        the jobs it sent itself and answers 403 for any other (passed on as is)."""
+        method = JOB_ACTIONS.get(action)
+        if method is None:
+            return _error(404, "not_found", f"unknown job action {action!r}; use one of {', '.join(JOB_ACTIONS)}")
         if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
             return _error(400, "validation_error", "not a job id")
         try:
-            return 200, self.client().cancel_job(job_id) or {"success": True}
+            return 200, method(self.client(), job_id) or {"success": True}
         except StableQueueError as exc:
             return _from_stablequeue(exc)
 
@@ -147,7 +159,7 @@ class Forwarder:
         except ValueError:
             return _error(400, "validation_error", "limit must be a number")
         try:
-            return 200, self.client().list_jobs(app_type="comfyui", status=statuses or None, limit=limit)
+            return 200, self.client().list_own_jobs(SOURCE_INFO, status=statuses or None, limit=limit)
         except StableQueueError as exc:
             return _from_stablequeue(exc)
 

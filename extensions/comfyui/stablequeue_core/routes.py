@@ -4,8 +4,10 @@
     POST /stablequeue/settings          update them
     POST /stablequeue/queue             {workflow, workflow_ui?, target_server_alias?, priority?, randomize_seed?}
     GET  /stablequeue/status/{job_id}   the job's status from StableQueue
-    POST /stablequeue/cancel/{job_id}
-    GET  /stablequeue/jobs?status=&limit=   recent ComfyUI jobs
+    POST /stablequeue/cancel/{job_id}   {}   cancel one of our jobs
+    POST /stablequeue/retry/{job_id}    {}   queue a failed or cancelled one again
+    POST /stablequeue/top/{job_id}      {}   move a waiting one to the top
+    GET  /stablequeue/jobs?status=&limit=   the jobs this extension sent (this key's), with queue_position
     GET  /stablequeue/servers           StableQueue's ComfyUI servers
 
 ComfyUI serves every route under /api too. The blocking HTTP call to StableQueue runs in
@@ -19,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .forwarder import Forwarder
+from .forwarder import JOB_ACTIONS, Forwarder
 
 __all__ = ["register_routes", "PREFIX"]
 
@@ -68,9 +70,17 @@ def register_routes(routes: Any, forwarder: Forwarder, web: Any = None) -> None:
     async def get_status(request):
         return respond(await run(forwarder.status, request.match_info.get("job_id", "")))
 
-    @routes.post(PREFIX + "/cancel/{job_id}")
-    async def post_cancel(request):
-        return respond(await run(forwarder.cancel, request.match_info.get("job_id", "")))
+    def job_action_route(action):
+        async def post_job_action(request):
+            _body, error = await json_body(request)
+            if error is not None:
+                return error
+            return respond(await run(forwarder.job_action, action, request.match_info.get("job_id", "")))
+
+        routes.post(f"{PREFIX}/{action}/{{job_id}}")(post_job_action)
+
+    for action in JOB_ACTIONS:
+        job_action_route(action)
 
     @routes.get(PREFIX + "/jobs")
     async def get_jobs(request):

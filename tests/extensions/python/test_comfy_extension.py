@@ -146,11 +146,28 @@ class ForwarderTest(unittest.TestCase):
         self.assertEqual(self.forwarder.status("abc-1"), (200, {"status": "processing", "progress": 30}))
         self.assertEqual(self.forwarder.status("../x")[0], 400)
         self.assertEqual(self.forwarder.jobs({"status": "pending,processing", "limit": "5"})[0], 200)
-        self.assertIn("app_type=comfyui", self.stub.requests[-1]["url"])
+        # only the jobs this extension sent with this key
+        self.assertEqual(self.stub.requests[-1]["url"],
+                         "/api/v1/queue/jobs?limit=5&status=pending%2Cprocessing&source=comfyui_extension&mine=true")
         self.assertEqual(self.forwarder.jobs({"status": "bogus"})[0], 400)
         # only what the browser needs about servers (no URLs, no usernames)
         self.assertEqual(self.forwarder.servers(), (200, [{"alias": "comfy-1", "app_type": "comfyui", "status": "online"}]))
-        self.assertEqual(self.forwarder.cancel("abc-1"), (200, {"success": True}))
+        self.assertEqual(self.forwarder.job_action("cancel", "abc-1"), (200, {"success": True}))
+
+    def test_job_actions(self):
+        self.stub.route("POST", "/api/v1/queue/jobs/abc-1/retry", 200, {"status": "pending"})
+        self.stub.route("POST", "/api/v1/queue/jobs/abc-1/reorder", 200, {"status": "pending"})
+        self.assertEqual(self.forwarder.job_action("retry", "abc-1"), (200, {"status": "pending"}))
+        self.assertEqual(self.forwarder.job_action("top", "abc-1"), (200, {"status": "pending"}))
+        self.assertEqual(self.stub.requests[-1]["body"], {"to": "top"})
+        self.assertEqual(self.forwarder.job_action("delete", "abc-1")[0], 404)
+        self.assertEqual(self.forwarder.job_action("top", "../abc")[0], 400)
+        self.stub.route("POST", "/api/v1/queue/jobs/other/cancel", 403,
+                        {"error": "not_your_job", "message": "This API key may only cancel, retry, move or remove jobs it submitted itself."})
+        status, body = self.forwarder.job_action("cancel", "other")
+        self.assertEqual((status, body["error"]), (403, "not_your_job"))
+        self.assertIn("sent by someone else", body["message"])
+        self.assertEqual(len(self.stub.requests), 3)  # the refused ones never reached StableQueue
 
 
 # ----------------------------------------------------------------- aiohttp / ComfyUI stand-ins
@@ -216,7 +233,8 @@ class RoutesTest(unittest.TestCase):
         self.assertEqual(sorted(self.routes.handlers), [
             ("GET", "/stablequeue/jobs"), ("GET", "/stablequeue/servers"), ("GET", "/stablequeue/settings"),
             ("GET", "/stablequeue/status/{job_id}"), ("POST", "/stablequeue/cancel/{job_id}"),
-            ("POST", "/stablequeue/queue"), ("POST", "/stablequeue/settings"),
+            ("POST", "/stablequeue/queue"), ("POST", "/stablequeue/retry/{job_id}"), ("POST", "/stablequeue/settings"),
+            ("POST", "/stablequeue/top/{job_id}"),
         ])
         settings = self.call("GET", "/stablequeue/settings", FakeRequest())
         self.assertEqual(settings.status, 200)
@@ -235,6 +253,14 @@ class RoutesTest(unittest.TestCase):
         self.stub.route("GET", "/api/v1/queue/jobs/j9/status", 200, {"status": "completed", "images": []})
         status = self.call("GET", "/stablequeue/status/{job_id}", FakeRequest(match_info={"job_id": "j9"}))
         self.assertEqual(status.body["status"], "completed")
+
+        # job actions take a JSON body (a cross-site form cannot send one without a preflight)
+        self.stub.route("POST", "/api/v1/queue/jobs/j9/reorder", 200, {"status": "pending"})
+        moved = self.call("POST", "/stablequeue/top/{job_id}", FakeRequest({}, match_info={"job_id": "j9"}))
+        self.assertEqual((moved.status, moved.body["status"]), (200, "pending"))
+        form = self.call("POST", "/stablequeue/cancel/{job_id}",
+                         FakeRequest(content_type="application/x-www-form-urlencoded", match_info={"job_id": "j9"}))
+        self.assertEqual(form.status, 415)
 
 
 class PackageImportTest(unittest.TestCase):
