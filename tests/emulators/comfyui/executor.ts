@@ -16,6 +16,8 @@ import type { WsHub } from './ws-hub.ts';
 
 export interface WorkerSettings {
   stepMs: number;
+  /** Extra uninterruptible time per node class. */
+  nodeMs: Record<string, number>;
   previews: boolean;
   dirs: ImageDirs;
   maxImageSide: number;
@@ -246,6 +248,9 @@ export class PromptWorker {
         if (fault) {
           throw new NodeFailure(fault.exceptionType ?? 'RuntimeError', fault.message ?? `Emulated failure in ${node.class_type} (node ${nodeId})`);
         }
+        // A long node (decode, upscale) never looks at the interrupt flag while it works.
+        const extraMs = this.deps.settings.nodeMs[node.class_type];
+        if (extraMs) await ctx.wait(extraMs);
         const result = await runNode(node.class_type, inputs, ctx);
         this.assertLive(epoch);
         let ui: CacheEntry['ui'] = null;

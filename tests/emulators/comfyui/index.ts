@@ -20,6 +20,10 @@
  * - ComfyUI's node cache: an identical graph executes nothing and writes no file.
  * - Every route also under /api; foreign Origin on a loopback Host → 403.
  * - JSON bodies and WS frames are serialized like Python's json.dumps.
+ * - Real-server behaviours: `nodeMs` makes nodes long and uninterruptible (an
+ *   interrupt lands when the next node starts); `version` below 0.3.57 makes
+ *   /interrupt global, below 0.3.45 POST /prompt ignores the client's prompt_id;
+ *   `cpuOnly` reports a `cpu` device whose "VRAM" is system RAM.
  *
  * Returned object:
  * - url, wsUrl, host, port, dirs {output, input, temp}
@@ -51,6 +55,7 @@ import { resolveInputImage } from './node-runtime.ts';
 import { PromptQueue } from './prompt-queue.ts';
 import { pyStr } from './py-json.ts';
 import { queueInfo, type EmulatorContext } from './routes.ts';
+import { behaviourOf } from './server-version.ts';
 import type { ComfyEmulatorOptions, ComfyFault, EmittedEvent, ExecutionRecord, RecordedRequest } from './types.ts';
 import { WsHub } from './ws-hub.ts';
 
@@ -98,6 +103,7 @@ export async function createComfyEmulator(opts: ComfyEmulatorOptions = {}): Prom
     embeddings: opts.embeddings ?? DEFAULT_EMBEDDINGS,
   };
   const faults = new FaultBoard();
+  const behaviour = behaviourOf(opts.version);
   let idleWaiters: Array<() => void> = [];
 
   // The queue, hub and worker refer to each other, as in server.py.
@@ -106,6 +112,7 @@ export async function createComfyEmulator(opts: ComfyEmulatorOptions = {}): Prom
     queueInfo: () => queueInfo(queue),
     currentNodeFor: (sid) => worker.currentNodeFor(sid),
     record: (event) => events.push(event),
+    featureFlags: behaviour.featureFlags,
   });
   const catalogue = (): ReturnType<typeof buildCatalogue> => buildCatalogue({ ...models, inputFiles: () => listInputFiles(dirs.input) });
   const worker: PromptWorker = new PromptWorker({
@@ -113,7 +120,7 @@ export async function createComfyEmulator(opts: ComfyEmulatorOptions = {}): Prom
     hub,
     faults,
     catalogue,
-    settings: { stepMs: opts.stepMs ?? 20, previews: opts.previews ?? true, dirs, maxImageSide: opts.maxImageSide ?? 1024 },
+    settings: { stepMs: opts.stepMs ?? 20, nodeMs: opts.nodeMs ?? {}, previews: opts.previews ?? true, dirs, maxImageSide: opts.maxImageSide ?? 1024 },
     executions,
     onProgressFaults: (due) => due.forEach(applyNow),
     onIdle: () => {
@@ -136,6 +143,8 @@ export async function createComfyEmulator(opts: ComfyEmulatorOptions = {}): Prom
     },
     models,
     dirs,
+    behaviour,
+    cpuOnly: opts.cpuOnly ?? false,
     counter: { number: 0 },
     port: () => port,
   };

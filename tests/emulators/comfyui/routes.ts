@@ -12,6 +12,7 @@ import type { PromptQueue } from './prompt-queue.ts';
 import { PyFloat, asNumber, pyStr } from './py-json.ts';
 import type { ExtraData, Graph, QueueItem } from './types.ts';
 import { HandlerCrash, validatePrompt, type CustomValidator } from './validation.ts';
+import type { VersionBehaviour } from './server-version.ts';
 import { SERVER_FEATURE_FLAGS, type WsHub } from './ws-hub.ts';
 
 /** Everything the routes read or change. */
@@ -24,6 +25,9 @@ export interface EmulatorContext {
   customValidators: Record<string, { inputs: string[]; check: CustomValidator }>;
   models: { checkpoints: string[]; loras: string[]; vaes: string[]; embeddings: string[] };
   dirs: ImageDirs;
+  /** What the emulated version does differently (old-version mode). */
+  behaviour: VersionBehaviour;
+  cpuOnly: boolean;
   /** server.number: the next queue number; reset by a restart. */
   counter: { number: number };
   port(): number;
@@ -89,7 +93,8 @@ function postPrompt(req: RouteRequest, ctx: EmulatorContext): Reply {
     return jsonReply({ error, node_errors: {} }, 400);
   }
   const prompt = json.prompt;
-  const promptId = Object.hasOwn(json, 'prompt_id') ? pyStr(json.prompt_id) : crypto.randomUUID();
+  // Before 0.3.45 the server always made its own id.
+  const promptId = Object.hasOwn(json, 'prompt_id') && ctx.behaviour.honoursClientPromptId ? pyStr(json.prompt_id) : crypto.randomUUID();
   let valid;
   try {
     valid = validatePrompt(prompt, ctx.catalogue(), json.partial_execution_targets, ctx.customValidators);
@@ -129,7 +134,8 @@ function postInterrupt(req: RouteRequest, ctx: EmulatorContext): Reply {
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new RequestCrash("'list' object has no attribute 'get'");
   const promptId = (json as Record<string, unknown>).prompt_id;
-  if (truthy(promptId)) ctx.worker.interrupt(String(promptId));
+  // Before 0.3.57 the id was ignored: whatever runs is stopped.
+  if (truthy(promptId) && ctx.behaviour.targetedInterrupt) ctx.worker.interrupt(String(promptId));
   else ctx.worker.interrupt();
   return emptyReply();
 }
@@ -168,6 +174,11 @@ function objectInfo(catalogue: Record<string, NodeDef>, only?: string): Record<s
   return out;
 }
 
+/** With --cpu, model_management reports one `cpu` device whose memory is the system RAM. */
+function cpuDevice(): Record<string, unknown> {
+  return { name: 'cpu', type: 'cpu', index: null, vram_total: os.totalmem(), vram_free: os.freemem(), torch_vram_total: os.totalmem(), torch_vram_free: os.freemem() };
+}
+
 function systemStats(ctx: EmulatorContext): unknown {
   const vramTotal = 25386352640;
   // Loaded models eat VRAM while a prompt runs.
@@ -177,14 +188,14 @@ function systemStats(ctx: EmulatorContext): unknown {
       os: 'posix',
       ram_total: os.totalmem(),
       ram_free: os.freemem(),
-      comfyui_version: '0.3.64',
+      comfyui_version: ctx.behaviour.version,
       required_frontend_version: '1.27.10',
       python_version: '3.12.3 (main, Aug 14 2025, 17:47:21) [GCC 13.3.0]',
-      pytorch_version: '2.8.0+cu128',
+      pytorch_version: ctx.cpuOnly ? '2.8.0+cpu' : '2.8.0+cu128',
       embedded_python: false,
-      argv: ['main.py', '--listen', '127.0.0.1', '--port', String(ctx.port())],
+      argv: ['main.py', '--listen', '127.0.0.1', '--port', String(ctx.port()), ...(ctx.cpuOnly ? ['--cpu'] : [])],
     },
-    devices: [
+    devices: ctx.cpuOnly ? [cpuDevice()] : [
       {
         name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync',
         type: 'cuda',

@@ -61,6 +61,19 @@ export interface ComfyEmulatorOptions {
   tempDir?: string;
   /** Real PNGs are scaled down to fit this many pixels per side (default 1024). */
   maxImageSide?: number;
+  /**
+   * The ComfyUI version to be (default 0.3.64), reported in /system_stats. Older than
+   * 0.3.57: POST /interrupt ignores prompt_id and stops whatever runs. Older than 0.3.45:
+   * POST /prompt ignores a client-given prompt_id, and no feature_flags reply.
+   */
+  version?: string;
+  /** Run like `--cpu`: /system_stats lists one `cpu` device whose "VRAM" is the system RAM. */
+  cpuOnly?: boolean;
+  /**
+   * Extra time a node of this class takes (e.g. `{VAEDecode: 3000}`), without checking for
+   * interrupts: like a real decode or upscale, an interrupt lands only when the next node starts.
+   */
+  nodeMs?: Record<string, number>;
 }
 
 /** Faults a test can switch on with `setFault`. Several may be active at once. */

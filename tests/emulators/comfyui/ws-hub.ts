@@ -19,6 +19,8 @@ export interface HubHooks {
   /** The node to re-announce when the running prompt's client reconnects, if any. */
   currentNodeFor(sid: string): string | null;
   record(event: EmittedEvent): void;
+  /** Whether this server version answers the feature_flags handshake. */
+  featureFlags: boolean;
 }
 
 export class WsHub {
@@ -57,7 +59,7 @@ export class WsHub {
       }
       if (data === null || typeof data !== 'object') return;
       const message = data as { type?: unknown; data?: unknown };
-      if (firstMessage && message.type === 'feature_flags') {
+      if (firstMessage && message.type === 'feature_flags' && this.hooks.featureFlags) {
         this.featureFlags.set(sid, (message.data ?? {}) as Record<string, unknown>);
         this.sendJson('feature_flags', SERVER_FEATURE_FLAGS, sid);
       }
