@@ -3,8 +3,8 @@
  * message comes from a frame on the app origin (event.senderFrame.url), then checks its
  * arguments; nothing else is listened to.
  */
-import { IPC_CHANNELS, type DesktopBootstrap, type DesktopPreferences } from '../preload/desktop-bridge.ts';
-import { isAllowedExternalUrl, isTrustedSender } from './url-policy.ts';
+import { IPC_CHANNELS, type DesktopAction, type DesktopBootstrap, type DesktopBridge } from '../preload/desktop-bridge.ts';
+import { isTrustedSender } from './url-policy.ts';
 
 /** The slice of an IPC event the checks need (Electron's IpcMainEvent / IpcMainInvokeEvent). */
 export interface IpcEventLike {
@@ -18,14 +18,8 @@ export interface IpcMainLike {
   on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): void;
 }
 
-export interface ShellActions {
-  bootstrap(): DesktopBootstrap;
-  openOutputsFolder(): Promise<void>;
-  openExternal(url: string): Promise<void>;
-  setNotificationsEnabled(enabled: boolean): Promise<DesktopPreferences>;
-  setStartAtLogin(enabled: boolean): Promise<DesktopPreferences>;
-  setStartMinimized(enabled: boolean): Promise<DesktopPreferences>;
-}
+/** What answers each bridge call: the bridge's own actions, and the bootstrap data behind sendSync. */
+export type ShellActions = Pick<DesktopBridge, DesktopAction> & { bootstrap(): DesktopBootstrap };
 
 export class UntrustedSenderError extends Error {
   constructor(channel: string) {
@@ -53,13 +47,6 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, appOrigin: () => strin
     event.returnValue = trusted(event) ? actions.bootstrap() : null;
   });
   handle(IPC_CHANNELS.openOutputsFolder, () => actions.openOutputsFolder());
-  handle(IPC_CHANNELS.openExternal, async (url) => {
-    if (typeof url !== 'string' || !isAllowedExternalUrl(url)) return false;
-    await actions.openExternal(url);
-    return true;
-  });
-  handle(IPC_CHANNELS.setNotificationsEnabled, (enabled) =>
-    actions.setNotificationsEnabled(requireBoolean(enabled, IPC_CHANNELS.setNotificationsEnabled)));
   handle(IPC_CHANNELS.setStartAtLogin, (enabled) =>
     actions.setStartAtLogin(requireBoolean(enabled, IPC_CHANNELS.setStartAtLogin)));
   handle(IPC_CHANNELS.setStartMinimized, (enabled) =>

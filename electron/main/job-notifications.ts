@@ -2,13 +2,28 @@
  * Native notifications, decided from engine events: one when a job completes or fails,
  * and one when the queue has run empty after two or more jobs (debounced, so a queue
  * refilled within seconds does not notify). Produces plain payloads; the shell turns them into Electron Notifications.
+ * Which of the three the user wants is asked per kind, at the moment of notifying.
  */
 import type { EngineEvent } from '../../shared/events.ts';
 import type { JobSummary } from '../../shared/jobs.ts';
+import type { Settings } from '../engine/queue/settings-store.ts';
 import { pendingCount, runningCount, type QueueSnapshot } from './tray-menu.ts';
 
+export const NOTIFICATION_KINDS = ['job-completed', 'job-failed', 'queue-empty'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export type NotificationChoices = Readonly<Record<NotificationKind, boolean>>;
+
+/**
+ * The desktop notifications the user wants, from the engine settings the Settings page
+ * saves: one switch for all three today. Per-event settings change only this function.
+ */
+export function desktopNotificationChoices(settings: Pick<Settings, 'notifications_enabled'>): NotificationChoices {
+  const on = settings.notifications_enabled;
+  return { 'job-completed': on, 'job-failed': on, 'queue-empty': on };
+}
+
 export interface NotificationPayload {
-  kind: 'job-completed' | 'job-failed' | 'queue-empty';
+  kind: NotificationKind;
   title: string;
   body: string;
   /** The job a click opens (#/queue?job=<id>); null opens the queue. */
@@ -60,8 +75,8 @@ export interface TimerApi {
 
 export interface JobNotifierOptions {
   notify(payload: NotificationPayload): void;
-  /** The user's preference, read at the moment of notifying. */
-  isEnabled(): boolean;
+  /** Whether the user wants this kind of notification, asked at the moment of notifying. */
+  wants(kind: NotificationKind): boolean;
   timers?: TimerApi;
   queueEmptyDelayMs?: number;
 }
@@ -97,7 +112,7 @@ export class JobNotifier {
     else if (job.status === 'failed') this.#failed++;
     this.#sawWork = true;
     const payload = jobNotification(job);
-    if (payload && this.#options.isEnabled()) this.#options.notify(payload);
+    if (payload && this.#options.wants(payload.kind)) this.#options.notify(payload);
   }
 
   /** Call with the current counts after any job or queue event. */
@@ -124,7 +139,7 @@ export class JobNotifier {
     this.#failed = 0;
     this.#sawWork = false;
     // A single job already had its own notification; "queue finished" is for a batch.
-    if (!this.#options.isEnabled() || completed + failed < 2) return;
+    if (completed + failed < 2 || !this.#options.wants('queue-empty')) return;
     const parts = [`${completed} completed`];
     if (failed) parts.push(`${failed} failed`);
     this.#options.notify({

@@ -1,6 +1,7 @@
 /**
  * The shell's own settings, kept by electron-store in userData/preferences.json: window
- * bounds and three switches. Queue and engine settings live in the engine's database.
+ * bounds, the last port and two switches (start at login, start minimized). Everything
+ * else, notifications included, is an engine setting in the engine's database.
  */
 import type { DesktopPreferences } from '../preload/desktop-bridge.ts';
 
@@ -22,7 +23,6 @@ export const DEFAULT_WINDOW_SIZE = { width: 1280, height: 840 } as const;
 export const MIN_WINDOW_SIZE = { width: 380, height: 560 } as const;
 
 export const DEFAULT_PREFERENCES: ShellPreferences = {
-  notificationsEnabled: true,
   startAtLogin: false,
   startMinimized: false,
   windowBounds: null,
@@ -31,7 +31,6 @@ export const DEFAULT_PREFERENCES: ShellPreferences = {
 
 /** JSON schema for electron-store (it validates on read and write). */
 export const PREFERENCES_SCHEMA = {
-  notificationsEnabled: { type: 'boolean' },
   startAtLogin: { type: 'boolean' },
   startMinimized: { type: 'boolean' },
   windowBounds: {
@@ -56,7 +55,6 @@ export interface PreferenceStore {
 
 export function desktopPreferences(store: PreferenceStore): DesktopPreferences {
   return {
-    notificationsEnabled: store.get('notificationsEnabled'),
     startAtLogin: store.get('startAtLogin'),
     startMinimized: store.get('startMinimized'),
   };

@@ -1,14 +1,19 @@
 /**
  * The contract between the Electron shell and the renderer: what the preload exposes on
  * `window.stablequeue`, and the IPC channels behind it. Types and constants only, so the
- * main process, the preload and the renderer can all import it.
+ * main process, the preload and the renderer can all import it. The preload builds the
+ * bridge with `satisfies DesktopBridge` and the renderer types `window.stablequeue` as
+ * DesktopBridge, and its Desktop settings panel has one entry per action: a method missing
+ * from the preload, one it adds, or one no UI offers is a type error.
+ *
+ * Settings that are not about the shell itself (notifications among them) are engine
+ * settings, saved over the API like every other; they are not here.
  */
 
 /** The name of the object the preload puts on `window`. */
 export const BRIDGE_GLOBAL = 'stablequeue';
 
 export interface DesktopPreferences {
-  notificationsEnabled: boolean;
   startAtLogin: boolean;
   startMinimized: boolean;
 }
@@ -30,9 +35,6 @@ export interface DesktopBootstrap {
 export interface DesktopBridge {
   readonly bootstrap: DesktopBootstrap;
   openOutputsFolder(): Promise<void>;
-  /** Opens an https:// link in the user's browser; anything else is refused. */
-  openExternal(url: string): Promise<boolean>;
-  setNotificationsEnabled(enabled: boolean): Promise<DesktopPreferences>;
   setStartAtLogin(enabled: boolean): Promise<DesktopPreferences>;
   setStartMinimized(enabled: boolean): Promise<DesktopPreferences>;
 }
@@ -41,8 +43,6 @@ export interface DesktopBridge {
 export const BRIDGE_KEYS = [
   'bootstrap',
   'openOutputsFolder',
-  'openExternal',
-  'setNotificationsEnabled',
   'setStartAtLogin',
   'setStartMinimized',
 ] as const satisfies readonly (keyof DesktopBridge)[];
@@ -51,10 +51,11 @@ export const IPC_CHANNELS = {
   /** sendSync once from the preload: answers a DesktopBootstrap, or null for an untrusted sender. */
   bootstrap: 'stablequeue:bootstrap',
   openOutputsFolder: 'stablequeue:open-outputs-folder',
-  openExternal: 'stablequeue:open-external',
-  setNotificationsEnabled: 'stablequeue:set-notifications-enabled',
   setStartAtLogin: 'stablequeue:set-start-at-login',
   setStartMinimized: 'stablequeue:set-start-minimized',
 } as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
+
+/** The bridge's actions (everything but the bootstrap data). */
+export type DesktopAction = Exclude<keyof DesktopBridge, 'bootstrap'>;

@@ -21,15 +21,13 @@ const invoke = <T,>(channel: IpcChannel, ...args: unknown[]): Promise<T> =>
 const bootstrap = ipcRenderer.sendSync('stablequeue:bootstrap' satisfies IpcChannel) as DesktopBootstrap | null;
 
 if (bootstrap) {
-  const bridge: DesktopBridge = {
+  // `satisfies`: a method the contract lacks, or one missing here, is a type error.
+  const bridge = {
     bootstrap: Object.freeze({ ...bootstrap, preferences: Object.freeze({ ...bootstrap.preferences }) }),
     openOutputsFolder: () => invoke<void>('stablequeue:open-outputs-folder'),
-    openExternal: (url: string) => invoke<boolean>('stablequeue:open-external', String(url)),
-    setNotificationsEnabled: (enabled: boolean) =>
-      invoke<DesktopPreferences>('stablequeue:set-notifications-enabled', enabled === true),
     setStartAtLogin: (enabled: boolean) => invoke<DesktopPreferences>('stablequeue:set-start-at-login', enabled === true),
     setStartMinimized: (enabled: boolean) =>
       invoke<DesktopPreferences>('stablequeue:set-start-minimized', enabled === true),
-  };
+  } satisfies DesktopBridge;
   contextBridge.exposeInMainWorld('stablequeue', Object.freeze(bridge));
 }

@@ -1,13 +1,14 @@
 /**
  * What the shell relies on from a real embedded engine: the origin it loads, the launch
- * token header it sends (main-process thumbnail fetches, the window's API client), the
- * counts and pause state the tray shows, and the queue.state event that refreshes it.
+ * token header the window's API client sends, the thumbnails and settings the notifier
+ * asks for in-process, the counts and pause state the tray shows, and the queue.state
+ * event that refreshes it.
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../shared/events.ts';
 import { createLaunchToken, TOKEN_HEADER } from '../../../electron/main/engine-access.ts';
-import { fetchThumbnail } from '../../../electron/main/notification-icon.ts';
+import { notificationThumbnail } from '../../../electron/main/notification-icon.ts';
 import { buildTrayModel } from '../../../electron/main/tray-menu.ts';
 import { createForgeEmulator } from '../../emulators/forge/index.ts';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.ts';
@@ -33,8 +34,8 @@ describe('shell ↔ embedded engine contract', () => {
     expect(wrong.status).toBe(401);
   });
 
-  it('a thumbnail fetch for an unknown image gives null, not an error', async () => {
-    expect(await fetchThumbnail(running.url, 987654, token)).toBeNull();
+  it('a notification thumbnail for an unknown image gives null, not an error', async () => {
+    expect(await notificationThumbnail(running.engine, 987654)).toBeNull();
   });
 
   it('hands out an image thumbnail in-process (the notification icon), and null for an unknown image', async () => {

@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobSummary } from '../../../shared/jobs.ts';
 import {
+  desktopNotificationChoices,
   JobNotifier,
   jobNotification,
   promptExcerpt,
   QUEUE_EMPTY_DELAY_MS,
   routeForNotification,
+  type NotificationKind,
   type NotificationPayload,
 } from '../../../electron/main/job-notifications.ts';
 
@@ -84,13 +86,15 @@ describe('notification payloads', () => {
 describe('JobNotifier', () => {
   let sent: NotificationPayload[];
   let enabled: boolean;
+  let unwanted: Set<NotificationKind>;
   let notifier: JobNotifier;
 
   beforeEach(() => {
     vi.useFakeTimers();
     sent = [];
     enabled = true;
-    notifier = new JobNotifier({ notify: (payload) => sent.push(payload), isEnabled: () => enabled });
+    unwanted = new Set();
+    notifier = new JobNotifier({ notify: (payload) => sent.push(payload), wants: (kind) => enabled && !unwanted.has(kind) });
   });
   afterEach(() => {
     notifier.dispose();
@@ -112,6 +116,29 @@ describe('JobNotifier', () => {
     enabled = false;
     finished({});
     expect(sent).toEqual([]);
+  });
+
+  it('asks about each kind: failures only, or everything but the drained queue', () => {
+    unwanted = new Set(['job-completed', 'queue-empty']);
+    counts({ processing: 2 });
+    finished({ mobilesd_job_id: 'a' });
+    finished({ mobilesd_job_id: 'b', status: 'failed', error_message: 'boom' });
+    counts({});
+    vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS);
+    expect(sent.map((p) => p.kind)).toEqual(['job-failed']);
+
+    unwanted = new Set(['queue-empty']);
+    counts({ processing: 2 });
+    finished({ mobilesd_job_id: 'c' });
+    finished({ mobilesd_job_id: 'd' });
+    counts({});
+    vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS);
+    expect(sent.map((p) => p.kind)).toEqual(['job-failed', 'job-completed', 'job-completed']);
+  });
+
+  it('the engine setting decides every kind today', () => {
+    expect(desktopNotificationChoices({ notifications_enabled: true })).toEqual({ 'job-completed': true, 'job-failed': true, 'queue-empty': true });
+    expect(desktopNotificationChoices({ notifications_enabled: false })).toEqual({ 'job-completed': false, 'job-failed': false, 'queue-empty': false });
   });
 
   it('announces an empty queue after the debounce, once, with the tally', () => {

@@ -25,6 +25,8 @@ const h = vi.hoisted(() => {
     engines: [] as any[],
     app: null as any,
     quit: 0,
+    storeSeed: {} as Record<string, unknown>,
+    stores: [] as any[],
   };
   return { state };
 });
@@ -118,9 +120,11 @@ vi.mock('electron', async () => {
 vi.mock('electron-store', () => ({
   default: class {
     values: Record<string, unknown>;
-    constructor(options: { defaults: Record<string, unknown> }) { this.values = { ...options.defaults }; }
+    constructor(options: { defaults: Record<string, unknown> }) { this.values = { ...options.defaults, ...h.state.storeSeed }; h.state.stores.push(this); }
     get(key: string) { return this.values[key]; }
     set(key: string, value: unknown) { this.values[key] = value; }
+    has(key: string) { return key in this.values; }
+    delete(key: string) { delete this.values[key]; }
   },
 }));
 
@@ -128,7 +132,12 @@ vi.mock('../../../electron/engine/index.ts', () => ({
   createEngine: (config: EngineConfig) => {
     const listeners = new Set<(event: EngineEvent) => void>();
     let paused = false;
+    const settings = { notifications_enabled: true } as Record<string, unknown>;
     const engine = {
+      settingsValues: settings,
+      settings: () => ({ ...settings }),
+      updateSettings: (patch: Record<string, unknown>) => { Object.assign(settings, patch); return { ...settings }; },
+      thumbnail: vi.fn(async () => null),
       config: { outputsDir: config.outputsDir },
       url: null as string | null,
       onEvent: (listener: (event: EngineEvent) => void) => { listeners.add(listener); return () => listeners.delete(listener); },
@@ -169,6 +178,8 @@ describe('main process wiring (electron stubbed)', () => {
     s.engineConfigs = [];
     s.engines = [];
     s.quit = 0;
+    s.storeSeed = {};
+    s.stores = [];
     delete process.env.STABLEQUEUE_DATA_DIR;
     delete process.env.STABLE_DIFFUSION_SAVE_PATH;
   });
@@ -272,5 +283,27 @@ describe('main process wiring (electron stubbed)', () => {
     notification.emit('click');
     expect(s.windows[0].loaded.at(-1)).toBe(`${APP_ORIGIN}/#/queue?job=job-1`);
     expect(s.windows[0].visible).toBe(true);
+  });
+
+  it('the Settings notifications switch (the engine setting) silences desktop notifications', async () => {
+    await launch();
+    const engine = s.engines[0];
+    engine.updateSettings({ notifications_enabled: false });
+    engine.emit({
+      type: 'job.finished',
+      job: {
+        mobilesd_job_id: 'job-2', status: 'completed', positive_prompt: 'a red fox', image_count: 1, first_image_id: null,
+        assigned_server_alias: 'gpu', target_server_alias: 'auto', error_message: null,
+      },
+    } as unknown as EngineEvent);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(s.notifications).toEqual([]);
+  });
+
+  it('an old desktop preference that turned notifications off moves into the engine setting once', async () => {
+    s.storeSeed = { notificationsEnabled: false };
+    await launch();
+    expect(s.engines[0].settingsValues.notifications_enabled).toBe(false);
+    expect(s.stores[0].values).not.toHaveProperty('notificationsEnabled');
   });
 });

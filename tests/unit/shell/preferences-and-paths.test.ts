@@ -3,8 +3,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
 import { appIconPath, resolveDesktopPaths, trayIconPath } from '../../../electron/main/desktop-paths.ts';
-import { choosePort, createLaunchToken, TOKEN_HEADER } from '../../../electron/main/engine-access.ts';
-import { fetchThumbnail, thumbnailUrl } from '../../../electron/main/notification-icon.ts';
+import { choosePort, createLaunchToken } from '../../../electron/main/engine-access.ts';
+import { notificationThumbnail } from '../../../electron/main/notification-icon.ts';
 import { DEFAULT_PREFERENCES, DEFAULT_WINDOW_SIZE, desktopPreferences, restoreWindowBounds, type PreferenceStore, type ShellPreferences } from '../../../electron/main/preferences.ts';
 
 describe('window bounds', () => {
@@ -26,10 +26,10 @@ describe('window bounds', () => {
     expect(restoreWindowBounds({ width: Number.NaN, height: 5 }, screen)).toEqual({ ...DEFAULT_WINDOW_SIZE });
     expect(restoreWindowBounds({ width: 10, height: 10 }, screen)).toEqual({ width: 380, height: 560, maximized: false });
   });
-  it('hands the renderer only the three switches', () => {
+  it('hands the renderer only the two switches (notifications are an engine setting)', () => {
     const values: ShellPreferences = { ...DEFAULT_PREFERENCES, startAtLogin: true, windowBounds: { width: 1, height: 1 }, lastPort: 4000 };
     const store: PreferenceStore = { get: (key) => values[key], set: vi.fn() };
-    expect(desktopPreferences(store)).toEqual({ notificationsEnabled: true, startAtLogin: true, startMinimized: false });
+    expect(desktopPreferences(store)).toEqual({ startAtLogin: true, startMinimized: false });
   });
 });
 
@@ -93,28 +93,22 @@ describe('engine access', () => {
     expect(await choosePort(80)).toBe(0);
   });
 
-  it('fetches the thumbnail with the launch token and makes a PNG of it', async () => {
+  it('asks the engine for the thumbnail in-process and makes a PNG of it', async () => {
     const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#8844ee' } }).webp().toBuffer();
-    const calls: Array<{ url: string; init?: RequestInit }> = [];
-    const fetch = async (url: string, init?: RequestInit) => {
-      calls.push({ url, init });
-      return new Response(webp, { headers: { 'content-type': 'image/webp' } });
-    };
-    const png = await fetchThumbnail('http://127.0.0.1:5000/', 42, 'tok', { fetch });
-    expect(calls[0]!.url).toBe('http://127.0.0.1:5000/api/v1/images/42/thumbnail');
-    expect((calls[0]!.init!.headers as Record<string, string>)[TOKEN_HEADER]).toBe('tok');
-    expect((await sharp(png!).metadata()).format).toBe('png');
-    expect(thumbnailUrl('http://h:1', 7)).toBe('http://h:1/api/v1/images/7/thumbnail');
+    const asked: number[] = [];
+    const engine = { thumbnail: async (id: number) => { asked.push(id); return webp; } };
+    const png = await notificationThumbnail(engine, 42);
+    expect(asked).toEqual([42]);
+    const meta = await sharp(png!).metadata();
+    expect(meta).toMatchObject({ format: 'png', width: 64, height: 48 });
   });
 
-  it('no image, an error status or a network failure -> null (the app icon is used)', async () => {
-    const fail = vi.fn();
-    expect(await fetchThumbnail('http://h', null, 't', { fetch: fail })).toBeNull();
-    expect(fail).not.toHaveBeenCalled();
-    expect(await fetchThumbnail('http://h', 1, 't', { fetch: async () => new Response('no', { status: 404 }) })).toBeNull();
-    expect(await fetchThumbnail('http://h', 1, 't', { fetch: async () => { throw new Error('ECONNREFUSED'); } })).toBeNull();
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff]);
-    expect(await fetchThumbnail('http://h', 1, 't', { fetch: async () => new Response(jpeg, { headers: { 'content-type': 'image/jpeg' } }) }))
-      .toEqual(jpeg);
+  it('no image, an unknown image or an engine error -> null (the app icon is used)', async () => {
+    const thumbnail = vi.fn(async () => null);
+    expect(await notificationThumbnail({ thumbnail }, null)).toBeNull();
+    expect(thumbnail).not.toHaveBeenCalled();
+    expect(await notificationThumbnail({ thumbnail }, 1)).toBeNull();
+    expect(await notificationThumbnail({ thumbnail: async () => { throw new Error('database closed'); } }, 1)).toBeNull();
+    expect(await notificationThumbnail({ thumbnail: async () => Buffer.from('not an image') }, 1)).toBeNull();
   });
 });

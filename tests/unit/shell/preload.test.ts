@@ -22,7 +22,7 @@ const BOOTSTRAP: DesktopBootstrap = {
   token: 'per-launch-token',
   platform: 'linux',
   version: '0.1.0',
-  preferences: { notificationsEnabled: true, startAtLogin: false, startMinimized: false },
+  preferences: { startAtLogin: false, startMinimized: false },
 };
 
 /**
@@ -86,14 +86,10 @@ for (const [label, code] of Object.entries(variants)) {
       const { exposed, invoked } = loadPreload(code(), BOOTSTRAP);
       const api = exposed[0]!.api as Record<string, (...args: unknown[]) => Promise<unknown>>;
       await api.openOutputsFolder!();
-      await api.openExternal!('https://civitai.com/');
-      await api.setNotificationsEnabled!(false);
       await api.setStartAtLogin!(true);
       await api.setStartMinimized!('yes');
       expect(invoked).toEqual([
         { channel: IPC_CHANNELS.openOutputsFolder, args: [] },
-        { channel: IPC_CHANNELS.openExternal, args: ['https://civitai.com/'] },
-        { channel: IPC_CHANNELS.setNotificationsEnabled, args: [false] },
         { channel: IPC_CHANNELS.setStartAtLogin, args: [true] },
         // Anything but true is false: the renderer cannot smuggle objects through.
         { channel: IPC_CHANNELS.setStartMinimized, args: [false] },

@@ -68,12 +68,10 @@ describe('IPC sender allow-list', () => {
     };
   }
   function fakeActions(): ShellActions {
-    const prefs = { notificationsEnabled: true, startAtLogin: false, startMinimized: false };
+    const prefs = { startAtLogin: false, startMinimized: false };
     return {
       bootstrap: vi.fn(() => ({ apiBase: APP, token: 't0k3n', platform: 'linux' as const, version: '0.1.0', preferences: prefs })),
       openOutputsFolder: vi.fn(async () => {}),
-      openExternal: vi.fn(async () => {}),
-      setNotificationsEnabled: vi.fn(async (v: boolean) => ({ ...prefs, notificationsEnabled: v })),
       setStartAtLogin: vi.fn(async (v: boolean) => ({ ...prefs, startAtLogin: v })),
       setStartMinimized: vi.fn(async (v: boolean) => ({ ...prefs, startMinimized: v })),
     };
@@ -124,18 +122,19 @@ describe('IPC sender allow-list', () => {
     expect(event.returnValue).not.toBeNull();
   });
 
-  it('checks arguments: https links only, booleans only', async () => {
+  it('checks arguments: booleans only', async () => {
     const ipc = fakeIpcMain();
     const actions = fakeActions();
     registerIpcHandlers(ipc, () => APP, actions);
     const good = from(`${APP}/`);
-    const open = ipc.handlers.get(IPC_CHANNELS.openExternal)!;
-    expect(await open(good, 'https://civitai.com/')).toBe(true);
-    expect(await open(good, 'file:///etc/passwd')).toBe(false);
-    expect(await open(good, { href: 'https://x' })).toBe(false);
-    expect(actions.openExternal).toHaveBeenCalledTimes(1);
-    expect(() => ipc.handlers.get(IPC_CHANNELS.setNotificationsEnabled)!(good, 'yes')).toThrow(TypeError);
-    expect(actions.setNotificationsEnabled).not.toHaveBeenCalled();
+    for (const channel of [IPC_CHANNELS.setStartAtLogin, IPC_CHANNELS.setStartMinimized]) {
+      for (const bad of ['yes', 1, null, { enabled: true }]) {
+        expect(() => ipc.handlers.get(channel)!(good, bad), `${channel} ${JSON.stringify(bad)}`).toThrow(TypeError);
+      }
+    }
+    expect(actions.setStartAtLogin).not.toHaveBeenCalled();
+    expect(actions.setStartMinimized).not.toHaveBeenCalled();
+    expect(await ipc.handlers.get(IPC_CHANNELS.setStartMinimized)!(good, false)).toMatchObject({ startMinimized: false });
   });
 });
 
