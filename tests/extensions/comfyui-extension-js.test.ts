@@ -1,12 +1,15 @@
 // The ComfyUI extension's browser code (extensions/comfyui/web/js) with a fake ComfyUI
 // `app` and `api`: the command and menu entry are registered, running the command
 // serialises the graph with app.graphToPrompt and posts it to the extension's own route,
-// and StableQueue's answers become toasts.
+// and StableQueue's answers become toasts. The canvas's right-click menu offers "Queue in
+// StableQueue" with a priority for this one job, and "My StableQueue jobs" lists the
+// extension's jobs with their place in the queue and Top / Cancel / Retry buttons.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  CANVAS_MENU_ENTRY,
   COMMANDS,
   EXTENSION_NAME,
   MENU_PATH,
@@ -80,6 +83,57 @@ function manualTimers() {
 
 const quiet = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
+/** Just enough of the DOM for the extension's panels: elements, children, clicks, attributes. */
+class FakeNode {
+  tag: string;
+  style = { cssText: '' };
+  textContent = '';
+  value = '';
+  type = '';
+  placeholder = '';
+  checked = false;
+  disabled = false;
+  parent: FakeNode | null = null;
+  children: FakeNode[] = [];
+  attributes: Record<string, string> = {};
+  listeners: Record<string, ((e: any) => unknown)[]> = {};
+  constructor(tag: string) {
+    this.tag = tag;
+  }
+  appendChild(child: FakeNode) {
+    child.parent = this;
+    this.children.push(child);
+    return child;
+  }
+  remove() {
+    if (this.parent) this.parent.children = this.parent.children.filter((c) => c !== this);
+    this.parent = null;
+  }
+  setAttribute(name: string, value: string) {
+    this.attributes[name] = value;
+  }
+  addEventListener(type: string, fn: (e: any) => unknown) {
+    (this.listeners[type] ??= []).push(fn);
+  }
+  async click() {
+    for (const fn of this.listeners.click ?? []) await fn({ target: this });
+  }
+  *all(): Generator<FakeNode> {
+    for (const c of this.children) {
+      yield c;
+      yield* c.all();
+    }
+  }
+  find(test: (n: FakeNode) => boolean): FakeNode | undefined {
+    return [...this.all()].find(test);
+  }
+}
+
+function fakeDocument() {
+  const body = new FakeNode('body');
+  return { body, createElement: (tag: string) => new FakeNode(tag) };
+}
+
 describe('ComfyUI extension (browser side)', () => {
   it('registers the command, the menu entry and the legacy fallback', async () => {
     const app = fakeApp();
@@ -91,7 +145,7 @@ describe('ComfyUI extension (browser side)', () => {
     const ids = ext.commands.map((c: any) => c.id);
     expect(ids).toContain(COMMANDS.queue);
     expect(ext.commands.find((c: any) => c.id === COMMANDS.queue).label).toBe('Queue in StableQueue');
-    expect(ext.menuCommands).toEqual([{ path: MENU_PATH, commands: [COMMANDS.queue, COMMANDS.jobs, COMMANDS.settings] }]);
+    expect(ext.menuCommands).toEqual([{ path: MENU_PATH, commands: [COMMANDS.queue, COMMANDS.queueWithPriority, COMMANDS.jobs, COMMANDS.settings] }]);
     expect(MENU_PATH).toEqual(['Extensions', 'StableQueue']);
     for (const command of ext.commands) expect(typeof command.function).toBe('function');
     await ext.setup(); // no legacy menu on this app: nothing to add, no error
@@ -219,5 +273,120 @@ describe('ComfyUI extension (browser side)', () => {
     expect(entry).toContain('from "../../scripts/app.js"');
     expect(entry).toContain('from "../../scripts/api.js"');
     expect(entry).toContain('registerStableQueue(app, api)');
+  });
+
+  it('the canvas right-click menu has "Queue in StableQueue" with a priority for this one job', async () => {
+    const app = fakeApp();
+    const { api, calls } = fakeApi({
+      'GET /stablequeue/settings': { status: 200, body: { poll_seconds: 2, default_priority: 6 } },
+      'POST /stablequeue/queue': [
+        { status: 200, body: { mobilesd_job_id: 'j-high', queue_position: 1 } },
+        { status: 200, body: { mobilesd_job_id: 'j-default', queue_position: 2 } },
+      ],
+    });
+    const sq = registerStableQueue(app, api, { document: null, console: quiet });
+    const ext = app.extensions[0];
+    await ext.setup(); // reads the default priority from the settings
+    const items = ext.getCanvasMenuItems({});
+    expect(items[0]).toBeNull(); // a separator before our entry
+    const entry = items[1];
+    expect(entry).toMatchObject({ content: CANVAS_MENU_ENTRY, has_submenu: true });
+    expect(CANVAS_MENU_ENTRY).toBe('Queue in StableQueue');
+    expect(entry.callback).toBeUndefined(); // the entry only opens its submenu
+    const options = entry.submenu.options;
+    expect(options.map((o: any) => o?.content ?? null)).toEqual([
+      'Default priority (6)', 'Low priority (2)', 'High priority (8)', 'Urgent priority (10)', 'Choose priority…', null,
+      'My StableQueue jobs…',
+    ]);
+
+    options.find((o: any) => o?.content === 'High priority (8)').callback();
+    await vi.waitFor(() => expect(calls.filter((c) => c.path === '/stablequeue/queue')).toHaveLength(1));
+    expect(calls.at(-1)!.body).toEqual({ workflow: OUTPUT, workflow_ui: WORKFLOW, priority: 8 });
+    await vi.waitFor(() => expect(app.toasts.at(-1)?.detail).toContain('position 1'));
+
+    options[0].callback(); // the default: no priority sent, the extension's stored default applies
+    await vi.waitFor(() => expect(calls.filter((c) => c.path === '/stablequeue/queue')).toHaveLength(2));
+    expect(calls.at(-1)!.body).not.toHaveProperty('priority');
+    sq.stopAll();
+  });
+
+  it('"Choose priority…" asks for the priority, then queues with it (or nothing on Cancel)', async () => {
+    const app = fakeApp();
+    const doc = fakeDocument();
+    const { api, calls } = fakeApi({ 'POST /stablequeue/queue': { status: 200, body: { mobilesd_job_id: 'j3', queue_position: 4 } } });
+    const sq = createStableQueue({ app, api, document: doc, console: quiet });
+    const choose = sq.canvasMenuItems()[1]!.submenu!.options.find((o) => o?.content === 'Choose priority…')!;
+
+    choose.callback!();
+    const select = doc.body.find((n) => n.tag === 'select')!;
+    expect(select.children.map((o) => o.value)).toEqual(['10', '9', '8', '7', '6', '5', '4', '3', '2', '1']);
+    expect(select.value).toBe('5'); // the default until the settings say otherwise
+    select.value = '9';
+    await doc.body.find((n) => n.tag === 'button' && n.textContent === 'Queue')!.click();
+    expect(calls).toHaveLength(1);
+    expect(calls[0].body.priority).toBe(9);
+    expect(doc.body.children.filter((n) => n.tag === 'div' && n.find((c) => c.tag === 'select'))).toHaveLength(0); // dialog closed
+
+    const pending = sq.choosePriority();
+    await doc.body.find((n) => n.tag === 'button' && n.textContent === 'Cancel')!.click();
+    expect(await pending).toBeNull();
+    expect(calls).toHaveLength(1);
+    sq.stopAll();
+  });
+
+  it('"My StableQueue jobs" shows each job\'s place in the queue and the buttons its state allows', async () => {
+    const app = fakeApp();
+    const doc = fakeDocument();
+    const jobs = [
+      { mobilesd_job_id: 'aaaaaaaa-1', status: 'processing', progress: 40, target_server_alias: 'comfy-1' },
+      { mobilesd_job_id: 'bbbbbbbb-2', status: 'pending', queue_position: 1 },
+      { mobilesd_job_id: 'cccccccc-3', status: 'pending', queue_position: 3 },
+      { mobilesd_job_id: 'dddddddd-4', status: 'failed' },
+      { mobilesd_job_id: 'eeeeeeee-5', status: 'completed' },
+    ];
+    const { api, calls } = fakeApi({
+      'GET /stablequeue/jobs?limit=10': [
+        { status: 200, body: { jobs } },
+        { status: 200, body: { jobs: [{ ...jobs[2], queue_position: 1 }] } },
+      ],
+      'POST /stablequeue/top/cccccccc-3': { status: 200, body: { status: 'pending' } },
+    });
+    const sq = createStableQueue({ app, api, document: doc, console: quiet });
+    await sq.showRecentJobs();
+
+    const text = [...doc.body.all()].map((n) => n.textContent).join('\n');
+    expect(text).toContain('aaaaaaaa processing 40% on comfy-1');
+    expect(text).toContain('cccccccc pending #3 in the queue');
+    const buttons = [...doc.body.all()].filter((n) => n.attributes['data-sq-action'])
+      .map((n) => `${n.attributes['data-sq-action']}:${n.attributes['data-sq-job']}`);
+    expect(buttons).toEqual([
+      'cancel:aaaaaaaa-1', 'cancel:bbbbbbbb-2', // already first: no Top
+      'top:cccccccc-3', 'cancel:cccccccc-3', 'retry:dddddddd-4',
+    ]);
+
+    await doc.body.find((n) => n.attributes['data-sq-action'] === 'top' && n.attributes['data-sq-job'] === 'cccccccc-3')!.click();
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'GET /stablequeue/jobs?limit=10', 'POST /stablequeue/top/cccccccc-3', 'GET /stablequeue/jobs?limit=10',
+    ]);
+    expect(calls[1].body).toEqual({}); // JSON, as the route requires
+    expect(app.toasts.at(-1)).toMatchObject({ severity: 'success', detail: 'Job cccccccc moved to the top' });
+    // redrawn: one panel, now saying #1
+    const panels = doc.body.children;
+    expect(panels).toHaveLength(1);
+    expect([...panels[0].all()].map((n) => n.textContent).join('\n')).toContain('cccccccc pending #1 in the queue');
+  });
+
+  it('a job of someone else is refused with StableQueue\'s explanation', async () => {
+    const app = fakeApp();
+    const { api } = fakeApi({
+      'POST /stablequeue/cancel/ffffffff-9': {
+        status: 403, body: { error: 'not_your_job', message: 'That job was sent by someone else (another API key or StableQueue\'s own page).' },
+      },
+    });
+    const sq = createStableQueue({ app, api, document: null, console: quiet });
+    const result = await sq.jobAction('cancel', 'ffffffff-9');
+    expect(result.status).toBe(403);
+    expect(app.toasts.at(-1)).toMatchObject({ severity: 'error', summary: 'StableQueue could not cancel job ffffffff' });
+    expect(app.toasts.at(-1).detail).toContain('sent by someone else');
   });
 });

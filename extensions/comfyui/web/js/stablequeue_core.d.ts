@@ -1,7 +1,18 @@
 // Types of stablequeue_core.js, for the project's TypeScript tests.
 export declare const EXTENSION_NAME: string;
-export declare const COMMANDS: { queue: string; settings: string; jobs: string };
+export declare const COMMANDS: { queue: string; queueWithPriority: string; settings: string; jobs: string };
 export declare const MENU_PATH: string[];
+export declare const CANVAS_MENU_ENTRY: string;
+export declare const PRIORITY_PRESETS: { label: string; priority: number }[];
+export declare const JOB_ACTIONS: Record<string, ("top" | "cancel" | "retry")[]>;
+
+/** LiteGraph's context menu item (IContextMenuValue); null is a separator. */
+export interface CanvasMenuItem {
+    content: string;
+    has_submenu?: boolean;
+    submenu?: { title?: string; options: (CanvasMenuItem | null)[] };
+    callback?: () => void;
+}
 
 export interface StableQueueCommand {
     id: string;
@@ -14,6 +25,7 @@ export interface StableQueueExtension {
     name: string;
     commands: StableQueueCommand[];
     menuCommands: { path: string[]; commands: string[] }[];
+    getCanvasMenuItems(canvas?: unknown): (CanvasMenuItem | null)[];
     setup(): Promise<void>;
 }
 
@@ -37,6 +49,9 @@ export interface StableQueue {
     stopAll(): void;
     tracked: Map<string, { timer: unknown; started: number; last: any }>;
     showRecentJobs(): Promise<any[] | null>;
+    jobAction(action: "top" | "cancel" | "retry", jobId: string): Promise<RequestResult>;
+    choosePriority(): Promise<any>;
+    canvasMenuItems(): (CanvasMenuItem | null)[];
     loadSettings(): Promise<RequestResult>;
     saveSettings(values: Record<string, unknown>): Promise<RequestResult>;
     openSettings(): Promise<unknown>;

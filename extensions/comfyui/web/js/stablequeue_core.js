@@ -6,14 +6,40 @@
 // (app.graphToPrompt) and posts it, with the UI workflow for the PNG metadata, to this
 // extension's Python routes on the ComfyUI server (/stablequeue/...), which add the API
 // key and secret and forward it to StableQueue. The secret never reaches the browser.
+//
+// It is reachable from the top menu (Extensions → StableQueue) and from the canvas's
+// right-click menu, whose "Queue in StableQueue" entry offers a priority for this one job.
+// "My StableQueue jobs" lists the jobs this extension sent, with each waiting job's place
+// in StableQueue's queue and buttons to move it to the top, cancel or retry it.
 
 export const EXTENSION_NAME = "StableQueue.Queue";
 export const COMMANDS = {
     queue: "StableQueue.QueueWorkflow",
+    queueWithPriority: "StableQueue.QueueWorkflowWithPriority",
     settings: "StableQueue.Settings",
     jobs: "StableQueue.RecentJobs",
 };
 export const MENU_PATH = ["Extensions", "StableQueue"];
+export const CANVAS_MENU_ENTRY = "Queue in StableQueue";
+
+/** The canvas menu's quick choices besides the default (priority 1-10, higher runs sooner). */
+export const PRIORITY_PRESETS = [
+    { label: "Low", priority: 2 },
+    { label: "High", priority: 8 },
+    { label: "Urgent", priority: 10 },
+];
+
+/** What can be done to a job in each state (the server side checks it is ours). */
+export const JOB_ACTIONS = {
+    pending: ["top", "cancel"],
+    downloading_resources: ["cancel"],
+    processing: ["cancel"],
+    completed: [],
+    failed: ["retry"],
+    cancelled: ["retry"],
+};
+const ACTION_LABELS = { top: "Top", cancel: "Cancel", retry: "Retry" };
+const ACTION_DONE = { top: "moved to the top", cancel: "cancelled", retry: "queued again" };
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 const MAX_TRACK_MS = 6 * 60 * 60 * 1000;
@@ -44,6 +70,7 @@ export function createStableQueue(deps) {
     const tracked = new Map(); // job id -> {timer, started, last}
     let busy = false;
     let pollSeconds = 2;
+    let defaultPriority = 5;
 
     // ------------------------------------------------------------------ plumbing
 
@@ -215,6 +242,57 @@ export function createStableQueue(deps) {
         for (const id of [...tracked.keys()]) stopTracking(id);
     }
 
+    function describeJob(j) {
+        const progress = j.status === "processing" && typeof j.progress === "number" ? ` ${Math.round(j.progress)}%` : "";
+        const place = j.status === "pending" && Number.isInteger(j.queue_position) ? ` #${j.queue_position} in the queue` : "";
+        return `${shortId(j.mobilesd_job_id)} ${j.status}${progress}${place}${j.target_server_alias ? " on " + j.target_server_alias : ""}`;
+    }
+
+    /** Cancel, retry or move to the top one of this extension's jobs; says how it went. */
+    async function jobAction(action, jobId) {
+        const result = await request("POST", `/stablequeue/${action}/${encodeURIComponent(jobId)}`, {});
+        if (result.ok) toast("success", "StableQueue", `Job ${shortId(jobId)} ${ACTION_DONE[action] || action}`);
+        else toast("error", `StableQueue could not ${action === "top" ? "move" : action} job ${shortId(jobId)}`, messageOf(result.body, `HTTP ${result.status}`));
+        return result;
+    }
+
+    let jobsPanel = null;
+
+    function closeJobsPanel() {
+        if (jobsPanel && jobsPanel.remove) jobsPanel.remove();
+        jobsPanel = null;
+    }
+
+    function renderJobsPanel(jobs) {
+        const rows = jobs.map((j) => {
+            const buttons = (JOB_ACTIONS[j.status] || [])
+                .filter((action) => !(action === "top" && j.queue_position === 1))
+                .map((action) => {
+                    const button = el("button", { textContent: ACTION_LABELS[action], style: "margin-left:6px" });
+                    button.setAttribute("data-sq-action", action);
+                    button.setAttribute("data-sq-job", j.mobilesd_job_id);
+                    button.addEventListener("click", async () => {
+                        button.disabled = true;
+                        await jobAction(action, j.mobilesd_job_id);
+                        await showRecentJobs(); // redraw with the new order and states
+                    });
+                    return button;
+                });
+            return el("div", { style: "display:flex;align-items:center;justify-content:space-between;padding:4px 0;border-bottom:1px solid rgba(128,128,128,.3)" }, [
+                el("span", { textContent: describeJob(j), style: "font-family:monospace;font-size:12px" }),
+                el("span", {}, buttons),
+            ]);
+        });
+        const close = el("button", { textContent: "Close" });
+        close.addEventListener("click", closeJobsPanel);
+        return el("div", { style: "position:fixed;right:16px;top:64px;z-index:10000;min-width:360px;max-width:90vw;max-height:70vh;overflow:auto;background:var(--comfy-menu-bg,#222);color:var(--fg-color,#eee);padding:12px 16px;border-radius:8px;box-shadow:0 2px 12px rgba(0,0,0,.5)" }, [
+            el("h3", { textContent: "My StableQueue jobs", style: "margin:0 0 8px" }),
+            ...(rows.length ? rows : [el("div", { textContent: "No jobs sent from this ComfyUI yet." })]),
+            el("div", { style: "margin-top:10px;text-align:right" }, [close]),
+        ]);
+    }
+
+    /** The jobs this extension sent (this API key's), in a panel with their buttons, or a toast. */
     async function showRecentJobs() {
         const result = await request("GET", "/stablequeue/jobs?limit=10");
         if (!result.ok) {
@@ -222,12 +300,72 @@ export function createStableQueue(deps) {
             return null;
         }
         const jobs = (result.body && result.body.jobs) || [];
-        const lines = jobs.map((j) => {
-            const progress = j.status === "processing" && typeof j.progress === "number" ? ` ${Math.round(j.progress)}%` : "";
-            return `${shortId(j.mobilesd_job_id)} ${j.status}${progress}${j.target_server_alias ? " on " + j.target_server_alias : ""}`;
-        });
-        toast("info", "StableQueue: recent ComfyUI jobs", lines.length ? lines.join("\n") : "none yet", 10000);
+        if (doc && doc.body && typeof doc.createElement === "function") {
+            closeJobsPanel();
+            jobsPanel = renderJobsPanel(jobs);
+            doc.body.appendChild(jobsPanel);
+            return jobs;
+        }
+        toast("info", "StableQueue: my jobs", jobs.length ? jobs.map(describeJob).join("\n") : "none yet", 10000);
         return jobs;
+    }
+
+    // ------------------------------------------------------------------ priority
+
+    /** A small dialog to pick this job's priority, then queue; resolves to the job or null. */
+    function choosePriority() {
+        if (!doc || typeof doc.createElement !== "function" || !doc.body) {
+            return queueCurrentWorkflow();
+        }
+        return new Promise((resolve) => {
+            const select = el("select", { style: "width:100%;padding:4px" });
+            for (let p = 10; p >= 1; p--) {
+                const hint = p === 10 ? " (runs first)" : p === 1 ? " (runs last)" : p === defaultPriority ? " (default)" : "";
+                select.appendChild(el("option", { value: String(p), textContent: `${p}${hint}` }));
+            }
+            select.value = String(defaultPriority);
+            const overlay = el("div", { style: "position:fixed;inset:0;background:rgba(0,0,0,.5);z-index:10000;display:flex;align-items:center;justify-content:center" });
+            const done = (value) => {
+                overlay.remove();
+                resolve(value);
+            };
+            const queue = el("button", { textContent: "Queue", style: "margin-right:8px" });
+            const cancel = el("button", { textContent: "Cancel" });
+            queue.addEventListener("click", async () => {
+                overlay.remove();
+                resolve(await queueCurrentWorkflow({ priority: parseInt(select.value, 10) }));
+            });
+            cancel.addEventListener("click", () => done(null));
+            overlay.appendChild(el("div", { style: "background:var(--comfy-menu-bg,#222);color:var(--fg-color,#eee);padding:16px 20px;border-radius:8px;min-width:300px" }, [
+                el("h3", { textContent: "Queue in StableQueue", style: "margin:0 0 8px" }),
+                el("label", { style: "display:block;margin:8px 0" }, [
+                    el("div", { textContent: "Priority of this job (higher runs sooner)", style: "font-size:12px;opacity:.8" }), select]),
+                el("div", { style: "margin-top:12px;text-align:right" }, [queue, cancel]),
+            ]));
+            doc.body.appendChild(overlay);
+        });
+    }
+
+    /** The canvas right-click menu's entry: queue with the default or a chosen priority. */
+    function canvasMenuItems() {
+        const option = (content, run) => ({ content, callback: () => { run(); } });
+        return [
+            null,
+            {
+                content: CANVAS_MENU_ENTRY,
+                has_submenu: true,
+                submenu: {
+                    title: "Priority of this job",
+                    options: [
+                        option(`Default priority (${defaultPriority})`, () => queueCurrentWorkflow()),
+                        ...PRIORITY_PRESETS.map((p) => option(`${p.label} priority (${p.priority})`, () => queueCurrentWorkflow({ priority: p.priority }))),
+                        option("Choose priority…", () => choosePriority()),
+                        null,
+                        option("My StableQueue jobs…", () => showRecentJobs()),
+                    ],
+                },
+            },
+        ];
     }
 
     // ------------------------------------------------------------------ settings
@@ -237,6 +375,9 @@ export function createStableQueue(deps) {
         if (result.ok && result.body && Number.isInteger(result.body.poll_seconds)) {
             pollSeconds = result.body.poll_seconds;
         }
+        if (result.ok && result.body && Number.isInteger(result.body.default_priority)) {
+            defaultPriority = result.body.default_priority;
+        }
         return result;
     }
 
@@ -244,6 +385,7 @@ export function createStableQueue(deps) {
         const result = await request("POST", "/stablequeue/settings", values);
         if (result.ok) {
             if (Number.isInteger(result.body && result.body.poll_seconds)) pollSeconds = result.body.poll_seconds;
+            if (Number.isInteger(result.body && result.body.default_priority)) defaultPriority = result.body.default_priority;
             toast("success", "StableQueue", "Settings saved");
         } else {
             toast("error", "StableQueue settings not saved", messageOf(result.body, `HTTP ${result.status}`));
@@ -351,10 +493,12 @@ export function createStableQueue(deps) {
         name: EXTENSION_NAME,
         commands: [
             { id: COMMANDS.queue, label: "Queue in StableQueue", icon: "pi pi-send", function: () => queueCurrentWorkflow() },
-            { id: COMMANDS.jobs, label: "StableQueue: recent jobs", icon: "pi pi-list", function: () => showRecentJobs() },
+            { id: COMMANDS.queueWithPriority, label: "Queue in StableQueue with priority…", icon: "pi pi-sort-amount-up", function: () => choosePriority() },
+            { id: COMMANDS.jobs, label: "My StableQueue jobs", icon: "pi pi-list", function: () => showRecentJobs() },
             { id: COMMANDS.settings, label: "StableQueue settings…", icon: "pi pi-cog", function: () => openSettings() },
         ],
-        menuCommands: [{ path: MENU_PATH, commands: [COMMANDS.queue, COMMANDS.jobs, COMMANDS.settings] }],
+        menuCommands: [{ path: MENU_PATH, commands: [COMMANDS.queue, COMMANDS.queueWithPriority, COMMANDS.jobs, COMMANDS.settings] }],
+        getCanvasMenuItems: () => canvasMenuItems(),
         async setup() {
             addLegacyButton();
             try {
@@ -374,6 +518,9 @@ export function createStableQueue(deps) {
         stopAll,
         tracked,
         showRecentJobs,
+        jobAction,
+        choosePriority,
+        canvasMenuItems,
         loadSettings,
         saveSettings,
         openSettings,
