@@ -72,7 +72,7 @@ describe('queue engine against emulated Forge servers', () => {
   });
 
   it.each([
-    ['500', { kind: '500' }],
+    ['500 of an unknown error class', { kind: '500', error: 'RuntimeError', message: 'Expected all tensors to be on the same device' }],
     ['connection reset', { kind: 'reset' }],
     ['malformed JSON', { kind: 'malformed_json' }],
     ['wrong shape', { kind: 'wrong_shape' }],
@@ -87,21 +87,23 @@ describe('queue engine against emulated Forge servers', () => {
   });
 
   it('gives up with a clear message when a fault repeats past the last attempt', async () => {
-    forge[0].setFault({ kind: '500', count: 10, message: 'CUDA out of memory' });
+    forge[0].setFault({ kind: '500', count: 10, error: 'RuntimeError', message: 'device-side assert triggered' });
     const res = await submit(sq.url, { positive_prompt: 'always 500' }, 'f1');
     const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
     expect(job.status).toBe('failed');
     expect(job.attempts).toBe(3);
-    expect(job.error_message).toMatch(/HTTP 500.*CUDA out of memory.*gave up after 3 attempts/);
+    expect(job.error_message).toMatch(/HTTP 500.*device-side assert triggered.*gave up after 3 attempts/);
   });
 
-  it('aborts a hung request at the per-attempt deadline, interrupts the server and retries', async () => {
+  it('aborts a hung request at the per-attempt deadline and retries, without interrupting a task that is not ours', async () => {
     forge[1].setFault({ kind: 'hang' });
     const res = await submit(sq.url, { positive_prompt: 'hang once' }, 'f2');
     const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
     expect(job.status).toBe('completed');
     expect(job.attempts).toBe(2);
-    expect(forge[1].requests.some((r) => r.path === '/sdapi/v1/interrupt')).toBe(true);
+    // The hung request never became the server's active task: asked, and left alone.
+    expect(forge[1].requests.some((r) => r.path === '/internal/progress')).toBe(true);
+    expect(forge[1].requests.some((r) => r.path === '/sdapi/v1/interrupt')).toBe(false);
   });
 
   it('fails at once, without retry, on permanent errors (unknown checkpoint, 422)', async () => {
@@ -111,7 +113,8 @@ describe('queue engine against emulated Forge servers', () => {
     expect(a).toMatchObject({ status: 'failed', attempts: 1 });
     expect(a.error_message).toMatch(/Checkpoint "totally_missing_model.safetensors" is not on server f1\. Closest:/);
     expect(b).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(b.error_message).toMatch(/422/);
+    expect(b.error_message).toBe('Server f1 does not have the extension "NoSuchExtension" this job uses; install it there or send the job to a server that has it.');
+    expect(generationRequests(forge[0]).some((r) => (r.body as any).alwayson_scripts?.NoSuchExtension)).toBe(false);
   });
 
   it('lets jobs wait while their server is offline and runs them when it is back', async () => {

@@ -84,12 +84,15 @@ export interface Backend {
 }
 
 /**
- * transient: network, 5xx, timeout — retried with backoff.
- * permanent: the job itself is wrong (unknown checkpoint, 4xx, validation) — fails at once.
+ * transient: network, unknown 5xx, timeout — retried with backoff.
+ * permanent: the job itself is wrong (unknown checkpoint, 4xx, validation, a server-side
+ *   programming error such as TypeError) — fails at once.
+ * out_of_memory: the server's GPU ran out of memory for this job — never retried on the
+ *   same card (it would fail the same way); fails with a hint to lower size or batch.
  * offline: the request never reached the server — the job waits, no attempt is counted.
  * cancelled: the user cancelled.
  */
-export type BackendErrorKind = 'transient' | 'permanent' | 'offline' | 'cancelled';
+export type BackendErrorKind = 'transient' | 'permanent' | 'out_of_memory' | 'offline' | 'cancelled';
 
 export class BackendError extends Error {
   readonly kind: BackendErrorKind;

@@ -19,7 +19,9 @@ describe('buildForgePayload', () => {
     expect(payload.hr_scale).toBe(1.5);
     expect(payload.override_settings).toEqual({
       CLIP_stop_at_last_layers: 2, sd_model_checkpoint: 'Pony\\x.safetensors [0123456789]', forge_additional_modules: ['ae.safetensors'],
+      sd_vae: 'Automatic', eta_noise_seed_delta: 0, randn_source: 'GPU', forge_unet_storage_dtype: 'Automatic',
     });
+    expect(payload.hr_additional_modules).toEqual(['Use same choices']);
     expect(payload.send_images).toBe(true);
     expect(payload.save_images).toBe(false);
     for (const own of ['positive_prompt', 'checkpoint_name', 'loras', 'vae']) expect(payload).not.toHaveProperty(own);
@@ -27,7 +29,35 @@ describe('buildForgePayload', () => {
 
   it('uses sd_vae on A1111 and keeps the loaded model when no checkpoint is named', () => {
     const payload = buildForgePayload({ positive_prompt: 'x', vae: 'vae-ft-mse.safetensors' }, { checkpointTitle: null, isForge: false });
-    expect(payload.override_settings).toEqual({ sd_vae: 'vae-ft-mse.safetensors' });
+    expect(payload.override_settings).toEqual({ sd_vae: 'vae-ft-mse.safetensors', CLIP_stop_at_last_layers: 1, eta_noise_seed_delta: 0, randn_source: 'GPU' });
+  });
+
+  it('states every picture-affecting option, defaults included, so nothing carries over from the previous job', () => {
+    const forge = buildForgePayload({ positive_prompt: 'x' }, { checkpointTitle: null, isForge: true, taskId: 'task(sq-1)' });
+    expect(forge.override_settings).toEqual({
+      CLIP_stop_at_last_layers: 1, sd_vae: 'Automatic', eta_noise_seed_delta: 0, randn_source: 'GPU',
+      forge_additional_modules: [], forge_unet_storage_dtype: 'Automatic',
+    });
+    expect(forge.override_settings_restore_afterwards).toBe(false);
+    expect(forge.force_task_id).toBe('task(sq-1)');
+  });
+
+  it('merges a chosen VAE into the job\'s Forge module list instead of replacing its text encoders', () => {
+    const payload = buildForgePayload({
+      positive_prompt: 'flux', vae: 'ae.safetensors',
+      override_settings: { forge_additional_modules: ['clip_l.safetensors', 't5xxl_fp16.safetensors', 'ae.safetensors'] },
+    }, { checkpointTitle: null, isForge: true });
+    expect((payload.override_settings as any).forge_additional_modules).toEqual(['clip_l.safetensors', 't5xxl_fp16.safetensors', 'ae.safetensors']);
+  });
+
+  it('gives Forge hires fix "Use same choices" unless the job chose modules; never an empty list; A1111 untouched', () => {
+    const hr = (extra: Record<string, unknown>, isForge = true) =>
+      buildForgePayload({ positive_prompt: 'x', enable_hr: true, ...extra }, { checkpointTitle: null, isForge }).hr_additional_modules;
+    expect(hr({})).toEqual(['Use same choices']);
+    expect(hr({ hr_additional_modules: [] })).toEqual(['Use same choices']);
+    expect(hr({ hr_additional_modules: ['ae.safetensors'] })).toEqual(['ae.safetensors']);
+    expect(hr({}, false)).toBeUndefined();
+    expect(buildForgePayload({ positive_prompt: 'x' }, { checkpointTitle: null, isForge: true }).hr_additional_modules).toBeUndefined();
   });
 
   it('does not add a LoRA tag the prompt already has', () => {

@@ -44,6 +44,8 @@ const rows: Row[] = [
     expected: { action: 'fail', message: 'unknown checkpoint', details: { error_details: { closest: ['a'] } } } },
   { name: 'a permanent error without details fails without details', stop: null, outcome: error('permanent', 'bad'),
     expected: { action: 'fail', message: 'bad', details: null } },
+  { name: 'out of GPU memory fails at once (the same card would fail the same way)', stop: null, outcome: error('out_of_memory', 'out of GPU memory; try a smaller size'), attempts: 1,
+    expected: { action: 'fail', message: 'out of GPU memory; try a smaller size', details: null } },
   { name: 'a cancel the engine did not ask for fails the job', stop: null, outcome: error('cancelled', 'interrupted on the server'),
     expected: { action: 'fail', message: 'interrupted on the server', details: null } },
   { name: 'a transient error with attempts left is retried after the backoff', stop: null, outcome: error('transient', '502'), attempts: 2,
@@ -70,7 +72,7 @@ describe('decideSettlement: how an attempt ends', () => {
     const stops = new Set(rows.map((r) => r.stop));
     expect(stops).toEqual(new Set<StopReason | null>([null, 'cancel', 'shutdown', 'take_back']));
     const kinds = new Set(rows.flatMap((r) => (r.outcome.type === 'error' ? [r.outcome.error.kind] : [])));
-    const all: Record<BackendErrorKind, true> = { transient: true, permanent: true, offline: true, cancelled: true };
+    const all: Record<BackendErrorKind, true> = { transient: true, permanent: true, out_of_memory: true, offline: true, cancelled: true };
     expect(kinds).toEqual(new Set(Object.keys(all)));
     const actions = new Set(rows.map((r) => r.expected.action));
     expect(actions).toEqual(new Set(['complete', 'cancel', 'release', 'park', 'fail']));

@@ -33,6 +33,43 @@ export interface PayloadOptions {
   checkpointTitle: string | null;
   /** Forge takes VAEs/text encoders as forge_additional_modules; A1111 as sd_vae. */
   isForge: boolean;
+  /** Our id for this attempt on the server (`force_task_id`), so progress and cancel find it. */
+  taskId?: string;
+}
+
+/**
+ * Options that change the picture, with the server's defaults. Jobs run with
+ * `override_settings_restore_afterwards: false` (the checkpoint stays loaded), and the
+ * server keeps every overridden option until it is overridden again, so each job states
+ * all of them: a CLIP skip, VAE or module list of the previous job must not carry over.
+ * Keys a server lacks are dropped before sending (dropUnknownOverrides).
+ */
+const PICTURE_OPTION_DEFAULTS: Record<string, unknown> = {
+  CLIP_stop_at_last_layers: 1,
+  sd_vae: 'Automatic',
+  eta_noise_seed_delta: 0,
+  randn_source: 'GPU',
+};
+const FORGE_PICTURE_OPTION_DEFAULTS: Record<string, unknown> = {
+  forge_additional_modules: [],
+  forge_unet_storage_dtype: 'Automatic',
+};
+
+/** Forge's hires pass crashes without a module list; `[]` would unload the text encoders. */
+const HIRES_SAME_MODULES = ['Use same choices'];
+
+function namesOf(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' && value ? [value] : [];
+  return list.filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** The job's module list with its chosen VAE(s) added (a VAE never replaces the text encoders). */
+function mergedModules(overrides: Record<string, unknown>, vae: unknown): string[] {
+  const merged: string[] = [];
+  for (const name of [...namesOf(overrides.forge_additional_modules), ...namesOf(vae)]) {
+    if (!merged.includes(name)) merged.push(name);
+  }
+  return merged;
 }
 
 /**
@@ -51,14 +88,18 @@ export function buildForgePayload(params: GenerationParams, options: PayloadOpti
   if ('subseed' in params) payload.subseed = normalizeSeed(params.subseed);
 
   const overrides: Record<string, unknown> = {
+    ...PICTURE_OPTION_DEFAULTS,
+    ...(options.isForge ? FORGE_PICTURE_OPTION_DEFAULTS : {}),
     ...(typeof params.override_settings === 'object' && params.override_settings ? params.override_settings as Record<string, unknown> : {}),
   };
   if (options.checkpointTitle) overrides.sd_model_checkpoint = options.checkpointTitle;
-  if (typeof params.vae === 'string' && params.vae) {
-    if (options.isForge) overrides.forge_additional_modules = [params.vae];
-    else overrides.sd_vae = params.vae;
-  }
+  if (options.isForge) overrides.forge_additional_modules = mergedModules(overrides, params.vae);
+  else if (namesOf(params.vae).length) overrides.sd_vae = namesOf(params.vae)[0];
   payload.override_settings = overrides;
+  if (options.isForge && payload.enable_hr === true && namesOf(payload.hr_additional_modules).length === 0) {
+    payload.hr_additional_modules = HIRES_SAME_MODULES;
+  }
+  if (options.taskId) payload.force_task_id = options.taskId;
   // Keep the chosen checkpoint loaded for the next job instead of swapping back.
   if (!('override_settings_restore_afterwards' in params)) payload.override_settings_restore_afterwards = false;
   // We store the images ourselves; the server must send them and need not save them.
