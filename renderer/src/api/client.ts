@@ -16,6 +16,11 @@ import type {
 import { LAUNCH_TOKEN_HEADER, LAUNCH_TOKEN_QUERY } from '../../../shared/launch-token.ts';
 import { ApiRequestError, fallbackMessage, isApiErrorBody } from './errors.ts';
 import type {
+  ApiKeyCreate,
+  ApiKeyCreated,
+  ApiKeyUpdate,
+  ApiKeyView,
+  AuthSession,
   GalleryQuery,
   Health,
   JobListQuery,
@@ -143,9 +148,11 @@ export class ApiClient {
       }
     }
     if (!res.ok) {
+      const retryAfter = Number(res.headers.get('Retry-After'));
+      const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null;
       const err = isApiErrorBody(data)
-        ? new ApiRequestError(res.status, data.error, data.message, data.details)
-        : new ApiRequestError(res.status, `http_${res.status}`, fallbackMessage(res.status), data);
+        ? new ApiRequestError(res.status, data.error, data.message, data.details, retryAfterSeconds)
+        : new ApiRequestError(res.status, `http_${res.status}`, fallbackMessage(res.status), data, retryAfterSeconds);
       if (res.status === 401) this.onUnauthorized?.(err);
       throw err;
     }
@@ -258,8 +265,25 @@ export class ApiClient {
   }
 
   // ---- auth (used once a password is set)
+  authSession(): Promise<AuthSession> {
+    return this.request('GET', '/api/v1/auth/session');
+  }
   login(password: string): Promise<unknown> {
     return this.request('POST', '/api/v1/auth/login', { body: { password } });
+  }
+
+  // ---- API keys (for extensions and scripts)
+  async listApiKeys(): Promise<ApiKeyView[]> {
+    return (await this.request<{ keys: ApiKeyView[] }>('GET', '/api/v1/api-keys')).keys;
+  }
+  createApiKey(body: ApiKeyCreate): Promise<ApiKeyCreated> {
+    return this.request('POST', '/api/v1/api-keys', { body });
+  }
+  updateApiKey(id: string, body: ApiKeyUpdate): Promise<ApiKeyView> {
+    return this.request('PUT', `/api/v1/api-keys/${enc(id)}`, { body });
+  }
+  deleteApiKey(id: string): Promise<unknown> {
+    return this.request('DELETE', `/api/v1/api-keys/${enc(id)}`);
   }
 }
 

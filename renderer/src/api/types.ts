@@ -45,14 +45,40 @@ export interface GalleryQuery {
   to?: string;
 }
 
-/** Bootstrap info the desktop preload may expose. */
-export interface Bootstrap {
-  apiBase?: string;
-  token?: string;
+/** What an API key may do (the engine's permission list). */
+export type ApiKeyPermission = 'submit' | 'read' | 'admin';
+
+/** An API key as GET /api/v1/api-keys lists it (never with its secret). */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  /** the public key id, sent as X-API-Key */
+  key: string;
+  permissions: ApiKeyPermission[];
+  is_active: boolean;
+  created_at: string;
+  last_used: string | null;
+  rate_limit_per_minute: number;
+  max_queue_depth: number;
 }
 
-declare global {
-  interface Window {
-    stablequeue?: { bootstrap?: Bootstrap };
-  }
+/** The creation answer: the view plus the secret, which is never shown again. */
+export interface ApiKeyCreated extends ApiKeyView {
+  secret: string;
+}
+
+export interface ApiKeyCreate {
+  name: string;
+  permissions?: ApiKeyPermission[];
+  rate_limit_per_minute?: number;
+  max_queue_depth?: number;
+}
+
+export type ApiKeyUpdate = Partial<ApiKeyCreate> & { is_active?: boolean };
+
+/** GET /api/v1/auth/session */
+export interface AuthSession {
+  authenticated: boolean;
+  password_required: boolean;
+  message?: string;
 }

@@ -84,6 +84,36 @@ describe('ApiClient', () => {
     expect(onUnauthorized).toHaveBeenCalledOnce();
   });
 
+  it('reads Retry-After on a 429 so a caller can count down', async () => {
+    const f = createFakeFetch({
+      'POST /api/v1/auth/login': () => new Response(JSON.stringify({ error: 'too_many_attempts', message: 'Wait 7 s.' }), { status: 429, headers: { 'content-type': 'application/json', 'Retry-After': '7' } }),
+      'GET /api/v1/settings': () => json(429, { error: 'rate_limited', message: 'Slow down.' }),
+    });
+    const api = new ApiClient({ fetch: f.fetch });
+    await expect(api.login('nope')).rejects.toMatchObject({ status: 429, retryAfterSeconds: 7 });
+    await expect(api.getSettings()).rejects.toMatchObject({ status: 429, retryAfterSeconds: null });
+  });
+
+  it('manages API keys through the same client (token header, 401 hook)', async () => {
+    const view = { id: 'k1', name: 'forge', key: 'sq_1', permissions: ['submit'], is_active: true, created_at: '2026-01-01T00:00:00Z', last_used: null, rate_limit_per_minute: 600, max_queue_depth: 500 };
+    const onUnauthorized = vi.fn();
+    const f = createFakeFetch({
+      'GET /api/v1/api-keys': () => ({ json: { keys: [view] } }),
+      'POST /api/v1/api-keys': () => ({ status: 201, json: { ...view, secret: 's3cret' } }),
+      'PUT /api/v1/api-keys/k%2F1': () => ({ json: { ...view, is_active: false } }),
+      'DELETE /api/v1/api-keys/k1': () => json(401, { error: 'login_required', message: 'Sign in.' }),
+    });
+    const api = new ApiClient({ token: 'tok', fetch: f.fetch, onUnauthorized });
+    expect(await api.listApiKeys()).toEqual([view]);
+    expect((await api.createApiKey({ name: 'forge', permissions: ['submit'] })).secret).toBe('s3cret');
+    expect(f.calls[1]).toMatchObject({ method: 'POST', body: { name: 'forge', permissions: ['submit'] } });
+    expect((await api.updateApiKey('k/1', { is_active: false })).is_active).toBe(false);
+    expect(f.calls[2]).toMatchObject({ method: 'PUT', body: { is_active: false } });
+    await expect(api.deleteApiKey('k1')).rejects.toMatchObject({ status: 401 });
+    expect(onUnauthorized).toHaveBeenCalledOnce();
+    expect(f.calls.every((c) => c.headers[TOKEN_HEADER.toLowerCase()] === 'tok')).toBe(true);
+  });
+
   it('uses the desktop bootstrap: base URL, token header, token on asset URLs', async () => {
     const f = createFakeFetch({ 'GET /api/v1/health': () => ({ json: { ok: true, version: '1' } }) });
     const api = new ApiClient({ base: 'http://127.0.0.1:5555/', token: 'tok', fetch: f.fetch });
