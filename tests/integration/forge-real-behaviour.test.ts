@@ -1,0 +1,157 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ForgeEmulator } from '../emulators/forge/index.ts';
+import { makePng } from '../emulators/png.ts';
+import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
+import { addForgeServers, generationRequests } from '../helpers/forge-servers.ts';
+import { api, waitFor, waitForJobs } from '../helpers/http.ts';
+
+/**
+ * The queue against behaviours of real Forge servers that give wrong or failed jobs when
+ * ignored: options that stay set between jobs, the hires crash, error classes, a lock
+ * shared with other clients, extra images in the answer.
+ */
+const SDXL = 'sdxl/juggernautXL_v9.safetensors';
+const SD15 = 'v1-5-pruned-emaonly.safetensors';
+const submit = (base: string, params: Record<string, unknown>, target = 'f1') =>
+  api(base, 'POST', '/api/v1/generate', { target_server_alias: target, generation_params: { steps: 3, width: 64, height: 64, ...params } });
+const jobOf = async (base: string, id: string) => (await api(base, 'GET', `/api/v1/queue/jobs/${id}/status`)).body;
+
+describe('Forge as it really is', () => {
+  let sq: TestEngine;
+  let forge: ForgeEmulator;
+
+  beforeAll(async () => {
+    sq = await startTestEngine({ retryBaseDelayMs: 50, attemptDeadlineMs: 20_000 });
+    [forge] = await addForgeServers(sq.url, 1, { flavor: 'forge', modelLoadMs: 300 });
+    await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers')).body.every((s: any) => s.status === 'online'), { what: 'server online' });
+  });
+  afterAll(async () => {
+    await sq.stop();
+    await forge.close();
+  });
+  afterEach(() => {
+    forge.clearFaults();
+    forge.setStepMs(5);
+  });
+
+  const lastGenerations = (n: number) => forge.generationLog.slice(-n);
+
+  it('two jobs in a row, CLIP skip 2 then default, run with 2 and then 1', async () => {
+    const a = await submit(sq.url, { positive_prompt: 'clip two', override_settings: { CLIP_stop_at_last_layers: 2 } });
+    await waitForJobs(sq.url, [a.body.mobilesd_job_id]);
+    const b = await submit(sq.url, { positive_prompt: 'clip default' });
+    const [done] = await waitForJobs(sq.url, [b.body.mobilesd_job_id]);
+    expect(done.status).toBe('completed');
+    expect(lastGenerations(2).map((g) => g.settings?.CLIP_stop_at_last_layers)).toEqual([2, 1]);
+  });
+
+  it('a Flux job then an SDXL job run each with its own modules', async () => {
+    const flux = await submit(sq.url, {
+      positive_prompt: 'flux', vae: 'ae.safetensors',
+      override_settings: { forge_additional_modules: ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors'] },
+    });
+    await waitForJobs(sq.url, [flux.body.mobilesd_job_id]);
+    const sdxl = await submit(sq.url, { positive_prompt: 'sdxl', checkpoint_name: SDXL });
+    await waitForJobs(sq.url, [sdxl.body.mobilesd_job_id]);
+    expect(lastGenerations(2).map((g) => g.settings?.forge_additional_modules)).toEqual([
+      ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors', 'ae.safetensors'],
+      [],
+    ]);
+  });
+
+  it('a hires job completes on the Forge flavour with one attempt', async () => {
+    const res = await submit(sq.url, { positive_prompt: 'hires', enable_hr: true, hr_scale: 2, hr_upscaler: 'Latent' });
+    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+    expect(job).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(job.images).toHaveLength(1);
+    expect((generationRequests(forge).at(-1)!.body as any).hr_additional_modules).toEqual(['Use same choices']);
+  });
+
+  it('a TypeError 500 fails on the first attempt with the server\'s message', async () => {
+    forge.setFault({ kind: '500', count: 3, error: 'TypeError', message: "argument of type 'NoneType' is not iterable" });
+    const res = await submit(sq.url, { positive_prompt: 'type error' });
+    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+    expect(job).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(job.error_message).toContain("TypeError: argument of type 'NoneType' is not iterable");
+  });
+
+  it('out of GPU memory fails at once, suggesting a smaller size or batch, without retrying on the same card', async () => {
+    forge.setFault({ kind: '500', count: 3 }); // the emulator's default 500 is a CUDA OutOfMemoryError
+    const before = generationRequests(forge).length;
+    const res = await submit(sq.url, { positive_prompt: 'too big' });
+    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+    expect(job).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(job.error_message).toMatch(/ran out of GPU memory.*CUDA out of memory.*smaller size or batch/);
+    expect(generationRequests(forge).length - before).toBe(1);
+  });
+
+  it('cancelling a job queued behind another client\'s generation does not interrupt it, and our job never runs', async () => {
+    forge.setStepMs(40);
+    // Another client (Forge's own UI, a script) starts a long generation.
+    const theirs = fetch(`${forge.url}/sdapi/v1/txt2img`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'theirs', steps: 25, width: 64, height: 64 }),
+    });
+    await waitFor(() => forge.state.progress.job_count === 1, { what: 'their generation runs' });
+    const theirRecord = forge.generationLog.at(-1)!;
+    // Ours asks for another checkpoint, so the server loads it first when its turn comes.
+    const other = forge.state.loadedModel.startsWith('sdxl/') ? SD15 : SDXL;
+    const ours = await submit(sq.url, { positive_prompt: 'ours', checkpoint_name: other, steps: 20 });
+    const id = ours.body.mobilesd_job_id;
+    await waitFor(() => forge.state.queueLength === 2, { what: 'our request waits for the lock' });
+    const waiting = await waitFor(async () => {
+      const job = await jobOf(sq.url, id);
+      return job.status_text === 'Queued on server behind another job' ? job : null;
+    }, { what: 'queued status' });
+    expect(waiting.progress).toBe(0); // their progress is not shown as ours
+    expect(waiting.preview_url).toBeNull();
+
+    expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${id}/cancel`)).status).toBe(200);
+    const [job] = await waitForJobs(sq.url, [id]);
+    expect(job.status).toBe('cancelled');
+    expect(job.images).toEqual([]);
+
+    const theirResponse = await (await theirs).json() as { images: string[] };
+    expect(theirResponse.images).toHaveLength(1);
+    expect(theirRecord.interrupted).toBe(false);
+    expect(theirRecord.stepsRun).toBe(25);
+    // Our abandoned request got the lock after theirs and was stopped before it sampled anything.
+    const ourRecord = await waitFor(() => forge.generationLog.find((g) => g.requestId !== theirRecord.requestId && g.startedAt! > theirRecord.startedAt! && g.finishedAt), { what: 'our request ends' });
+    expect(ourRecord.interrupted).toBe(true);
+    expect(ourRecord.stepsRun).toBe(0);
+    expect(ourRecord.images).toBe(0);
+  });
+
+  it('a job interrupted from the server\'s own UI with fewer images than asked ends cancelled with what it made', async () => {
+    forge.setStepMs(30);
+    const res = await submit(sq.url, { positive_prompt: 'stopped elsewhere', n_iter: 3, steps: 6 });
+    const id = res.body.mobilesd_job_id;
+    await waitFor(() => forge.state.progress.job_no === 1, { what: 'second batch runs' });
+    await fetch(`${forge.url}/sdapi/v1/interrupt`, { method: 'POST' }); // someone presses Interrupt in Forge
+    const [job] = await waitForJobs(sq.url, [id]);
+    expect(job.status).toBe('cancelled');
+    expect(job.images.length).toBeGreaterThan(0);
+    expect(job.images.length).toBeLessThan(3);
+  });
+
+  it('keeps only the results: neither the grid of save_images nor ControlNet\'s detected maps', async () => {
+    const png = (await makePng({ width: 16, height: 16, seed: 3 })).toString('base64');
+    const res = await submit(sq.url, {
+      positive_prompt: 'with extras', batch_size: 2, save_images: true, seed: 100,
+      alwayson_scripts: { controlnet: { args: [{ enabled: true, module: 'canny', model: 'control_canny', image: png }] } },
+    });
+    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+    expect(job.status).toBe('completed');
+    expect(forge.generationLog.at(-1)!.images).toBe(4); // grid + 2 results + detected map
+    expect(job.images.map((i: any) => i.seed)).toEqual([100, 101]);
+  });
+
+  it('a job using an extension the server lacks fails before sending, naming it', async () => {
+    const before = generationRequests(forge).length;
+    const res = await submit(sq.url, { positive_prompt: 'x', alwayson_scripts: { 'Regional Prompter': { args: [true] } } });
+    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+    expect(job).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(job.error_message).toContain('does not have the extension "Regional Prompter"');
+    expect(generationRequests(forge).length).toBe(before);
+  });
+});
