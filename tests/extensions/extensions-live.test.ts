@@ -17,6 +17,9 @@ import { runPythonTests, type PythonRun } from './python-unittest.ts';
 
 const FORGE_ALIAS = 'forge-e2e';
 const COMFY_ALIAS = 'comfy-e2e';
+// Disabled servers: jobs sent to them wait, so the queue-control tests can watch and move them.
+const FORGE_PARKED_ALIAS = 'forge-parked';
+const COMFY_PARKED_ALIAS = 'comfy-parked';
 
 describe('extensions against a live StableQueue', () => {
   let sq: HeadlessProcess;
@@ -47,6 +50,10 @@ describe('extensions against a live StableQueue', () => {
       const servers = (await api(sq.url, 'GET', '/api/v1/servers')).body as any[];
       return servers.length === 2 && servers.every((s) => s.status === 'online');
     }, { what: 'both emulated servers online' });
+    for (const [alias, appType, url] of [[FORGE_PARKED_ALIAS, 'forge', forge.url], [COMFY_PARKED_ALIAS, 'comfyui', comfy.url]]) {
+      const res = await api(sq.url, 'POST', '/api/v1/servers', { alias, app_type: appType, api_url: url, enabled: false });
+      expect(res.status, `${alias}: ${JSON.stringify(res.body)}`).toBe(201);
+    }
 
     // API keys arrive with the security work; until then the endpoints accept requests
     // without one and the extensions still send the headers.
@@ -64,6 +71,9 @@ describe('extensions against a live StableQueue', () => {
         const readOnly = await api(sq.url, 'POST', '/api/v1/api-keys', { name: 'read only', permissions: ['read'] });
         const limited = await api(sq.url, 'POST', '/api/v1/api-keys', { name: 'limited', permissions: ['submit', 'read'], rate_limit_per_minute: 1 });
         if (readOnly.status < 300) extraKeys.SQ_READONLY_KEY = `${readOnly.body.key}:${readOnly.body.secret}`;
+        // a second extension's key: its jobs are not ours to cancel, retry or move (403)
+        const other = await api(sq.url, 'POST', '/api/v1/api-keys', { name: 'another extension', permissions: ['submit', 'read'] });
+        if (other.status < 300) extraKeys.SQ_OTHER_KEY = `${other.body.key}:${other.body.secret}`;
         if (limited.status < 300) extraKeys.SQ_LIMITED_KEY = `${limited.body.key}:${limited.body.secret}`;
       }
     }
@@ -76,6 +86,8 @@ describe('extensions against a live StableQueue', () => {
       SQ_FORGE_ALIAS: FORGE_ALIAS,
       SQ_COMFY_ALIAS: COMFY_ALIAS,
       SQ_OUT_DIR: outDir,
+      SQ_FORGE_PARKED_ALIAS: FORGE_PARKED_ALIAS,
+      SQ_COMFY_PARKED_ALIAS: COMFY_PARKED_ALIAS,
       ...extraKeys,
     });
   }, 240_000);
@@ -87,12 +99,12 @@ describe('extensions against a live StableQueue', () => {
     for (const dir of [dataDir, outDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the extensions\' Python tests pass against it (client, Forge click, ComfyUI forwarder)', () => {
+  it('the extensions\' Python tests pass against it (client, Forge click, ComfyUI forwarder, queue control)', () => {
     if (process.env.SQ_EXT_VERBOSE) console.log(python.output);
     expect(python.ok, `${python.report}\n--- StableQueue log tail ---\n${sq.output().slice(-3000)}`).toBe(true);
-    expect(python.ran).toBe(10);
+    expect(python.ran).toBe(13);
     // only the key tests may be skipped, and only while StableQueue does not check keys
-    expect(python.skipped, python.report).toBe(authEnforced ? 0 : 3);
+    expect(python.skipped, python.report).toBe(authEnforced ? 0 : 6);
     const passed = python.results.filter((r) => r.outcome === 'ok').map((r) => r.name.split(' ')[0]);
     expect(passed).toEqual(expect.arrayContaining([
       'test_forwarder_queues_and_follows_the_job',
@@ -101,6 +113,14 @@ describe('extensions against a live StableQueue', () => {
       'test_queue_click_runs_on_the_emulated_forge_with_controlnet_and_adetailer',
       'test_submit_poll_download',
     ]));
+    if (authEnforced) {
+      // queue position, move to the top, cancel and retry, through each extension's own code
+      expect(passed).toEqual(expect.arrayContaining([
+        'test_client_position_top_cancel_retry',
+        'test_forge_panel_lists_own_jobs_and_its_buttons_act',
+        'test_comfy_forwarder_priority_position_and_actions',
+      ]));
+    }
   });
 
   it('Forge: the alwayson_scripts of ControlNet and ADetailer arrive at the emulated Forge untouched', () => {

@@ -5,7 +5,10 @@ an emulated ComfyUI, creates an API key when StableQueue has the endpoint, and p
 
     SQ_URL, SQ_API_KEY, SQ_API_SECRET, SQ_AUTH_ENFORCED (1/0),
     SQ_FORGE_ALIAS, SQ_COMFY_ALIAS, SQ_OUT_DIR (where the submitted jobs are written
-    for the wrapper to compare with what the emulators received)
+    for the wrapper to compare with what the emulators received),
+    SQ_FORGE_PARKED_ALIAS, SQ_COMFY_PARKED_ALIAS (disabled servers: jobs sent there wait,
+    so their place in the queue can be watched and changed),
+    SQ_OTHER_KEY ("key:secret" of a second submit+read key, whose jobs are not ours)
 
 Without SQ_URL every test here is skipped (run the vitest file instead).
 """
@@ -120,6 +123,9 @@ def key_from_env(name):
 
 READONLY_KEY = key_from_env("SQ_READONLY_KEY")
 LIMITED_KEY = key_from_env("SQ_LIMITED_KEY")
+OTHER_KEY = key_from_env("SQ_OTHER_KEY")
+FORGE_PARKED = os.environ.get("SQ_FORGE_PARKED_ALIAS", "forge-parked")
+COMFY_PARKED = os.environ.get("SQ_COMFY_PARKED_ALIAS", "comfy-parked")
 
 
 @live
@@ -276,6 +282,170 @@ class ComfyExtensionEndToEndTest(unittest.TestCase):
             self.assertIn(job_id, [j["mobilesd_job_id"] for j in jobs["jobs"]])
             write_out("comfy_e2e.json", {"job_id": job_id, "workflow": WORKFLOW, "workflow_ui": WORKFLOW_UI,
                                          "image_ids": [i["id"] for i in job["images"]]})
+
+
+def park(c, source, *, priority=5, app_type="forge", prompt="waiting job"):
+    """A job on a disabled server: it waits in the queue until cancelled."""
+    target = FORGE_PARKED if app_type == "forge" else COMFY_PARKED
+    params = {"positive_prompt": prompt, "width": 64, "height": 64, "steps": 2}
+    if app_type == "comfyui":
+        params = {"workflow": WORKFLOW}
+    return c.generate(app_type=app_type, generation_params=params, target_server_alias=target, priority=priority,
+                      source_info=source)["mobilesd_job_id"]
+
+
+def position(c, job_id):
+    return c.job_status(job_id)["queue_position"]
+
+
+def cancel_quietly(c, *job_ids):
+    for job_id in job_ids:
+        try:
+            c.cancel_job(job_id)
+        except StableQueueError:
+            pass
+
+
+@live
+@unittest.skipUnless(OTHER_KEY, "no second API key (StableQueue does not check API keys yet)")
+class QueueControlLiveTest(unittest.TestCase):
+    """Queue position, move to the top, cancel and retry of the extensions' own jobs, and
+    a second key refused on them (403 not_your_job), through each extension's own code."""
+
+    def setUp(self):
+        self.c = client()
+        self.other = StableQueueClient(URL, *OTHER_KEY)
+        self.created: list[tuple[StableQueueClient, str]] = []
+
+    def tearDown(self):
+        for c, job_id in self.created:
+            cancel_quietly(c, job_id)
+
+    def park(self, c, source, **kw):
+        job_id = park(c, source, **kw)
+        self.created.append((c, job_id))
+        return job_id
+
+    def test_client_position_top_cancel_retry(self):
+        c = self.c
+        mine = [self.park(c, "sq_live_client") for _ in range(3)]
+        theirs = self.park(self.other, "sq_live_client")
+        first = position(c, mine[0])
+        self.assertEqual([position(c, j) for j in mine], [first, first + 1, first + 2])
+        self.assertEqual(position(self.other, theirs), first + 3)
+
+        # the list shows only this key's jobs from this source, each with its real place
+        rows = c.list_own_jobs("sq_live_client", status="pending")["jobs"]
+        self.assertEqual([r["mobilesd_job_id"] for r in rows], mine)
+        self.assertEqual([r["queue_position"] for r in rows], [first, first + 1, first + 2])
+        self.assertEqual([r["mobilesd_job_id"] for r in self.other.list_own_jobs("sq_live_client")["jobs"]], [theirs])
+
+        # move to the top: first of its priority, everything else one down
+        c.move_to_top(mine[2])
+        self.assertEqual(position(c, mine[2]), 1)
+        self.assertEqual(position(c, mine[0]), first + 1)
+
+        # cancel: out of the queue, the rest move up
+        cancelled = c.cancel_job(mine[1])
+        self.assertEqual(cancelled["status"], "cancelled")
+        self.assertIsNone(position(c, mine[1]))
+        self.assertEqual(position(self.other, theirs), first + 2)
+
+        # retry: waiting again, at the end
+        retried = c.retry_job(mine[1])
+        self.assertEqual(retried["status"], "pending")
+        self.assertEqual(position(c, mine[1]), first + 3)
+        rows = c.list_own_jobs("sq_live_client", status="pending")["jobs"]
+        self.assertEqual({r["mobilesd_job_id"]: r["queue_position"] for r in rows},
+                         {j: position(c, j) for j in mine})
+
+        # another key may do none of it to these jobs
+        for act in (self.other.cancel_job, self.other.retry_job, self.other.move_to_top):
+            with self.assertRaises(StableQueueError) as caught:
+                act(mine[0])
+            self.assertEqual((caught.exception.status, caught.exception.code), (403, "not_your_job"))
+            self.assertIn("sent by someone else", caught.exception.user_message)
+        self.assertEqual(c.job_status(mine[0])["status"], "pending")
+        with self.assertRaises(StableQueueError) as caught:
+            c.retry_job(theirs)
+        self.assertEqual(caught.exception.code, "not_your_job")
+
+    def test_forge_panel_lists_own_jobs_and_its_buttons_act(self):
+        from modules import shared
+
+        sq = load_forge_script()
+        for callback in forge_stubs.RECORDER.settings_callbacks:
+            callback()
+        shared.opts.data.update({"stablequeue_url": URL, "stablequeue_api_key": KEY, "stablequeue_api_secret": SECRET})
+        script = sq.StableQueueScript()
+        c = self.c
+        mine = [self.park(c, "forge_extension", prompt=f"forge panel {i}") for i in range(2)]
+        theirs = self.park(self.other, "forge_extension", prompt="someone else's")
+
+        html = script.render_status()
+        for job_id in mine:
+            self.assertIn(f"<code>{job_id[:8]}</code>", html)
+            self.assertIn(f"waiting (#{position(c, job_id)})", html)
+            self.assertIn(f'data-sq-action="cancel" data-sq-job="{job_id}"', html)
+        self.assertNotIn(theirs[:8], html)  # only the jobs this extension sent with this key
+
+        with forge_stubs.quiet_stderr():
+            html = script.on_job_action(f"top:{mine[1]}")
+        self.assertIn(f"Job {mine[1][:8]} moved to the top (#1 in the queue).", html)
+        self.assertEqual(position(c, mine[1]), 1)
+
+        with forge_stubs.quiet_stderr():
+            html = script.on_job_action(f"cancel:{mine[0]}")
+        self.assertIn(f"Job {mine[0][:8]} cancelled.", html)
+        self.assertIn(f'data-sq-action="retry" data-sq-job="{mine[0]}"', html)
+        self.assertEqual(c.job_status(mine[0])["status"], "cancelled")
+
+        with forge_stubs.quiet_stderr():
+            html = script.on_job_action(f"retry:{mine[0]}")
+        self.assertIn(f"Job {mine[0][:8]} is waiting again (#{position(c, mine[0])} in the queue).", html)
+
+        with forge_stubs.quiet_stderr():
+            html = script.on_job_action(f"cancel:{theirs}")
+        self.assertIn("sent by someone else", html)
+        self.assertEqual(self.other.job_status(theirs)["status"], "pending")
+
+    def test_comfy_forwarder_priority_position_and_actions(self):
+        from stablequeue_core.forwarder import Forwarder
+        from stablequeue_core.settings import SettingsStore
+
+        with tempfile.TemporaryDirectory() as tmp:
+            store = SettingsStore(os.path.join(tmp, "settings.json"), env={})
+            store.update({"url": URL, "api_key": KEY, "api_secret": SECRET, "default_server": COMFY_PARKED})
+            forwarder = Forwarder(store)
+
+            status, normal = forwarder.queue({"workflow": WORKFLOW, "priority": 5})
+            self.assertEqual(status, 200, normal)
+            self.created.append((self.c, normal["mobilesd_job_id"]))
+            status, urgent = forwarder.queue({"workflow": WORKFLOW, "priority": 10})  # the per-job priority choice
+            self.assertEqual(status, 200, urgent)
+            self.created.append((self.c, urgent["mobilesd_job_id"]))
+            theirs = self.park(self.other, "comfyui_extension", app_type="comfyui")
+            self.assertEqual(urgent["queue_position"], 1)  # priority 10 goes before everything waiting
+            self.assertEqual(forwarder.status(urgent["mobilesd_job_id"])[1]["priority"], 10)
+
+            status, listed = forwarder.jobs({"status": "pending"})
+            self.assertEqual(status, 200, listed)
+            rows = {r["mobilesd_job_id"]: r["queue_position"] for r in listed["jobs"]}
+            self.assertEqual(set(rows), {normal["mobilesd_job_id"], urgent["mobilesd_job_id"]})
+            self.assertEqual(rows[urgent["mobilesd_job_id"]], 1)
+            self.assertEqual(rows[normal["mobilesd_job_id"]], position(self.c, normal["mobilesd_job_id"]))
+
+            job = normal["mobilesd_job_id"]
+            self.assertEqual(forwarder.job_action("top", job)[0], 200)
+            self.assertEqual(position(self.c, job), 2)  # first of priority 5, after the priority 10 one
+            status, body = forwarder.job_action("cancel", job)
+            self.assertEqual((status, body["status"]), (200, "cancelled"))
+            status, body = forwarder.job_action("retry", job)
+            self.assertEqual((status, body["status"]), (200, "pending"))
+
+            status, body = forwarder.job_action("top", theirs)
+            self.assertEqual((status, body["error"]), (403, "not_your_job"))
+            self.assertIn("sent by someone else", body["message"])
 
 
 if __name__ == "__main__":
