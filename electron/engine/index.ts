@@ -9,6 +9,8 @@ import { openDatabase, type Db } from './db/connection.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
 import type { Engine, EngineEventListener } from './engine-types.ts';
 import { EventBus } from './event-bus.ts';
+import { GalleryService } from './gallery/gallery-service.ts';
+import { GalleryStore } from './gallery/gallery-store.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './queue/dispatcher.ts';
 import { JobEvents } from './queue/job-events.ts';
@@ -56,7 +58,8 @@ export function createEngine(config: EngineConfig): Engine {
     fs.mkdirSync(cfg.outputsDir, { recursive: true });
     unlockDataDir = lockDataDir(cfg.dataDir);
     db = openDatabase(path.join(cfg.dataDir, 'stablequeue.db'));
-    const jobs = new JobStore(db, clock);
+    const gallery = new GalleryStore(db);
+    const jobs = new JobStore(db, clock, gallery);
     const settings = new SettingsStore(db);
     const serverStore = new ServerStore(db, clock);
     const images = new ImageStore(cfg.outputsDir);
@@ -73,8 +76,7 @@ export function createEngine(config: EngineConfig): Engine {
       const outcome = jobs.recoverInterrupted(job);
       logger.warn({ job: job.mobilesd_job_id, outcome, attempts: job.attempts }, 'recovered interrupted job');
     }
-    const hasRows = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM images WHERE job_id = ?');
-    const swept = await images.sweep((jobId) => hasRows.get(jobId)!.n > 0);
+    const swept = await images.sweep((jobId) => gallery.jobHasImages(jobId));
     if (swept.temps || swept.orphans) logger.info(swept, 'swept unfinished image files');
     if (!settings.get('resume_queue_at_start') && jobs.counts().pending > 0) settings.set('queue_paused', true);
 
@@ -85,11 +87,12 @@ export function createEngine(config: EngineConfig): Engine {
       jobs, registry, images, clock, logger, events: jobEvents, live, isPaused,
       deadlineMs: cfg.attemptDeadlineMs, retryBaseMs: cfg.retryBaseDelayMs,
     });
-    const service = new JobService({ jobs, dispatcher, registry, events: jobEvents, bus, settings, images, thumbs, clock, maxAttempts: cfg.maxAttempts });
+    const service = new JobService({ jobs, dispatcher, registry, events: jobEvents, settings, clock, maxAttempts: cfg.maxAttempts });
     registry.setOnOnline(() => dispatcher.kick());
     ctx = {
       config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, service, dispatcher, registry, serverStore, settings,
-      images, thumbs, version: VERSION, startedAt: Date.now(),
+      images, thumbs, gallery, galleryService: new GalleryService({ store: gallery, files: images, thumbs, bus }),
+      version: VERSION, startedAt: Date.now(),
     };
     engineModules = createEngineModules();
     for (const module of engineModules) await module.init?.(ctx);

@@ -3,6 +3,8 @@ import type { Clock } from '../clock.ts';
 import type { ResolvedConfig } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import type { EventBus } from '../event-bus.ts';
+import type { GalleryService } from '../gallery/gallery-service.ts';
+import type { GalleryStore } from '../gallery/gallery-store.ts';
 import type { Dispatcher } from '../queue/dispatcher.ts';
 import type { JobEvents } from '../queue/job-events.ts';
 import type { JobService } from '../queue/job-service.ts';
@@ -27,6 +29,10 @@ export interface ApiContext {
   jobEvents: JobEvents;
   service: JobService;
   dispatcher: Dispatcher;
+  /** Image rows (all image SQL). */
+  gallery: GalleryStore;
+  /** Image changes that touch rows and files together. */
+  galleryService: GalleryService;
   registry: ServerRegistry;
   serverStore: ServerStore;
   settings: SettingsStore;

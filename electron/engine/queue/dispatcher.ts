@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { JobRow, ClaimedJob } from './job-row.ts';
 import { AUTO_SERVER } from './job-row.ts';
-import type { FreeSlot, ImageRecord, JobStore } from './job-store.ts';
+import type { ImageRecord } from '../gallery/gallery-store.ts';
+import type { FreeSlot, JobStore } from './job-store.ts';
 import type { JobEvents } from './job-events.ts';
 import type { LiveProgress } from './job-view.ts';
 import { retryDelayMs } from './retry-policy.ts';

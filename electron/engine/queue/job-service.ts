@@ -1,10 +1,7 @@
 import { FINISHED_STATUSES, type GenerateRequest, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
-import type { ImageStore } from '../results/image-store.ts';
-import type { ThumbnailCache } from '../results/thumbnails.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
-import type { EventBus } from '../event-bus.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { JobEvents } from './job-events.ts';
 import { AUTO_SERVER, type JobRow } from './job-row.ts';
@@ -40,26 +37,20 @@ export class JobService {
   readonly #dispatcher: Dispatcher;
   readonly #registry: ServerRegistry;
   readonly #events: JobEvents;
-  readonly #bus: EventBus;
   readonly #settings: SettingsStore;
-  readonly #images: ImageStore;
-  readonly #thumbs: ThumbnailCache;
   readonly #clock: Clock;
   readonly #maxAttempts: number;
   readonly #batcher: SubmitBatcher;
 
   constructor(deps: {
-    jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; events: JobEvents; bus: EventBus; settings: SettingsStore;
-    images: ImageStore; thumbs: ThumbnailCache; clock: Clock; maxAttempts: number;
+    jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; events: JobEvents; settings: SettingsStore;
+    clock: Clock; maxAttempts: number;
   }) {
     this.#jobs = deps.jobs;
     this.#dispatcher = deps.dispatcher;
     this.#registry = deps.registry;
     this.#events = deps.events;
-    this.#bus = deps.bus;
     this.#settings = deps.settings;
-    this.#images = deps.images;
-    this.#thumbs = deps.thumbs;
     this.#clock = deps.clock;
     this.#maxAttempts = deps.maxAttempts;
     this.#batcher = new SubmitBatcher((jobs) => this.#jobs.insertMany(jobs));
@@ -208,11 +199,5 @@ export class JobService {
 
   dispose(): void {
     this.#events.dispose();
-  }
-
-  async deleteImage(imageId: number, image: { file_path: string }): Promise<void> {
-    await this.#images.remove(image.file_path);
-    await this.#thumbs.remove(imageId);
-    this.#bus.emit({ type: 'image.deleted', image_id: imageId });
   }
 }

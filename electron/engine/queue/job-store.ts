@@ -3,6 +3,7 @@ import type { GenerationParams, JobStatus } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
+import { GalleryStore, type ImageRecord, type ImageRow } from '../gallery/gallery-store.ts';
 import type { ClaimedJob, JobRow } from './job-row.ts';
 import { displayColumns } from './job-display.ts';
 
@@ -15,18 +16,6 @@ export interface NewJob {
   source_info?: string | null;
   api_key_id?: string | null;
   max_attempts: number;
-}
-
-export interface ImageRecord {
-  idx: number;
-  file_path: string;
-  mime: string;
-  bytes: number;
-  sha256: string;
-  width: number | null;
-  height: number | null;
-  seed: number | null;
-  infotext: string | null;
 }
 
 export interface ListQuery {
@@ -56,20 +45,22 @@ function displayParams(params: GenerationParams): { prompt: string; checkpoint: 
 const ALL_STATUSES: JobStatus[] = ['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled'];
 
 /**
- * All SQL about jobs and their images. Every read-then-write runs in BEGIN IMMEDIATE,
+ * All SQL about jobs (their images' rows through the gallery store, in the same transactions). Every read-then-write runs in BEGIN IMMEDIATE,
  * and completion/failure are fenced on the lease token so a stale attempt can never
  * overwrite a newer one (reliability.md §0).
  */
 export class JobStore {
   readonly #db: Db;
   readonly #clock: Clock;
+  readonly #gallery: GalleryStore;
   readonly #stmts;
   /** Per (status, app_type) counts of non-archived jobs; dropped by every #write. */
   #countsCache: { status: JobStatus; app_type: AppType; n: number }[] | null = null;
 
-  constructor(db: Db, clock: Clock) {
+  constructor(db: Db, clock: Clock, gallery: GalleryStore = new GalleryStore(db)) {
     this.#db = db;
     this.#clock = clock;
+    this.#gallery = gallery;
     this.#stmts = {
       insert: db.prepare<[Record<string, unknown>], JobRow>(`INSERT INTO jobs (mobilesd_job_id, status, creation_timestamp, last_updated_timestamp,
         target_server_alias, generation_params_json, app_type, mode, source_info, api_key_id, priority, position,
@@ -90,11 +81,6 @@ export class JobStore {
         assigned_server_alias = NULL, run_after = @run_after, attempts = attempts - @refund, error_message = @error,
         last_updated_timestamp = @now, backend_task_id = NULL
         WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`),
-      insertImage: db.prepare(`INSERT INTO images (job_id, idx, file_path, mime, bytes, sha256, width, height, seed,
-        infotext, server_alias, app_type, checkpoint, positive_prompt, created_at)
-        VALUES (@job_id, @idx, @file_path, @mime, @bytes, @sha256, @width, @height, @seed, @infotext, @server_alias,
-        @app_type, @checkpoint, @positive_prompt, @created_at)
-        ON CONFLICT (job_id, idx) DO NOTHING`),
       cancelPending: db.prepare(`UPDATE jobs SET status = 'cancelled', completion_timestamp = @now, last_updated_timestamp = @now
         WHERE mobilesd_job_id = @id AND status IN ('pending', 'downloading_resources')`),
       requestCancel: db.prepare(`UPDATE jobs SET cancel_requested = 1, last_updated_timestamp = @now
@@ -117,7 +103,6 @@ export class JobStore {
         WHERE archived = 0 GROUP BY status, app_type`),
       processing: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'processing'`),
       nextRunAfter: db.prepare<[number], { t: number | null }>(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?`),
-      images: db.prepare<[string], ImageRecord & { id: number }>('SELECT * FROM images WHERE job_id = ? ORDER BY idx'),
       // Three exact ranges of the jobs_claim index (status, priority DESC, position): counting
       // with them reads only the rows counted, never the whole queue.
       pendingAbovePriority: db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending' AND priority > ?`),
@@ -243,17 +228,14 @@ export class JobStore {
           details: details ? JSON.stringify(details) : null,
         }).changes;
         if (changed !== 1) return false;
-        for (const image of images) {
-          this.#stmts.insertImage.run({
-            ...image,
-            job_id: job.mobilesd_job_id,
-            server_alias: job.assigned_server_alias,
-            app_type: job.app_type,
-            checkpoint: job.checkpoint_name,
-            positive_prompt: job.positive_prompt,
-            created_at: now,
-          });
-        }
+        this.#gallery.insertForJob({
+          job_id: job.mobilesd_job_id,
+          server_alias: job.assigned_server_alias,
+          app_type: job.app_type,
+          checkpoint: job.checkpoint_name,
+          positive_prompt: job.positive_prompt,
+          created_at: now,
+        }, images);
         return true;
       });
       return tx.immediate();
@@ -521,8 +503,8 @@ export class JobStore {
     return this.#stmts.nextRunAfter.get(this.#clock.now())?.t ?? null;
   }
 
-  images(jobId: string): (ImageRecord & { id: number })[] {
-    return this.#stmts.images.all(jobId);
+  images(jobId: string): ImageRow[] {
+    return this.#gallery.forJob(jobId);
   }
 
   /** Startup recovery for a job left processing by a dead process: requeue or fail after the max. */

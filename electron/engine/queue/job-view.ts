@@ -1,6 +1,6 @@
 import type { GenerationParams, JobImage, JobStatusResponse, JobSummary } from '../../../shared/jobs.ts';
 import { displayOf } from './job-display.ts';
-import type { ImageRecord } from './job-store.ts';
+import type { ImageRow } from '../gallery/gallery-store.ts';
 import type { JobRow } from './job-row.ts';
 
 export interface LiveProgress {
@@ -58,7 +58,7 @@ export function toJobSummary(row: JobRow, images: { id: number }[], live: LivePr
 
 export function toJobStatus(
   row: JobRow,
-  images: (ImageRecord & { id: number })[],
+  images: ImageRow[],
   live: LiveProgress | undefined,
   queuePosition: number | null,
   now: number,

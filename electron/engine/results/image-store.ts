@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { extensionForMime, imageMime } from '../backends/image-bytes.ts';
 import type { GeneratedImage } from '../backends/types.ts';
-import type { ImageRecord } from '../queue/job-store.ts';
+import type { ImageRecord } from '../gallery/gallery-store.ts';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic-write.ts';
 import { readPngText } from './png-text.ts';
 

@@ -99,6 +99,16 @@ _UI_NONE_VALUES = {
 
 # ControlNet fields that only drive its UI and can be large: not needed to generate.
 _CONTROLNET_UI_ONLY = ("generated_image",)
+# Forge's canvas layers: its ControlNet decodes only ``image`` and ``mask_image`` from the
+# API, so a base64 ``image_fg`` breaks the unit there (silently: the job runs without it).
+_CONTROLNET_CANVAS_LAYERS = ("image_fg", "mask_image_fg")
+# Paths and galleries on this computer: meaningless on the target.
+_CONTROLNET_LOCAL_INPUTS = ("batch_image_dir", "batch_mask_dir", "batch_input_gallery", "batch_mask_gallery")
+# Input modes that read those local inputs.
+_CONTROLNET_LOCAL_MODES = ("batch", "merge")
+# ADetailer's own marker of "called through the API": a tuple in its UI that JSON turns
+# into a list, which means something else on the target. The target sets it itself.
+_ADETAILER_LOCAL_ONLY = ("is_api",)
 
 
 @dataclasses.dataclass
@@ -326,7 +336,11 @@ def build_generation_params(
         modules = override["forge_additional_modules"] or []
         # Local absolute paths mean nothing on the target; Forge accepts basenames.
         override["forge_additional_modules"] = [_basename(m) for m in modules]
-    if "sd_vae" in override and override["sd_vae"] not in (None, "", "Automatic", "None"):
+    is_forge_ui = "forge_additional_modules" in opts
+    if is_forge_ui:
+        # Forge picks VAEs and text encoders as modules; its sd_vae setting is a stale leftover.
+        override.pop("sd_vae", None)
+    elif "sd_vae" in override and override["sd_vae"] not in (None, "", "Automatic", "None"):
         params["vae"] = override["sd_vae"]
     if isinstance(params.get("hr_additional_modules"), list):
         params["hr_additional_modules"] = [
@@ -391,7 +405,9 @@ def _capture_scripts(
             # ControlNet & co.: units are interchangeable slots; send the enabled ones.
             args = [a for a in args if _enabled_flag(a)]
         if key == "controlnet":
-            args = [_trim_controlnet_unit(u) for u in args]
+            args = [_prepare_controlnet_unit(u, report, f"alwayson_scripts.controlnet[{i}]") for i, u in enumerate(args)]
+        elif key == "adetailer":
+            args = [_without_keys(a, _ADETAILER_LOCAL_ONLY) for a in args]
         alwayson[key] = {"args": to_jsonable(args, report, f"alwayson_scripts.{key}")}
         entry.included = True
 
@@ -429,11 +445,79 @@ def _settings_from_scripts(p: Any) -> dict[str, Any]:
     return settings
 
 
-def _trim_controlnet_unit(unit: Any) -> Any:
-    """The unit's fields without the UI-only preview (before any image is encoded)."""
-    fields = unit if isinstance(unit, dict) else object_fields(unit)
+def _without_keys(value: Any, keys: Iterable[str]) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {k: v for k, v in value.items() if k not in keys}
+
+
+def _enum_text(value: Any) -> str:
+    return str(getattr(value, "value", value) or "").lower()
+
+
+def _prepare_controlnet_unit(unit: Any, report: SerializeReport, path: str) -> Any:
+    """A unit as the target's ControlNet can read it from the API (before images are encoded).
+
+    * a used preview travels as the unit's ``image`` with module ``None`` (it is already
+      preprocessed), since the target never reads ``generated_image`` from the API;
+    * Forge's drawn canvas layers are flattened into ``image`` / ``mask_image`` the way
+      Forge's ControlNet reads them locally (see _flatten_canvas);
+    * batch folders and galleries are paths on this computer: dropped, and the user told.
+    """
+    fields = dict(unit) if isinstance(unit, dict) else object_fields(unit)
     if fields is None:
         return unit
-    if fields.get("use_preview_as_input"):
-        return fields  # the preview *is* the input then
-    return {k: v for k, v in fields.items() if k not in _CONTROLNET_UI_ONLY}
+    if _enum_text(fields.get("input_mode")) in _CONTROLNET_LOCAL_MODES:
+        report.warn(path, f"its input mode '{_enum_text(fields.get('input_mode'))}' reads folders on this computer, "
+                          "which the target cannot see; it is sent with its single image instead")
+        fields["input_mode"] = "simple"
+    for key in _CONTROLNET_LOCAL_INPUTS:
+        fields.pop(key, None)
+    if fields.get("use_preview_as_input") and fields.get("generated_image") is not None:
+        fields["image"] = fields["generated_image"]
+        fields["module"] = "None"
+        fields["use_preview_as_input"] = False
+    elif any(fields.get(k) is not None for k in _CONTROLNET_CANVAS_LAYERS):
+        try:
+            fields["image"], fields["mask_image"] = _flatten_canvas(fields)
+        except Exception as exc:  # noqa: BLE001 - report and send what we have
+            report.warn(path, f"its drawing could not be merged into the image ({exc}); only the background is sent")
+    for key in (*_CONTROLNET_UI_ONLY, *_CONTROLNET_CANVAS_LAYERS):
+        fields.pop(key, None)
+    return fields
+
+
+def _flatten_canvas(fields: dict[str, Any]) -> tuple[Any, Any]:
+    """``(image, mask_image)`` from Forge's canvas layers, as its ControlNet's
+    ``get_input_data`` picks them: a drawing on an empty background is the image (its alpha
+    channel); the mask is the drawn mask layer, else the mask image, else the drawing."""
+    import numpy as np  # noqa: PLC0415 - canvas layers are numpy arrays, so numpy is there
+
+    def alpha(layer: Any) -> Any:
+        if layer is None:
+            return None
+        arr = np.asarray(layer)
+        return arr[:, :, 3] if arr.ndim == 3 and arr.shape[2] == 4 else None
+
+    def drawn(layer: Any) -> bool:
+        return layer is not None and bool((np.asarray(layer) > 5).any())
+
+    image, mask_image = fields.get("image"), fields.get("mask_image")
+    image_fg, mask_fg = alpha(fields.get("image_fg")), alpha(fields.get("mask_image_fg"))
+    if image is None or isinstance(image, dict):
+        flat_image = image  # the img2img input is used, or a {image, mask} pair as the API takes it
+    elif bool((np.asarray(image) < 5).all()) and drawn(image_fg):
+        flat_image = image_fg
+    else:
+        flat_image = image
+    if drawn(mask_fg):
+        flat_mask = mask_fg
+    elif not isinstance(mask_image, dict) and drawn(mask_image):
+        flat_mask = mask_image
+    elif isinstance(mask_image, dict):
+        flat_mask = mask_image
+    elif drawn(image_fg):
+        flat_mask = image_fg
+    else:
+        flat_mask = None
+    return flat_image, flat_mask

@@ -142,6 +142,10 @@ class ControlNetUnit:
     pixel_perfect: bool = False
     control_mode: ControlMode = ControlMode.BALANCED
     save_detected_map: bool = True
+    image_fg: Any = None
+    mask_image_fg: Any = None
+    batch_image_dir: str = ''
+    batch_mask_dir: str = ''
 
 
 class ControlNetScript(Script):

@@ -96,12 +96,30 @@ class Txt2ImgCaptureTest(unittest.TestCase):
             self.assertNotIn(key, override)
 
     def test_checkpoint_override_in_p_wins_and_leaves_override_settings(self):
+        a1111_opts = {k: v for k, v in OPTS.items() if not k.startswith("forge_")}
         p = make_p("txt2img", override_settings={"sd_model_checkpoint": "other.safetensors", "sd_vae": "x.vae.pt"})
-        params = build_generation_params(p, opts=OPTS).generation_params
+        params = build_generation_params(p, opts=a1111_opts).generation_params
         self.assertEqual(params["checkpoint_name"], "other.safetensors")
         self.assertNotIn("sd_model_checkpoint", params["override_settings"])
         self.assertEqual(params["vae"], "x.vae.pt")
         self.assertEqual(params["override_settings"]["sd_vae"], "x.vae.pt")
+
+    def test_a_stale_sd_vae_is_never_the_vae_of_a_forge_job(self):
+        p = make_p("txt2img", override_settings={"sd_vae": "old.vae.pt"})
+        params = build_generation_params(p, opts={**OPTS, "sd_vae": "older.vae.pt"}).generation_params
+        self.assertNotIn("vae", params)
+        self.assertNotIn("sd_vae", params["override_settings"])
+        self.assertEqual(params["override_settings"]["forge_additional_modules"], ["sdxl_vae.safetensors", "clip_l.safetensors"])
+
+    def test_adetailer_is_api_is_not_sent(self):
+        p = make_p("txt2img")
+        ad = next(s for s in p.scripts.alwayson_scripts if s.title() == "ADetailer")
+        args = list(p.script_args)
+        args[ad.args_from + 2] = {**args[ad.args_from + 2], "is_api": ()}
+        p.script_args = tuple(args)
+        args = roundtrip(build_generation_params(p, opts=OPTS).generation_params)["alwayson_scripts"]["adetailer"]["args"]
+        self.assertNotIn("is_api", args[2])
+        self.assertEqual(args[2]["ad_model"], "face_yolov8n.pt")
 
     def test_refiner(self):
         p = make_p("txt2img", refiner_checkpoint="sdxl_refiner.safetensors", refiner_switch_at=0.8)
@@ -142,14 +160,51 @@ class Txt2ImgCaptureTest(unittest.TestCase):
         self.assertIsNone(pose["image"]["mask"])
         self.assertEqual(self.result.images, 3)
 
-    def test_preview_kept_when_it_is_the_input(self):
+    def test_a_used_preview_travels_as_the_image_with_no_preprocessor(self):
         p = make_p("txt2img")
         cn = next(s for s in p.scripts.alwayson_scripts if s.title() == "ControlNet")
         unit = p.script_args[cn.args_from]
         unit.use_preview_as_input = True
-        units = build_generation_params(p, opts=OPTS).generation_params["alwayson_scripts"]["controlnet"]["args"]
-        self.assertIn("generated_image", units[0])
-        png_size(units[0]["generated_image"])
+        units = roundtrip(build_generation_params(p, opts=OPTS).generation_params)["alwayson_scripts"]["controlnet"]["args"]
+        self.assertNotIn("generated_image", units[0])
+        self.assertEqual(units[0]["module"], "None")
+        self.assertIs(units[0]["use_preview_as_input"], False)
+        self.assertEqual(png_size(units[0]["image"]), (48, 32, 2))
+
+    @unittest.skipIf(np is None, "numpy not installed")
+    def test_forge_canvas_layers_are_flattened_into_image_and_mask(self):
+        p = make_p("txt2img")
+        cn = next(s for s in p.scripts.alwayson_scripts if s.title() == "ControlNet")
+        unit = p.script_args[cn.args_from]
+        sketch = np.zeros((16, 24, 4), dtype=np.uint8)
+        sketch[4:8, 4:8, 3] = 255  # a stroke drawn on an empty background
+        unit.image = np.zeros((16, 24, 3), dtype=np.uint8)
+        unit.image_fg = sketch
+        unit.mask_image_fg = None
+        units = roundtrip(build_generation_params(p, opts=OPTS).generation_params)["alwayson_scripts"]["controlnet"]["args"]
+        self.assertNotIn("image_fg", units[0])
+        self.assertNotIn("mask_image_fg", units[0])
+        self.assertEqual(png_size(units[0]["image"]), (24, 16, 0))  # the stroke, as grey
+        self.assertEqual(png_size(units[0]["mask_image"]), (24, 16, 0))
+        self.assertEqual(png_pixels(units[0]["image"])[4 * (24 + 1) + 1 + 4], 255)  # row 4 (filter byte first), x 4
+
+        # a drawing over a real picture keeps the picture; the drawing becomes the mask
+        unit.image = np.full((16, 24, 3), 128, dtype=np.uint8)
+        units = roundtrip(build_generation_params(p, opts=OPTS).generation_params)["alwayson_scripts"]["controlnet"]["args"]
+        self.assertEqual(png_size(units[0]["image"]), (24, 16, 2))
+        self.assertEqual(png_size(units[0]["mask_image"]), (24, 16, 0))
+
+    def test_batch_inputs_cannot_travel_and_the_user_is_told(self):
+        p = make_p("txt2img")
+        cn = next(s for s in p.scripts.alwayson_scripts if s.title() == "ControlNet")
+        unit = p.script_args[cn.args_from]
+        unit.input_mode = "batch"
+        unit.batch_image_dir = "/home/me/poses"
+        result = build_generation_params(p, opts=OPTS)
+        units = roundtrip(result.generation_params)["alwayson_scripts"]["controlnet"]["args"]
+        self.assertEqual(units[0]["input_mode"], "simple")
+        self.assertNotIn("batch_image_dir", units[0])
+        self.assertTrue(any("reads folders on this computer" in w for w in result.warnings), result.warnings)
 
     def test_the_original_objects_are_not_modified(self):
         p = make_p("txt2img")

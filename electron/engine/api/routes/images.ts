@@ -2,43 +2,18 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
-import { GalleryImageSchema, GalleryPageSchema, type GalleryImage } from '../../../../shared/images.ts';
-import { imageUrls } from '../../queue/job-view.ts';
+import { GalleryImageSchema, GalleryPageSchema } from '../../../../shared/images.ts';
+import type { ImageRow } from '../../gallery/gallery-store.ts';
+import { decodeCursor, encodeCursor, toGalleryImage } from '../../gallery/gallery-view.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
-
-interface ImageRow {
-  id: number; job_id: string; idx: number; file_path: string; mime: string; bytes: number; width: number | null;
-  height: number | null; seed: number | null; infotext: string | null; server_alias: string | null; app_type: string;
-  checkpoint: string | null; positive_prompt: string; created_at: string;
-}
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema };
 
-function toGalleryImage(row: ImageRow): GalleryImage {
-  const { download_url, thumbnail_url } = imageUrls(row.id);
-  return {
-    id: row.id, job_id: row.job_id, index: row.idx, server_alias: row.server_alias, app_type: row.app_type,
-    checkpoint: row.checkpoint, positive_prompt: row.positive_prompt, seed: row.seed, width: row.width,
-    height: row.height, bytes: row.bytes, created_at: row.created_at, infotext: row.infotext, download_url, thumbnail_url,
-  };
-}
-
-/** Keyset cursor over (created_at DESC, id DESC): stable and fast however deep the scroll. */
-function encodeCursor(row: ImageRow): string {
-  return Buffer.from(`${row.created_at}|${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: number } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !/^\d+$/.test(id ?? '')) throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this server issued; start again without it.');
-  return { createdAt, id: Number(id) };
-}
-
 export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const find = (id: number): ImageRow => {
-    const row = ctx.db.prepare<[number], ImageRow>('SELECT * FROM images WHERE id = ?').get(id);
+    const row = ctx.gallery.find(id);
     if (!row) throw new ApiError(404, 'image_not_found', `No image with id ${id}.`);
     return row;
   };
@@ -60,26 +35,16 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
   }, async (request) => {
     const q = request.query;
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.server) { where.push('server_alias = ?'); args.push(q.server); }
-    if (q.checkpoint) { where.push('checkpoint = ?'); args.push(q.checkpoint); }
-    if (q.job_id) { where.push('job_id = ?'); args.push(q.job_id); }
-    if (q.q) { where.push(`positive_prompt LIKE ? ESCAPE '\\'`); args.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`); }
-    if (q.from) { where.push('created_at >= ?'); args.push(`${q.from}T00:00:00.000Z`); }
-    if (q.to) { where.push('created_at <= ?'); args.push(`${q.to}T23:59:59.999Z`); }
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = ctx.db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM images ${filter}`).get(...args)!.n;
-    const pageWhere = [...where];
-    const pageArgs = [...args];
+    let after;
     if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      pageWhere.push('(created_at < ? OR (created_at = ? AND id < ?))');
-      pageArgs.push(c.createdAt, c.createdAt, c.id);
+      after = decodeCursor(q.cursor);
+      if (!after) throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this server issued; start again without it.');
     }
     const limit = q.limit ?? 60;
-    const rows = ctx.db.prepare<unknown[], ImageRow>(`SELECT * FROM images ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ?`).all(...pageArgs, limit + 1);
+    // One more than asked tells whether another page follows.
+    const { rows, total } = ctx.gallery.page({
+      server: q.server, checkpoint: q.checkpoint, jobId: q.job_id, text: q.q, from: q.from, to: q.to, after, limit: limit + 1,
+    });
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     return { images: page.map(toGalleryImage), next_cursor: more ? encodeCursor(page[page.length - 1]) : null, total };
@@ -90,10 +55,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
       tags: ['gallery'],
       response: { 200: Type.Object({ servers: Type.Array(Type.String()), checkpoints: Type.Array(Type.String()) }) },
     },
-  }, async () => ({
-    servers: ctx.db.prepare<[], { v: string }>('SELECT DISTINCT server_alias AS v FROM images WHERE server_alias IS NOT NULL ORDER BY v').all().map((r) => r.v),
-    checkpoints: ctx.db.prepare<[], { v: string }>('SELECT DISTINCT checkpoint AS v FROM images WHERE checkpoint IS NOT NULL ORDER BY v').all().map((r) => r.v),
-  }));
+  }, async () => ctx.gallery.facets());
 
   app.get<{ Params: { id: number } }>('/api/v1/images/:id', {
     schema: { tags: ['gallery'], params: IdParams, response: { 200: GalleryImageSchema, ...errors } },
@@ -128,9 +90,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     schema: { tags: ['gallery'], params: IdParams, response: { 200: Type.Object({ deleted: Type.Integer() }), ...errors } },
   }, async (request) => {
     const row = find(request.params.id);
-    // Row first: a crash after it leaves an orphan file the sweeper can remove, never a row without a file.
-    ctx.db.prepare('DELETE FROM images WHERE id = ?').run(row.id);
-    await ctx.service.deleteImage(row.id, row);
+    await ctx.galleryService.remove(row);
     return { deleted: row.id };
   });
 }

@@ -1,0 +1,25 @@
+import type { GalleryImage } from '../../../shared/images.ts';
+import { imageUrls } from '../queue/job-view.ts';
+import type { ImageRow } from './gallery-store.ts';
+
+/** A gallery row in the API's shape, and the opaque keyset cursor the gallery pages with. */
+export function toGalleryImage(row: ImageRow): GalleryImage {
+  const { download_url, thumbnail_url } = imageUrls(row.id);
+  return {
+    id: row.id, job_id: row.job_id, index: row.idx, server_alias: row.server_alias, app_type: row.app_type,
+    checkpoint: row.checkpoint, positive_prompt: row.positive_prompt, seed: row.seed, width: row.width,
+    height: row.height, bytes: row.bytes, created_at: row.created_at, infotext: row.infotext, download_url, thumbnail_url,
+  };
+}
+
+/** Keyset cursor over (created_at DESC, id DESC): stable and fast however deep the scroll. */
+export function encodeCursor(row: Pick<ImageRow, 'created_at' | 'id'>): string {
+  return Buffer.from(`${row.created_at}|${row.id}`).toString('base64url');
+}
+
+/** The position a cursor names, or null when it is not one this server issued. */
+export function decodeCursor(cursor: string): { createdAt: string; id: number } | null {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !/^\d+$/.test(id ?? '')) return null;
+  return { createdAt, id: Number(id) };
+}
