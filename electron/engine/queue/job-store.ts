@@ -418,8 +418,11 @@ export class JobStore {
         : statuses.reduce((sum, status) => sum + this.counts(query.appType)[status], 0);
       total += count;
       const room = query.limit - rows.length;
+      // One key's jobs are few: find them by the key's index and sort them ('+' keeps SQLite
+      // from walking the whole queue in order instead).
+      const order = query.apiKeyId === undefined ? segment.order : segment.order.split(', ').map((term) => `+${term}`).join(', ');
       if (room > 0 && skip < count) {
-        rows.push(...this.#db.prepare<unknown[], JobRow>(`SELECT * FROM jobs WHERE ${clause} ORDER BY ${segment.order} LIMIT ? OFFSET ?`)
+        rows.push(...this.#db.prepare<unknown[], JobRow>(`SELECT * FROM jobs WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
           .all(...args, room, skip));
       }
       skip = Math.max(0, skip - count);
