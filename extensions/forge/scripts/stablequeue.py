@@ -5,16 +5,25 @@ How a click becomes a StableQueue job
 1. ``javascript/stablequeue.js`` adds "Queue in StableQueue" below Generate. It writes a
    one-shot token into this script's hidden textbox and clicks Generate.
 2. Forge builds the ``StableDiffusionProcessing`` object ``p`` exactly as for a normal
-   generation, with every extension's arguments in ``p.script_args``, and calls
-   ``before_process`` of every always-on script. Ours sees the token.
+   generation, with every extension's arguments in ``p.script_args``, and hands it to
+   ``processing.process_images``. At start-up we wrapped that function (as the txt2img
+   and img2img tabs call it): when ``p`` carries a fresh token, the wrapper queues the job
+   and returns an empty result *without* calling Forge's, so nothing is loaded here —
+   Forge's own ``process_images`` would load the job's model (12-24 GB for Flux) before
+   any script hook could stop it.
 3. We build the A1111 API payload from ``p`` (``stablequeue_lib.capture``), including the
-   ``alwayson_scripts`` of ControlNet, ADetailer and the rest, send it to StableQueue's
-   ``/api/v2/generate``, and stop the local run before it loads anything heavy: the
-   state is interrupted (the batch loop exits before sampling), other scripts' hooks are
-   detached from this ``p`` and its ``init`` (VAE encode, upscaler checks) is skipped.
-4. The outcome is shown as a toast, under the gallery and in the accordion's job list,
-   which lists the jobs this extension sent with their place in StableQueue's queue and
-   buttons to move one to the top, cancel or retry it (``stablequeue_lib.job_actions``).
+   ``alwayson_scripts`` of ControlNet, ADetailer and the rest, and send it to
+   StableQueue's ``/api/v2/generate``.
+4. Fallback: when the click goes another way (a selected script such as X/Y/Z plot calls
+   ``process_images`` itself), ``before_process`` of our always-on script sees the token,
+   queues the job and stops the local run as early as a script can: the state is
+   interrupted (the batch loop exits before sampling), other scripts' hooks are detached
+   and ``p.init`` is skipped. Forge has loaded the job's model by then.
+5. The outcome is shown where Forge shows a generation's info, under the gallery (a toast
+   cannot: the generation runs on Forge's own thread, outside gradio's event), and in the
+   accordion's job list, which lists the jobs this extension sent with their place in
+   StableQueue's queue and buttons to move one to the top, cancel or retry it
+   (``stablequeue_lib.job_actions``).
 
 All logic that does not need Forge lives in ``stablequeue_lib`` beside this folder
 (tested without Forge); this file is only the glue to Forge's script API and gradio.
@@ -22,6 +31,7 @@ All logic that does not need Forge lives in ``stablequeue_lib`` beside this fold
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -40,7 +50,7 @@ from modules import script_callbacks, scripts, shared  # noqa: E402
 from stablequeue_lib import capture  # noqa: E402
 from stablequeue_lib.client import DEFAULT_URL, StableQueueClient, StableQueueError  # noqa: E402
 from stablequeue_lib.job_actions import run_job_action  # noqa: E402
-from stablequeue_lib.request_flag import RequestFlags  # noqa: E402
+from stablequeue_lib.request_flag import CLICK_FLAGS  # noqa: E402
 from stablequeue_lib.status_html import render_jobs, render_message  # noqa: E402
 
 try:  # the small square button Forge uses for refresh icons
@@ -54,7 +64,12 @@ AUTO = "auto"
 SOURCE_INFO = "forge_extension"  # the source_info of our jobs; the panel lists these
 REFRESH_SYMBOL = "\U0001f504"  # 🔄
 
-_flags = RequestFlags()
+# Said when the click reached us only in before_process (a selected script such as X/Y/Z
+# plot calls process_images itself): Forge has loaded the job's model by then.
+LOADED_LOCALLY_NOTE = ("(Forge loaded this job's model here before it could be queued, because a selected "
+                       "script ran the click; without a script nothing is loaded.)")
+
+_flags = CLICK_FLAGS  # one set of seen tokens, kept across a reload of this file
 _server_cache: dict[str, object] = {"choices": None}
 _server_cache_lock = threading.Lock()
 
@@ -291,23 +306,30 @@ class StableQueueScript(scripts.Script):
 
     # ---- the capture ----
 
-    def before_process(self, p, server=AUTO, priority=5, request_flag="", *args):
-        if not _flags.claim(request_flag):
-            return  # a normal Generate click: nothing to do
+    def queue_click(self, p, server, priority, note: str = "") -> str:
+        """Queues the job of this click and reports it (log, accordion, Forge's info area)."""
         try:
             message, ok = self.queue(p, server, priority)
         except Exception as exc:  # noqa: BLE001 - never let a bug here run the job locally
             traceback.print_exc()
             message, ok = f"StableQueue: could not queue this job: {exc}", False
-        finally:
-            stop_local_generation(p)
+        if note:
+            message = f"{message} {note}"
         self.last_message, self.last_kind = message, ("ok" if ok else "error")
         log(message)
         try:
-            p.comment(message)
+            p.comment(message)  # shown under the gallery with the generation's info
         except Exception:  # noqa: BLE001
             pass
-        _toast(message, error=not ok)
+        return message
+
+    def before_process(self, p, server=AUTO, priority=5, request_flag="", *args):
+        if not _flags.claim(request_flag):
+            return  # a normal Generate click, or one the process_images wrapper already queued
+        try:
+            self.queue_click(p, server, priority, note=LOADED_LOCALLY_NOTE)
+        finally:
+            stop_local_generation(p)
 
     def queue(self, p, server, priority) -> tuple[str, bool]:
         s = settings()
@@ -345,6 +367,73 @@ class StableQueueScript(scripts.Script):
         if result.warnings:
             message += ". Note: " + "; ".join(result.warnings[:3])
         return message + ".", True
+
+
+# --------------------------------------------------------------------------- interception
+
+
+def _queue_click_of(p):
+    """(our script, server, priority, token) when ``p`` comes from a tab with our script."""
+    runner = getattr(p, "scripts", None)
+    for script in list(getattr(runner, "alwayson_scripts", None) or []):
+        if callable(getattr(script, "queue_click", None)) and getattr(script, "title", lambda: "")() == TITLE:
+            args = list(getattr(p, "script_args", None) or [])[script.args_from:script.args_to]
+            server, priority, flag = (args + [AUTO, 5, ""])[:3]
+            return script, server, priority, flag
+    return None
+
+
+def _empty_result(p, message: str):
+    """What Forge's tab shows for a queued click: no images, our message as the info."""
+    from modules.processing import Processed  # noqa: PLC0415 - Forge's, at call time
+
+    return Processed(p, [], seed=getattr(p, "seed", -1), info=message)
+
+
+def intercept_process_images(original):
+    """``original`` (Forge's process_images), except for a queue click: that one is sent to
+    StableQueue and never processed here, so Forge loads no model for it."""
+    # Scripts reloaded: wrap Forge's own function again, not the previous wrapper.
+    original = getattr(original, "_stablequeue_original", None) or original
+
+    @functools.wraps(original)
+    def process_images(p, *args, **kwargs):
+        found = _queue_click_of(p)
+        if found is None:
+            return original(p, *args, **kwargs)
+        script, server, priority, flag = found
+        if not _flags.claim(flag):
+            return original(p, *args, **kwargs)
+        message = script.queue_click(p, server, priority)
+        try:
+            return _empty_result(p, message)
+        except Exception:  # noqa: BLE001 - an unusual fork: fall back to stopping the local run
+            traceback.print_exc()
+            stop_local_generation(p)
+            return original(p, *args, **kwargs)
+
+    process_images._stablequeue_original = original
+    return process_images
+
+
+def install_interception() -> list[str]:
+    """Wraps process_images where the txt2img and img2img tabs call it; returns where."""
+    installed = []
+    for module_name in ("modules.processing", "modules.img2img"):
+        module = sys.modules.get(module_name)
+        if module is None:
+            try:
+                module = __import__(module_name, fromlist=["process_images"])
+            except Exception:  # noqa: BLE001 - not this UI's layout
+                continue
+        current = getattr(module, "process_images", None)
+        if callable(current):
+            module.process_images = intercept_process_images(current)
+            installed.append(module_name)
+    return installed
+
+
+install_interception()
 
 
 def _supported(component, **kwargs) -> dict:

@@ -13,7 +13,7 @@ import re
 import threading
 from collections import OrderedDict
 
-__all__ = ["RequestFlags", "TOKEN_PATTERN"]
+__all__ = ["CLICK_FLAGS", "RequestFlags", "TOKEN_PATTERN"]
 
 TOKEN_PATTERN = re.compile(r"^sq:\d{1,16}:[A-Za-z0-9]{4,32}$")
 
@@ -40,3 +40,8 @@ class RequestFlags:
             while len(self._seen) > self._remember:
                 self._seen.popitem(last=False)
             return True
+
+
+# The tokens this Forge process has honoured. It lives here, in a module Forge imports
+# once, so a reload of the script file (which re-runs it) never honours a token twice.
+CLICK_FLAGS = RequestFlags()

@@ -26,6 +26,7 @@ class Recorder:
         self.events: list = []
         self.toasts: list = []
         self.settings_callbacks: list = []
+        self.processed: list = []  # every p that Forge's own process_images got
 
 
 RECORDER = Recorder()
@@ -134,9 +135,29 @@ def _make_modules():
 
     ui_components = types.ModuleType("modules.ui_components")
 
+    processing = types.ModuleType("modules.processing")
+
+    class Processed:
+        def __init__(self, p, images_list, seed=-1, info="", **kw):
+            self.images, self.seed, self.info = images_list, seed, info
+            self.comments = "".join(f"{c}\n" for c in (getattr(p, "comments", None) or []))
+
+    def process_images(p):
+        """Forge's: loads the model and generates (here: records the call)."""
+        RECORDER.processed.append(p)
+        return Processed(p, ["a local image"], info="generated locally")
+
+    processing.Processed = Processed
+    processing.process_images = process_images
+    img2img = types.ModuleType("modules.img2img")
+    img2img.process_images = process_images  # bound by name, as Forge's img2img.py does
+
     modules.scripts, modules.shared = scripts, shared
     modules.script_callbacks, modules.ui_components = script_callbacks, ui_components
+    modules.processing, modules.img2img = processing, img2img
     return {
+        "modules.processing": processing,
+        "modules.img2img": img2img,
         "modules": modules,
         "modules.scripts": scripts,
         "modules.shared": shared,

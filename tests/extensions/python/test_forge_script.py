@@ -98,11 +98,49 @@ class ForgeScriptTest(unittest.TestCase):
         message = next(iter(self.p.comments))
         self.assertIn("Queued in StableQueue as job job-1 (position 3", message)
         self.assertIn("ControlNet, ADetailer", message)
-        self.assertEqual(forge_stubs.RECORDER.toasts[-1][0], "info")
+        self.assertEqual(self.script.last_message, message)
+        # no toast: the generation runs on Forge's own thread, where gradio cannot show one
+        self.assertEqual(forge_stubs.RECORDER.toasts, [])
         # the same token again (textbox not cleared) is a normal local generation
         p2 = make_p("txt2img")
         self.script.before_process(p2, "gpu-box", 8, "sq:1700000000000:tok1")
         self.assertEqual(len(self.stub.requests), 1)
+
+    def _with_token(self, token):
+        args = list(self.p.script_args)
+        args[self.script.args_from:self.script.args_to] = ["gpu-box", 8, token]
+        self.p.script_args = tuple(args)
+
+    def test_a_queue_click_is_sent_before_forge_processes_anything(self):
+        from modules import img2img, processing
+        self.stub.route("POST", "/api/v2/generate", 202, {"success": True, "mobilesd_job_id": "job-9", "queue_position": 1})
+        self._with_token("sq:1700000000000:intercept1")
+        forge_stubs.RECORDER.processed.clear()
+        with forge_stubs.quiet_stderr():
+            result = processing.process_images(self.p)
+        self.assertEqual(forge_stubs.RECORDER.processed, [], "Forge's own process_images (model load) never ran")
+        self.assertEqual(len(self.stub.requests), 1)
+        self.assertEqual(self.stub.requests[0]["body"]["target_server_alias"], "gpu-box")
+        self.assertEqual(result.images, [])
+        self.assertIn("Queued in StableQueue as job job-9", result.info)  # shown under the gallery
+        self.assertIn("job-9", result.comments)
+        self.assertFalse(shared.state.interrupted)
+        # before_process then sees a spent token: nothing is queued twice
+        self.script.before_process(self.p, "gpu-box", 8, "sq:1700000000000:intercept1")
+        self.assertEqual(len(self.stub.requests), 1)
+        # img2img's own name for the function is wrapped too
+        self.assertTrue(hasattr(img2img.process_images, "_stablequeue_original"))
+
+    def test_a_plain_click_goes_to_forge_and_reloading_does_not_wrap_twice(self):
+        from modules import processing
+        self._with_token("")
+        forge_stubs.RECORDER.processed.clear()
+        result = processing.process_images(self.p)
+        self.assertEqual(result.images, ["a local image"])
+        self.assertEqual(forge_stubs.RECORDER.processed, [self.p])
+        wrapped = processing.process_images
+        sq.install_interception()
+        self.assertIs(processing.process_images._stablequeue_original, wrapped._stablequeue_original)
 
     def test_refused_key_is_explained_and_nothing_runs_locally(self):
         self.stub.route("POST", "/api/v2/generate", 401, {"error": "unauthorized", "message": "Invalid API credentials"})
@@ -112,7 +150,7 @@ class ForgeScriptTest(unittest.TestCase):
         self.assertIn("refused the API key", message)
         self.assertIn("Invalid API credentials", message)
         self.assertTrue(shared.state.interrupted)
-        self.assertEqual(forge_stubs.RECORDER.toasts[-1][0], "warning")
+        self.assertEqual(self.script.last_kind, "error")
 
     def test_unreachable_is_explained(self):
         shared.opts.data["stablequeue_url"] = closed_port_url()
