@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
+import type { StatFs } from './ops/disk-space.ts';
+import type { RecentLogs } from './ops/recent-logs.ts';
 import type { SecretStore } from './security/secret-store.ts';
 
 /** Everything the engine needs from its host (Electron shell or headless entry). */
@@ -38,9 +40,19 @@ export interface EngineConfig {
   /** Exact origins (e.g. chrome-extension://<id>) allowed to call the API cross-origin with an API key (STABLEQUEUE_CORS_ORIGINS). */
   corsOrigins?: string[];
   civitaiBaseUrl?: string;
+  /** How often the daily-backup check runs (default 10 min); the clock decides when a day has passed. */
+  backupCheckIntervalMs?: number;
+  /** While the queue waits for disk space: how often free space is checked (default 15 s) and how much must be free to go on (default 256 MB). */
+  diskCheckIntervalMs?: number;
+  diskResumeFreeBytes?: number;
+  /** Free-space reader (fs.statfs); tests inject a fake one. */
+  statfs?: StatFs;
+  /** The host's in-memory tail of the log, for the diagnostics bundle. */
+  recentLogs?: RecentLogs | null;
 }
 
-export type ResolvedConfig = Required<Omit<EngineConfig, 'logger' | 'clock' | 'secretStore'>> & Pick<EngineConfig, 'logger' | 'clock' | 'secretStore'>;
+type Injected = 'logger' | 'clock' | 'secretStore' | 'statfs' | 'recentLogs';
+export type ResolvedConfig = Required<Omit<EngineConfig, Injected>> & Pick<EngineConfig, Injected>;
 
 export function resolveConfig(config: EngineConfig): ResolvedConfig {
   const dataDir = path.resolve(config.dataDir);
@@ -64,5 +76,8 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     launchToken: config.launchToken ?? null,
     corsOrigins: config.corsOrigins ?? [],
     civitaiBaseUrl: config.civitaiBaseUrl ?? 'https://civitai.com',
+    backupCheckIntervalMs: config.backupCheckIntervalMs ?? 10 * 60_000,
+    diskCheckIntervalMs: config.diskCheckIntervalMs ?? 15_000,
+    diskResumeFreeBytes: config.diskResumeFreeBytes ?? 256 * 1024 * 1024,
   };
 }

@@ -5,13 +5,21 @@ import { buildApiApp } from './api/app.ts';
 import type { ApiContext } from './api/context.ts';
 import { systemClock } from './clock.ts';
 import { resolveConfig, type EngineConfig } from './config.ts';
-import { openDatabase, type Db } from './db/connection.ts';
+import type { Db } from './db/connection.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
 import type { Engine, EngineEventListener } from './engine-types.ts';
 import { EventBus } from './event-bus.ts';
 import { GalleryService } from './gallery/gallery-service.ts';
 import { GalleryStore } from './gallery/gallery-store.ts';
 import { createLogger } from './logger.ts';
+import { BackupService } from './ops/backup-service.ts';
+import { DiskGuard } from './ops/disk-guard.ts';
+import { statFs } from './ops/disk-space.ts';
+import { EngineMetrics } from './ops/engine-metrics.ts';
+import { rebuildGalleryFromDisk } from './ops/gallery-rebuild.ts';
+import { findMobileSdDatabase, importMobileSdJobs } from './ops/mobilesd-import.ts';
+import { openDatabaseWithRecovery, report } from './ops/open-with-recovery.ts';
+import type { OpsServices } from './ops/ops-services.ts';
 import { Dispatcher } from './queue/dispatcher.ts';
 import { JobEvents } from './queue/job-events.ts';
 import { JobService } from './queue/job-service.ts';
@@ -57,10 +65,16 @@ export function createEngine(config: EngineConfig): Engine {
     fs.mkdirSync(cfg.dataDir, { recursive: true });
     fs.mkdirSync(cfg.outputsDir, { recursive: true });
     unlockDataDir = lockDataDir(cfg.dataDir);
-    db = openDatabase(path.join(cfg.dataDir, 'stablequeue.db'));
+    let settings: SettingsStore | null = null;
+    const backups = new BackupService({ dataDir: cfg.dataDir, clock, logger, keep: () => settings?.get('backup_keep') ?? 7 });
+    // A damaged database is moved aside and replaced (newest good backup, else a fresh one) instead of refusing to start.
+    const opened = openDatabaseWithRecovery({ file: path.join(cfg.dataDir, 'stablequeue.db'), backups, clock, logger });
+    db = opened.db;
+    backups.attach(db);
+    let recovery = opened.recovery;
     const gallery = new GalleryStore(db);
     const jobs = new JobStore(db, clock, gallery);
-    const settings = new SettingsStore(db);
+    settings = new SettingsStore(db);
     const serverStore = new ServerStore(db, clock);
     const images = new ImageStore(cfg.outputsDir);
     const thumbs = new ThumbnailCache(path.join(cfg.dataDir, 'thumbnails'));
@@ -71,6 +85,17 @@ export function createEngine(config: EngineConfig): Engine {
     for (const [alias, password] of legacy.passwords) await secrets.set(SECRET_NAMES.serverPassword(alias), password);
     if (legacy.imported.length) logger.info({ servers: legacy.imported.map((s) => s.alias) }, 'imported servers.json');
 
+    // Seed plan: a MobileSD jobs database in the data folder is imported once, with its history.
+    const mobileSd = findMobileSdDatabase(cfg.dataDir);
+    const imported = mobileSd ? importMobileSdJobs(db, mobileSd, cfg.outputsDir, () => backups.create('pre-import')) : null;
+    if (imported) logger.info(imported, 'imported MobileSD jobs');
+
+    // After a restore or a fresh start, images written since are put back before the sweep could take them for crash leftovers.
+    if (recovery) {
+      recovery = report({ ...recovery, images_reimported: await rebuildGalleryFromDisk(db, cfg.outputsDir, clock) });
+      logger.warn({ recovery }, recovery.message);
+    }
+
     // Jobs left processing by a previous run (crash, kill -9) are requeued or failed.
     for (const job of jobs.processingJobs()) {
       const outcome = jobs.recoverInterrupted(job);
@@ -80,17 +105,32 @@ export function createEngine(config: EngineConfig): Engine {
     if (swept.temps || swept.orphans) logger.info(swept, 'swept unfinished image files');
     if (!settings.get('resume_queue_at_start') && jobs.counts().pending > 0) settings.set('queue_paused', true);
 
-    const isPaused = () => settings.get('queue_paused');
+    const settingsStore = settings;
+    const isPaused = () => settingsStore.get('queue_paused');
+    let dispatcherRef: Dispatcher | null = null;
+    const disk = new DiskGuard({
+      places: [{ label: 'outputs', path: cfg.outputsDir }, { label: 'data', path: cfg.dataDir }],
+      statfs: cfg.statfs ?? statFs, logger, resumeFreeBytes: cfg.diskResumeFreeBytes, checkEveryMs: cfg.diskCheckIntervalMs,
+      lowWarningBytes: () => settingsStore.get('low_disk_warning_mb') * 1024 * 1024,
+      onResume: () => dispatcherRef?.kick(),
+    });
     const live = new Map<string, LiveProgress>();
     const jobEvents = new JobEvents({ jobs, bus, live, isPaused });
     const dispatcher = new Dispatcher({
-      jobs, registry, images, clock, logger, events: jobEvents, live, isPaused,
+      jobs, registry, images, clock, logger, events: jobEvents, live,
+      // A full disk holds the queue without touching the user's own pause.
+      isPaused: () => isPaused() || disk.blocked() !== null,
+      onDiskFull: (error) => disk.reportFull(error),
       deadlineMs: cfg.attemptDeadlineMs, retryBaseMs: cfg.retryBaseDelayMs,
     });
     const service = new JobService({ jobs, dispatcher, registry, events: jobEvents, settings, clock, maxAttempts: cfg.maxAttempts });
+    dispatcherRef = dispatcher;
     registry.setOnOnline(() => dispatcher.kick());
+    const ops: OpsServices = {
+      backups, disk, metrics: new EngineMetrics({ jobs, registry, bus, clock }), recentLogs: cfg.recentLogs ?? null, recovery,
+    };
     ctx = {
-      config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, service, dispatcher, registry, serverStore, settings,
+      config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, ops, service, dispatcher, registry, serverStore, settings,
       images, thumbs, gallery, galleryService: new GalleryService({ store: gallery, files: images, thumbs, bus }),
       version: VERSION, startedAt: Date.now(),
     };
@@ -107,6 +147,7 @@ export function createEngine(config: EngineConfig): Engine {
     const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     logger.info({ url, dataDir: cfg.dataDir, outputsDir: cfg.outputsDir }, 'StableQueue engine started');
+    backups.startSchedule(cfg.backupCheckIntervalMs);
     dispatcher.kick();
     return { url, port };
   }
@@ -145,6 +186,9 @@ export function createEngine(config: EngineConfig): Engine {
       stopping ??= (async () => {
         if (!ctx) return;
         await ctx.dispatcher.stop(cfg.shutdownGraceMs);
+        ctx.ops.backups.stop();
+        ctx.ops.disk.stop();
+        ctx.ops.metrics.stop();
         ctx.registry.stop();
         ctx.service.dispose();
         for (const module of engineModules) await module.stop?.();

@@ -26,7 +26,7 @@ export interface NotificationPayload {
   kind: NotificationKind;
   title: string;
   body: string;
-  /** The job a click opens (#/queue?job=<id>); null opens the queue. */
+  /** The job a click opens (/queue?job=<id>); null opens the queue. */
   jobId: string | null;
   /** The image whose thumbnail becomes the icon. */
   imageId: number | null;
@@ -167,7 +167,7 @@ export class JobNotifier {
   }
 }
 
-/** The window route a notification click opens. */
+/** The window route a notification click opens (the UI's router uses paths, not #hashes). */
 export function routeForNotification(payload: Pick<NotificationPayload, 'jobId'>): string {
-  return payload.jobId ? `#/queue?job=${encodeURIComponent(payload.jobId)}` : '#/queue';
+  return payload.jobId ? `queue?job=${encodeURIComponent(payload.jobId)}` : 'queue';
 }

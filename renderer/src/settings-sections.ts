@@ -1,4 +1,5 @@
 import type { Component } from 'vue';
+import { desktopBridge } from './desktop-bridge.ts';
 
 /**
  * Extra Settings sections, rendered after the built-in ones. Later features plug in
@@ -9,10 +10,18 @@ export interface SettingsSection {
   id: string;
   title: string;
   description?: string;
+  /** Shown only when this answers true (e.g. only in the desktop app); always when absent. */
+  available?: () => boolean;
   component: () => Promise<Component | { default: Component }>;
 }
 
 export const settingsSections: SettingsSection[] = [
+  {
+    id: 'desktop',
+    title: 'Desktop',
+    available: () => desktopBridge() !== null,
+    component: () => import('./components/settings/DesktopPanel.vue'),
+  },
   { id: 'api-keys', title: 'API keys', component: () => import('./components/settings/ApiKeysPanel.vue') },
   { id: 'civitai', title: 'Civitai', component: () => import('./components/settings/CivitaiTokenPanel.vue') },
 ];

@@ -7,6 +7,7 @@ import type { GalleryService } from '../gallery/gallery-service.ts';
 import type { GalleryStore } from '../gallery/gallery-store.ts';
 import type { Dispatcher } from '../queue/dispatcher.ts';
 import type { JobEvents } from '../queue/job-events.ts';
+import type { OpsServices } from '../ops/ops-services.ts';
 import type { JobService } from '../queue/job-service.ts';
 import type { JobStore } from '../queue/job-store.ts';
 import type { SettingsStore } from '../queue/settings-store.ts';
@@ -27,6 +28,8 @@ export interface ApiContext {
   jobs: JobStore;
   /** Publishes job changes and wakes the dispatcher: tell it about every job row you change. */
   jobEvents: JobEvents;
+  /** Backups, disk space, metrics, recovery report. */
+  ops: OpsServices;
   service: JobService;
   dispatcher: Dispatcher;
   /** Image rows (all image SQL). */

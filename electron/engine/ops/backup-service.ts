@@ -82,9 +82,13 @@ export class BackupService {
     return removed;
   }
 
-  /** Writes the daily backup when the newest one is a day old (by the injected clock). */
+  /**
+   * Writes the daily backup when the newest backup of any kind is a day old (by the
+   * injected clock). Any backup counts: with few kept, old daily ones are pruned first, and
+   * a recent pre-clear or manual backup already holds today's data.
+   */
   runDailyIfDue(): BackupFile | null {
-    const last = this.list().find((b) => b.reason === 'daily');
+    const last = this.list()[0];
     if (last && this.#clock.now() - Date.parse(last.created_at) < DAY_MS) return null;
     try {
       return this.create('daily');

@@ -8,6 +8,7 @@ import type { LiveProgress } from './job-view.ts';
 import { retryDelayMs } from './retry-policy.ts';
 import { CANCELLED_BY_USER, decideSettlement, type AttemptOutcome, type Settlement, type StopReason } from './settle-attempt.ts';
 import { BackendError } from '../backends/types.ts';
+import { isDiskFullError } from '../ops/disk-space.ts';
 import type { RunnableJob, RunResult } from '../backends/types.ts';
 import type { Clock } from '../clock.ts';
 import type { ImageStore } from '../results/image-store.ts';
@@ -81,6 +82,7 @@ export class Dispatcher {
   readonly #live: Map<string, LiveProgress>;
   readonly #beforeRun: BeforeRunHook[] = [];
   #paused: () => boolean;
+  readonly #onDiskFull: (error: unknown) => Promise<string>;
   #scheduled = false;
   #stopping = false;
   #wakeTimer: NodeJS.Timeout | null = null;
@@ -92,7 +94,10 @@ export class Dispatcher {
     /** Live progress of running jobs, written here and read by the publisher for summaries. */
     live: Map<string, LiveProgress>;
     deadlineMs: number; retryBaseMs: number; isPaused: () => boolean;
+    /** A write failed for lack of disk space: hold the queue; resolves with the message to show. */
+    onDiskFull?: (error: unknown) => Promise<string>;
   }) {
+    this.#onDiskFull = deps.onDiskFull ?? (async (error) => `disk full: ${(error as Error)?.message ?? String(error)}`);
     this.#jobs = deps.jobs;
     this.#registry = deps.registry;
     this.#images = deps.images;
@@ -228,8 +233,16 @@ export class Dispatcher {
     const { job, server } = attempt;
     switch (settlement.action) {
       case 'complete':
-        if (!this.#jobs.finishWithImages(job, settlement.status, saved?.records ?? [], saved?.details ?? null, settlement.error)) {
-          log.warn('lease lost before completion; result discarded');
+        try {
+          if (!this.#jobs.finishWithImages(job, settlement.status, saved?.records ?? [], saved?.details ?? null, settlement.error)) {
+            log.warn('lease lost before completion; result discarded');
+          }
+        } catch (error) {
+          if (!isDiskFullError(error)) throw error;
+          // The database could not record them: the files go too, and the job waits for space.
+          void Promise.all((saved?.records ?? []).map((r) => this.#images.remove(r.file_path)));
+          void this.#onDiskFull(error);
+          this.#jobs.release(job, { refundAttempt: true, error: 'Waiting: the database disk is full' });
         }
         if (typeof saved?.details.checkpoint_title === 'string') this.#registry.noteLoadedCheckpoint(server.row.alias, saved.details.checkpoint_title);
         return;
@@ -303,6 +316,10 @@ export class Dispatcher {
       const records = await this.#images.save(job.mobilesd_job_id, result.images, new Date(this.#clock.now()));
       return { outcome: { type: 'result', interrupted: result.interrupted }, saved: { records, details: result.details } };
     } catch (thrown) {
+      // The image store removed what it had written; the job waits for space instead of failing.
+      if (isDiskFullError(thrown) && !attempt.controller.signal.aborted) {
+        return { outcome: { type: 'disk_full', message: await this.#onDiskFull(thrown) }, saved: null };
+      }
       return { outcome: this.#outcomeOfThrow(attempt, thrown), saved: null };
     }
   }

@@ -14,6 +14,8 @@ export type AttemptOutcome =
   | { type: 'result'; interrupted: boolean }
   /** A before-run hook parked the job while a model it needs downloads. */
   | { type: 'parked'; message: string; params?: Record<string, unknown> }
+  /** The results could not be written: the disk is full or read-only; the queue waits for space. */
+  | { type: 'disk_full'; message: string }
   /** The backend or the bookkeeping failed; `aborted` when the engine's own deadline cut it. */
   | { type: 'error'; error: BackendError; aborted: boolean };
 
@@ -46,6 +48,8 @@ export function decideSettlement({ stop, outcome, attempts, maxAttempts, retryDe
   if (stop === 'shutdown') return { action: 'release', refundAttempt: true, error: STOPPED_WHILE_RUNNING };
   if (stop === 'take_back') return { action: 'release', refundAttempt: true, error: null };
   if (outcome.type === 'parked') return { action: 'park', message: outcome.message, params: outcome.params };
+  // Not the job's fault: it runs again, uncounted, once there is room for its images.
+  if (outcome.type === 'disk_full') return { action: 'release', refundAttempt: true, error: `Waiting: ${outcome.message}` };
 
   const { error, aborted } = outcome;
   // Deadline: the server may still be generating; free its GPU before the job moves on.

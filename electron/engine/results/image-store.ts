@@ -31,12 +31,27 @@ export class ImageStore {
     return full;
   }
 
-  /** Writes every image durably; returns the records to insert with the job's completion. */
+  /**
+   * Writes every image durably; returns the records to insert with the job's completion.
+   * All or nothing: when one write fails (a full disk), the images already written for this
+   * job are removed again, so no file is left without the row that would own it.
+   */
   async save(jobId: string, images: GeneratedImage[], createdAt: Date): Promise<ImageRecord[]> {
     const records: ImageRecord[] = [];
+    try {
+      await this.#saveEach(jobId, images, createdAt, records);
+    } catch (error) {
+      await Promise.all(records.map((r) => this.remove(r.file_path).catch(() => {})));
+      throw error;
+    }
+    return records;
+  }
+
+  async #saveEach(jobId: string, images: GeneratedImage[], createdAt: Date, records: ImageRecord[]): Promise<void> {
     for (const [idx, image] of images.entries()) {
       const mime = imageMime(image.data) ?? 'application/octet-stream';
       const relative = this.relativePathFor(jobId, idx, mime, createdAt);
+      records.push({ idx, file_path: relative, mime, bytes: image.data.length, sha256: '', width: null, height: null, seed: image.seed, infotext: null });
       await writeFileAtomic(this.absolute(relative), image.data);
       let width: number | null = null;
       let height: number | null = null;
@@ -48,13 +63,12 @@ export class ImageStore {
         // Size is informative only.
       }
       const infotext = image.infotext ?? (mime === 'image/png' ? readPngText(image.data).parameters ?? null : null);
-      records.push({
+      records[records.length - 1] = {
         idx, file_path: relative, mime, bytes: image.data.length,
         sha256: createHash('sha256').update(image.data).digest('hex'),
         width, height, seed: image.seed, infotext,
-      });
+      };
     }
-    return records;
   }
 
   async remove(relativePath: string): Promise<void> {

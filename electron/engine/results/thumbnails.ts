@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { isDiskFullError } from '../ops/disk-space.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 
 export const THUMBNAIL_SIZE = 384;
@@ -25,7 +26,10 @@ export class ThumbnailCache {
     if (!pending) {
       pending = (async () => {
         const data = await sharp(source).resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
-        await writeFileAtomic(file, data);
+        // The cache is a convenience: with a full disk the thumbnail is still served, just not kept.
+        await writeFileAtomic(file, data).catch((error: unknown) => {
+          if (!isDiskFullError(error)) throw error;
+        });
         return data;
       })().finally(() => this.#inflight.delete(imageId));
       this.#inflight.set(imageId, pending);

@@ -29,7 +29,9 @@ export function installRequestGuard(app: FastifyInstance, services: SecurityServ
     if (!services.hostAllowed(host)) {
       return deny(reply, 403, 'host_not_allowed', 'This StableQueue does not answer to that Host name. If the name is yours, add it to STABLEQUEUE_ALLOWED_HOSTS.');
     }
-    const api = isUnder(request, '/api');
+    // The Prometheus endpoint (the conventional /metrics) and the seed plan's image files
+    // (/gallery_files) sit outside /api but are guarded like it.
+    const api = isUnder(request, '/api') || isUnder(request, '/metrics') || isUnder(request, '/gallery_files');
     const origin = readOrigin(request.headers.origin);
     if (isPreflight(request)) return answerPreflight(reply, origin, services.corsOrigins, api);
 

@@ -77,9 +77,9 @@ describe('notification payloads', () => {
   });
 
   it('a click opens the job in the queue view', () => {
-    expect(routeForNotification({ jobId: 'abc-123' })).toBe('#/queue?job=abc-123');
-    expect(routeForNotification({ jobId: 'a b&c' })).toBe('#/queue?job=a%20b%26c');
-    expect(routeForNotification({ jobId: null })).toBe('#/queue');
+    expect(routeForNotification({ jobId: 'abc-123' })).toBe('queue?job=abc-123');
+    expect(routeForNotification({ jobId: 'a b&c' })).toBe('queue?job=a%20b%26c');
+    expect(routeForNotification({ jobId: null })).toBe('queue');
   });
 });
 

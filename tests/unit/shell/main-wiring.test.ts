@@ -281,7 +281,7 @@ describe('main process wiring (electron stubbed)', () => {
     expect(notification.options).toMatchObject({ title: 'Job completed on gpu', body: 'a red fox\n1 image' });
     expect(notification.shown).toBe(true);
     notification.emit('click');
-    expect(s.windows[0].loaded.at(-1)).toBe(`${APP_ORIGIN}/#/queue?job=job-1`);
+    expect(s.windows[0].loaded.at(-1)).toBe(`${APP_ORIGIN}/queue?job=job-1`);
     expect(s.windows[0].visible).toBe(true);
   });
 

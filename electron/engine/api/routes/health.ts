@@ -2,14 +2,57 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { ApiContext } from '../context.ts';
 
+const Checks = Type.Object({
+  database: Type.String({ description: '"ok" when the database answers' }),
+  disk: Type.String({ description: '"ok", or the disk-full message while the queue waits for space' }),
+  servers_online: Type.Integer(),
+  servers: Type.Integer(),
+});
+const Health = Type.Object({
+  ok: Type.Boolean({ description: 'liveness: the process answers (what the Docker healthcheck reads)' }),
+  live: Type.Boolean(),
+  ready: Type.Boolean({ description: 'readiness: the database answers and the queue is not held by a full disk' }),
+  version: Type.String(),
+  uptime_s: Type.Number(),
+  running_jobs: Type.Integer(),
+  recovered: Type.Boolean({ description: 'start-up recovered the database this run (see /api/v1/ops/status)' }),
+  checks: Checks,
+});
+
+/**
+ * Liveness and readiness. Liveness (`ok`, `/live`) only says the process answers: a full
+ * disk or a server that is down must not get the container restarted. Readiness (`/ready`,
+ * 503 when not ready) says whether jobs can go through now.
+ */
 export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/api/v1/health', {
-    schema: {
-      tags: ['system'],
-      response: { 200: Type.Object({ ok: Type.Boolean(), version: Type.String(), uptime_s: Type.Number(), running_jobs: Type.Integer() }) },
-    },
-  }, async () => {
-    ctx.db.prepare('SELECT 1').get();
-    return { ok: true, version: ctx.version, uptime_s: Math.round((Date.now() - ctx.startedAt) / 1000), running_jobs: ctx.dispatcher.runningCount() };
+  const health = () => {
+    let database = 'ok';
+    try {
+      ctx.db.prepare('SELECT 1').get();
+    } catch (error) {
+      database = (error as Error).message;
+    }
+    const diskFull = ctx.ops.disk.blocked();
+    const servers = ctx.registry.all();
+    return {
+      ok: true, live: true, ready: database === 'ok' && diskFull === null,
+      version: ctx.version, uptime_s: Math.round((Date.now() - ctx.startedAt) / 1000), running_jobs: ctx.dispatcher.runningCount(),
+      recovered: ctx.ops.recovery !== null,
+      checks: { database, disk: diskFull ?? 'ok', servers_online: servers.filter((s) => s.health === 'online').length, servers: servers.length },
+    };
+  };
+  const publicRoute = { permission: 'public' } as const;
+
+  app.get('/api/v1/health', { config: publicRoute, schema: { tags: ['system'], response: { 200: Health } } }, async () => health());
+
+  app.get('/api/v1/health/live', {
+    config: publicRoute, schema: { tags: ['system'], response: { 200: Type.Object({ live: Type.Boolean() }) } },
+  }, async () => ({ live: true }));
+
+  app.get('/api/v1/health/ready', {
+    config: publicRoute, schema: { tags: ['system'], response: { 200: Health, 503: Health } },
+  }, async (_request, reply) => {
+    const state = health();
+    return reply.code(state.ready ? 200 : 503).send(state);
   });
 }

@@ -11,6 +11,7 @@ import type { ApiContext } from '../context.ts';
 import { grants } from '../../security/permissions.ts';
 import { keyOf } from '../../security/request-principal.ts';
 import { ApiError } from '../errors.ts';
+import { backupBeforeOrRefuse } from './backup-before.ts';
 import { requestApiKeyId } from './generate.ts';
 
 const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -130,7 +131,11 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     return { paused: false, counts: ctx.service.counts() };
   });
 
-  app.post('/api/v1/queue/clear', { schema: { tags: ['queue'], response: { 200: Type.Object({ cleared: Type.Integer() }) } } }, async () =>
-    ({ cleared: ctx.service.clearFinished() }));
+  app.post('/api/v1/queue/clear', {
+    schema: { tags: ['queue'], response: { 200: Type.Object({ cleared: Type.Integer() }), 507: ApiErrorSchema } },
+  }, async () => {
+    backupBeforeOrRefuse(ctx, 'pre-clear');
+    return { cleared: ctx.service.clearFinished() };
+  });
 
 }

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import { diagnosticsZip } from '../../ops/diagnostics-bundle.ts';
+import { gatherDiagnostics } from '../../ops/diagnostics-sources.ts';
+import type { ApiContext } from '../context.ts';
+
+/** GET /api/v1/diagnostics: one zip to attach to a bug report, secrets scrubbed. Admin only. */
+export function registerDiagnosticsRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/api/v1/diagnostics', { schema: { tags: ['operations'] } }, async (_request, reply) => {
+    const { entries, secrets } = await gatherDiagnostics(ctx);
+    const stamp = new Date(ctx.clock.now()).toISOString().replace(/[:.]/g, '-');
+    return reply
+      .header('Content-Disposition', `attachment; filename="stablequeue-diagnostics-${stamp}.zip"`)
+      .header('Cache-Control', 'no-store')
+      .type('application/zip')
+      .send(diagnosticsZip(entries, secrets));
+  });
+}
