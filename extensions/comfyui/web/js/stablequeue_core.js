@@ -278,14 +278,14 @@ export function createStableQueue(deps) {
                     });
                     return button;
                 });
-            return el("div", { style: "display:flex;align-items:center;justify-content:space-between;padding:4px 0;border-bottom:1px solid rgba(128,128,128,.3)" }, [
-                el("span", { textContent: describeJob(j), style: "font-family:monospace;font-size:12px" }),
-                el("span", {}, buttons),
+            return el("div", { style: "display:flex;align-items:center;gap:8px;padding:4px 0;border-bottom:1px solid rgba(128,128,128,.3)" }, [
+                el("span", { textContent: describeJob(j), style: "flex:1;min-width:0;font-family:monospace;font-size:12px" }),
+                el("span", { style: "flex:none;white-space:nowrap" }, buttons),
             ]);
         });
         const close = el("button", { textContent: "Close" });
         close.addEventListener("click", closeJobsPanel);
-        return el("div", { style: "position:fixed;right:16px;top:64px;z-index:10000;min-width:360px;max-width:90vw;max-height:70vh;overflow:auto;background:var(--comfy-menu-bg,#222);color:var(--fg-color,#eee);padding:12px 16px;border-radius:8px;box-shadow:0 2px 12px rgba(0,0,0,.5)" }, [
+        return el("div", { style: "position:fixed;right:16px;top:64px;z-index:10000;box-sizing:border-box;width:min(480px,calc(100vw - 32px));max-height:70vh;overflow:auto;background:var(--comfy-menu-bg,#222);color:var(--fg-color,#eee);padding:12px 16px;border-radius:8px;box-shadow:0 2px 12px rgba(0,0,0,.5)" }, [
             el("h3", { textContent: "My StableQueue jobs", style: "margin:0 0 8px" }),
             ...(rows.length ? rows : [el("div", { textContent: "No jobs sent from this ComfyUI yet." })]),
             el("div", { style: "margin-top:10px;text-align:right" }, [close]),
