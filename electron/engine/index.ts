@@ -32,6 +32,7 @@ import { ThumbnailCache } from './results/thumbnails.ts';
 import { FileSecretStore } from './security/file-secret-store.ts';
 import { SECRET_NAMES } from './security/secret-store.ts';
 import { ServerRegistry } from './servers/server-registry.ts';
+import { ServerService } from './servers/server-service.ts';
 import { ServerStore } from './servers/server-store.ts';
 import { VERSION } from './version.ts';
 import { createEngineModules } from './modules.ts';
@@ -131,6 +132,7 @@ export function createEngine(config: EngineConfig): Engine {
     };
     ctx = {
       config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, ops, service, dispatcher, registry, serverStore, settings,
+      servers: new ServerService({ store: serverStore, registry, secrets, wake: () => dispatcher.kick() }),
       images, thumbs, gallery, galleryService: new GalleryService({ store: gallery, files: images, thumbs, bus }),
       version: VERSION, startedAt: Date.now(),
     };

@@ -15,6 +15,7 @@ import type { ImageStore } from '../results/image-store.ts';
 import type { ThumbnailCache } from '../results/thumbnails.ts';
 import type { SecretStore } from '../security/secret-store.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
+import type { ServerService } from '../servers/server-service.ts';
 import type { ServerStore } from '../servers/server-store.ts';
 
 /** What route modules may use: the engine's parts, passed in, never imported as singletons. */
@@ -38,6 +39,8 @@ export interface ApiContext {
   galleryService: GalleryService;
   registry: ServerRegistry;
   serverStore: ServerStore;
+  /** Server changes as the API makes them (aliases, passwords, registry sync). */
+  servers: ServerService;
   settings: SettingsStore;
   images: ImageStore;
   thumbs: ThumbnailCache;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { JobServiceError } from '../queue/job-service.ts';
+import { DomainError } from '../domain-error.ts';
 
 /** An error a route throws on purpose: it becomes `{error, message, details?}` with its status. */
 export class ApiError extends Error {
@@ -35,7 +35,7 @@ function describeValidation(error: FastifyError): { message: string; details: un
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return sendError(reply, error.status, error.code, error.message, error.details);
-    if (error instanceof JobServiceError) return sendError(reply, error.status, error.code, error.message);
+    if (error instanceof DomainError) return sendError(reply, error.status, error.code, error.message, error.details);
     if (error.validation) {
       const { message, details } = describeValidation(error);
       return sendError(reply, 400, 'validation_error', message, details);

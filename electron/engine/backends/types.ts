@@ -73,6 +73,12 @@ export interface Backend {
   /** Stops the job on the server (interrupt while running, take back while queued there). */
   cancel(job: RunnableJob): Promise<void>;
   /**
+   * After cancel(), run() ends by itself once the server confirms the stop, however long
+   * the running step takes; the engine then does not cut the attempt short (the server is
+   * still busy until then). Without it the engine stops waiting after a grace period.
+   */
+  readonly confirmsCancel?: boolean;
+  /**
    * Takes a prefetched job back from the server's queue if it has not started; its run()
    * then ends and the job is requeued without counting the attempt. False: it runs on.
    */

@@ -341,7 +341,10 @@ export class Dispatcher {
     attempt.stop = 'cancel';
     // The stored row knows the backend's task id even when it was set after the claim.
     await attempt.server.backend.cancel(cancelTarget(this.#jobs.get(jobId) ?? attempt.job));
-    // If the server does not end the request soon, stop waiting for it.
+    // A backend that confirms the stop itself (ComfyUI: until its history says interrupted)
+    // keeps its server slot until then. Otherwise, if the server does not end the request
+    // soon, stop waiting for it.
+    if (attempt.server.backend.confirmsCancel) return true;
     const timer = setTimeout(() => attempt.controller.abort(new BackendError('cancelled', CANCELLED_BY_USER)), CANCEL_GRACE_MS);
     timer.unref();
     void attempt.done.finally(() => clearTimeout(timer));

@@ -1,6 +1,7 @@
 import { FINISHED_STATUSES, type GenerateRequest, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
+import { DomainError } from '../domain-error.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { JobEvents } from './job-events.ts';
@@ -13,15 +14,8 @@ import { SubmitBatcher } from './submit-batcher.ts';
 /** Assumed run time of a job when none of its kind has completed yet, for start estimates. */
 const DEFAULT_JOB_DURATION_MS = 30_000;
 
-export class JobServiceError extends Error {
-  readonly code: string;
-  readonly status: number;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+/** A queue request that cannot be done as asked (unknown job, wrong state, unknown server). */
+export class JobServiceError extends DomainError {}
 
 export interface SubmitOptions {
   apiKeyId?: string | null;

@@ -24,6 +24,8 @@ export interface RuntimeServer {
   checkpoints: CheckpointEntry[] | null;
   checkpointsAt: number;
   running: number;
+  /** Read with the password when the server is (re)loaded, so status events need no keychain call. */
+  hasPassword: boolean;
   lastAssignedAt: number;
   lastChecked: number | null;
   offlineBackoffMs: number;
@@ -78,7 +80,7 @@ export class ServerRegistry {
     const backend = createBackend({ alias: row.alias, appType: row.app_type, apiUrl: row.api_url, username: row.username, password });
     const server: RuntimeServer = {
       row, backend, health: 'unknown', externallyBusy: false, message: null, loadedCheckpoint: null,
-      checkpoints: null, checkpointsAt: 0, running: 0, lastAssignedAt: 0, lastChecked: null,
+      checkpoints: null, checkpointsAt: 0, running: 0, hasPassword: password !== null, lastAssignedAt: 0, lastChecked: null,
       offlineBackoffMs: OFFLINE_BACKOFF_MIN_MS, timer: null,
     };
     this.#servers.set(alias, server);
@@ -178,13 +180,13 @@ export class ServerRegistry {
     return server.health;
   }
 
-  view(server: RuntimeServer, hasPassword: boolean): ServerView {
+  view(server: RuntimeServer): ServerView {
     return {
       alias: server.row.alias,
       app_type: server.row.app_type,
       api_url: server.row.api_url,
       username: server.row.username,
-      has_password: hasPassword,
+      has_password: server.hasPassword,
       max_concurrency: server.row.max_concurrency,
       enabled: server.row.enabled === 1,
       status: this.statusOf(server),
@@ -195,16 +197,12 @@ export class ServerRegistry {
     };
   }
 
-  async viewAsync(server: RuntimeServer): Promise<ServerView> {
-    return this.view(server, (await this.#secrets.get(SECRET_NAMES.serverPassword(server.row.alias))) !== null);
-  }
-
   emitStatus(server: RuntimeServer): void {
     this.#emit(server);
   }
 
   #emit(server: RuntimeServer): void {
-    void this.viewAsync(server).then((view) => this.#bus.emit({ type: 'server.status', server: view }), () => {});
+    this.#bus.emit({ type: 'server.status', server: this.view(server) });
   }
 
   stop(): void {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { ServerResource, ServerResourceKind } from '../../../../shared/servers.ts';
 import { classifyNetworkError } from '../http-client.ts';
 import { imageMime } from '../image-bytes.ts';
@@ -6,12 +7,13 @@ import { BackendError } from '../types.ts';
 import type { Backend, GeneratedImage, HealthReport, RunContext, RunnableJob, RunResult, ServerConnection } from '../types.ts';
 import { ComfyHttp, type HistoryEntry } from './comfy-http.ts';
 import { ComfySocket, type SocketEvent, type SocketOptions } from './comfy-socket.ts';
-import { graphOf, historyOutcome, outputImages } from './history-outputs.ts';
+import { allOutputsCached, graphOf, historyOutcome, outputImages } from './history-outputs.ts';
 import { executionError } from './node-errors.ts';
 import { comboChoices } from './object-info.ts';
 import { preparePrompt, type PreparedPrompt } from './prepare-prompt.ts';
 import { PromptWatch, DEFAULT_WATCH_TIMING, type WatchEnd, type WatchTiming } from './prompt-watch.ts';
 import { seedForOutput, seedsInGraph } from './seeds.ts';
+import { capabilitiesOf, type ComfyCapabilities } from './server-version.ts';
 import type { ComfyGraph } from './workflow.ts';
 
 export interface ComfyBackendOptions {
@@ -19,6 +21,8 @@ export interface ComfyBackendOptions {
   prefetch?: number;
   socket?: SocketOptions;
   watch?: Partial<WatchTiming>;
+  /** Where resubmissions and other notable turns of a job are logged. */
+  logger?: Logger;
 }
 
 /** Where each model list lives: /object_info combo input, then /models/{folder} as a fallback. */
@@ -38,6 +42,9 @@ const MAX_RESUBMITS = 2;
 const WITHDRAW_TIMEOUT_MS = 10_000;
 
 const QUEUED_ON_SERVER = 'Queued on server';
+const CANCELLING = 'Cancelling…';
+/** The tag in extra_data that finds our prompt on a server that gave it its own id. */
+const TAG = 'stablequeue_prompt_id';
 
 /** One job this backend is running: what cancel and take-back need to reach it. */
 interface ActiveJob {
@@ -47,6 +54,14 @@ interface ActiveJob {
   /** POST /prompt was sent: the prompt may be on the server. */
   sent: boolean;
   withdrawn: 'cancelled' | 'taken_back' | null;
+}
+
+/** How much of a server's memory is free: VRAM on a GPU, system RAM on a CPU-only server (`--cpu`). */
+function memoryText(stats: { system?: { ram_total?: number; ram_free?: number }; devices?: { name?: string; type?: string; vram_total?: number; vram_free?: number }[] }): string {
+  const device = stats.devices?.[0];
+  if (!device) return '';
+  if (device.type === 'cpu') return ` · CPU only · RAM ${gib(stats.system?.ram_free ?? device.vram_free)} of ${gib(stats.system?.ram_total ?? device.vram_total)} GiB free`;
+  return ` · ${device.name ?? 'GPU'} · VRAM ${gib(device.vram_free)} of ${gib(device.vram_total)} GiB free`;
 }
 
 function gib(bytes: unknown): string {
@@ -69,6 +84,9 @@ export class ComfyBackend implements Backend {
   readonly #active = new Map<string, ActiveJob>();
   readonly #watches = new Map<string, PromptWatch>();
   readonly #choices = new Map<string, { at: number; list: string[] }>();
+  readonly #log: Logger | null;
+  /** What the server can do, by its version; learnt from /system_stats. */
+  #capabilities: ComfyCapabilities | null = null;
   /** Our prompt that is executing now: bare type-1 previews carry no prompt_id. */
   #executing: string | null = null;
 
@@ -78,6 +96,25 @@ export class ComfyBackend implements Backend {
     this.#http = new ComfyHttp(server);
     this.#socket = new ComfySocket(server, (event) => this.#onSocketEvent(event), opts.socket);
     this.#timing = { ...DEFAULT_WATCH_TIMING, ...opts.watch };
+    this.#log = opts.logger ?? null;
+  }
+
+  /**
+   * run() ends by itself after cancel(): once the server's history confirms the interrupt,
+   * or the server is seen without the prompt. A node that cannot be interrupted (a long
+   * decode) keeps the server busy until then, so the job stays "Cancelling…" that long.
+   */
+  readonly confirmsCancel = true;
+
+  async #capabilitiesNow(signal?: AbortSignal): Promise<ComfyCapabilities> {
+    if (this.#capabilities) return this.#capabilities;
+    try {
+      const stats = await this.#http.getJson('/system_stats', signal) as { system?: { comfyui_version?: string } };
+      this.#capabilities = capabilitiesOf(stats.system?.comfyui_version);
+    } catch {
+      return capabilitiesOf(null);
+    }
+    return this.#capabilities;
   }
 
   /** The WebSocket session id; every prompt we queue carries it as client_id. */
@@ -112,19 +149,15 @@ export class ComfyBackend implements Backend {
 
   async checkHealth(signal?: AbortSignal): Promise<HealthReport> {
     try {
-      const stats = await this.#http.getJson('/system_stats', signal) as {
-        system?: { comfyui_version?: string };
-        devices?: { name?: string; vram_total?: number; vram_free?: number }[];
-      };
+      const stats = await this.#http.getJson('/system_stats', signal) as Parameters<typeof memoryText>[0] & { system?: { comfyui_version?: string } };
       const queue = await this.#http.getJson('/prompt', signal) as { exec_info?: { queue_remaining?: number } };
-      const device = stats.devices?.[0];
-      const vram = device ? ` · ${device.name ?? 'GPU'} · VRAM ${gib(device.vram_free)} of ${gib(device.vram_total)} GiB free` : '';
+      this.#capabilities = capabilitiesOf(stats.system?.comfyui_version);
       return {
         online: true,
         busy: (queue.exec_info?.queue_remaining ?? 0) > 0,
         loadedCheckpoint: null,
         version: `ComfyUI ${stats.system?.comfyui_version ?? 'unknown'}`,
-        message: `online${vram}`,
+        message: `online${memoryText(stats)}`,
       };
     } catch (error) {
       const e = classifyNetworkError(error, signal, this.#server.alias);
@@ -158,6 +191,8 @@ export class ComfyBackend implements Backend {
     try {
       let reattachId = job.backendTaskId;
       let prepared: PreparedPrompt | null = null;
+      let resubmitted = 0;
+      let searchedTag = false;
       for (let round = 1; ; round++) {
         let watch: PromptWatch;
         if (reattachId !== null) {
@@ -170,15 +205,30 @@ export class ComfyBackend implements Backend {
           watch = this.#watch(active, randomUUID(), prepared.graph, true, ctx);
         }
         const reattached = reattachId !== null;
-        const end = await this.#follow(active, watch, reattached ? null : prepared, ctx);
+        const end = await this.#follow(active, watch, reattached ? null : prepared, ctx, resubmitted);
+        if (end.state === 'gone' && reattached && !active.withdrawn && !searchedTag) {
+          // We died between POST /prompt and its answer on a server that names prompts
+          // itself: the stored id is ours, the prompt carries it as a tag.
+          searchedTag = true;
+          const found = await this.#findTagged(watch.promptId, ctx.signal);
+          if (found !== null) {
+            ctx.onSubmitted(found);
+            reattachId = found;
+            round--;
+            continue;
+          }
+        }
         // Gone: the server restarted (or a reattached prompt never arrived). A reattached
         // prompt that was interrupted while we were away is run again too.
         const again = end.state === 'gone' || (reattached && !active.withdrawn && historyOutcome(end.entry).kind === 'interrupted');
-        if (!again) return await this.#result(end.entry, watch.promptId, prepared, reattached, ctx.signal);
+        if (!again) return await this.#result(end.entry, watch.promptId, prepared, reattached, resubmitted, ctx.signal);
         if (active.withdrawn) throw new BackendError('cancelled', 'Cancelled by user');
         if (round > MAX_RESUBMITS) {
           throw new BackendError('transient', `ComfyUI server ${this.#server.alias} lost prompt ${watch.promptId} (restarted?) ${round} times`);
         }
+        resubmitted++;
+        this.#log?.warn({ job: job.id, prompt_id: watch.promptId, dir: 'comfyui→engine' }, `ComfyUI lost the prompt (restarted?); sending it again (${resubmitted} of ${MAX_RESUBMITS})`);
+        ctx.onProgress({ progress: 0, etaSeconds: null, step: null, steps: null, statusText: resubmittedText(resubmitted) });
         reattachId = null;
       }
     } finally {
@@ -188,12 +238,12 @@ export class ComfyBackend implements Backend {
   }
 
   /** Queues the prompt (unless reattaching) and waits for its history entry; on abort, takes it off the server. */
-  async #follow(active: ActiveJob, watch: PromptWatch, prepared: PreparedPrompt | null, ctx: RunContext): Promise<WatchEnd> {
+  async #follow(active: ActiveJob, watch: PromptWatch, prepared: PreparedPrompt | null, ctx: RunContext, resubmitted: number): Promise<WatchEnd> {
     try {
-      if (prepared) await this.#submit(active, watch, prepared, ctx);
+      if (prepared) await this.#submit(active, watch, prepared, ctx, resubmitted);
       return await watch.waitForEnd(ctx.signal);
     } catch (error) {
-      if (ctx.signal.aborted && active.sent) await this.#withdraw(watch.promptId, watch.started).catch(() => {});
+      if (ctx.signal.aborted && active.sent) await this.#withdraw(watch.promptId).catch(() => {});
       throw error;
     } finally {
       this.#watches.delete(watch.promptId);
@@ -217,23 +267,25 @@ export class ComfyBackend implements Backend {
     return watch;
   }
 
-  async #submit(active: ActiveJob, watch: PromptWatch, prepared: PreparedPrompt, ctx: RunContext): Promise<void> {
+  async #submit(active: ActiveJob, watch: PromptWatch, prepared: PreparedPrompt, ctx: RunContext, resubmitted: number): Promise<void> {
     await this.#socket.waitOpen(SOCKET_WAIT_MS, ctx.signal);
     if (active.withdrawn) throw new BackendError('cancelled', 'Cancelled by user');
     if (ctx.signal.aborted) throw classifyNetworkError(new Error('aborted'), ctx.signal, this.#server.alias);
     // Stored before the POST: if we die right after it, the restart finds the prompt.
     ctx.onSubmitted(watch.promptId);
-    const body = { prompt: prepared.graph, client_id: this.#socket.clientId, prompt_id: watch.promptId, extra_data: prepared.extraData };
+    const body = { prompt: prepared.graph, client_id: this.#socket.clientId, prompt_id: watch.promptId, extra_data: { ...prepared.extraData, [TAG]: watch.promptId } };
     active.sent = true;
     const posting = this.#http.queuePrompt(body, prepared.graph, ctx.signal);
     active.submitting = posting;
     try {
       const answer = await posting;
       if (answer.prompt_id !== watch.promptId) {
+        // A server older than 0.3.45 named the prompt itself: that id is stored before
+        // anything else, so a restart from here on follows it.
+        ctx.onSubmitted(answer.prompt_id);
         this.#watches.delete(watch.promptId);
         watch.rename(answer.prompt_id);
         this.#watches.set(answer.prompt_id, watch);
-        ctx.onSubmitted(answer.prompt_id);
       }
     } catch (error) {
       // The request may have landed although its answer did not: then follow that prompt.
@@ -243,7 +295,7 @@ export class ComfyBackend implements Backend {
     } finally {
       active.submitting = null;
     }
-    if (!watch.started) ctx.onProgress({ progress: 0, etaSeconds: null, step: null, steps: null, statusText: QUEUED_ON_SERVER });
+    if (!watch.started) ctx.onProgress({ progress: 0, etaSeconds: null, step: null, steps: null, statusText: resubmitted ? resubmittedText(resubmitted) : QUEUED_ON_SERVER });
   }
 
   /** Deletes the prompt if it still waits in the queue; tells where it is afterwards. */
@@ -255,19 +307,29 @@ export class ComfyBackend implements Backend {
     return 'running';
   }
 
-  /** Takes a prompt off the server: delete while it waits, interrupt (that prompt only) while it runs. */
-  async #withdraw(promptId: string, started: boolean): Promise<'deleted' | 'running' | 'finished'> {
+  /**
+   * Takes a prompt off the server: delete while it waits, interrupt while it runs. The
+   * interrupt is sent only when /queue shows this prompt running: a server older than
+   * 0.3.57 ignores the prompt_id and would stop whatever runs, someone else's too.
+   */
+  async #withdraw(promptId: string): Promise<'deleted' | 'running' | 'finished'> {
     const signal = AbortSignal.timeout(WITHDRAW_TIMEOUT_MS);
-    const state = started ? 'running' : await this.#deleteIfWaiting(promptId, signal);
+    const state = await this.#deleteIfWaiting(promptId, signal);
     if (state === 'running') await this.#http.interrupt(promptId, signal);
     return state;
+  }
+
+  /** On a server that names prompts itself, the prompt we tagged with `tag` (queued or in recent history). */
+  async #findTagged(tag: string, signal: AbortSignal): Promise<string | null> {
+    if ((await this.#capabilitiesNow(signal)).clientPromptId) return null;
+    return this.#http.findByExtraData(TAG, tag, signal).catch(() => null);
   }
 
   async cancel(job: RunnableJob): Promise<void> {
     const active = this.#active.get(job.id);
     if (!active) {
       // Not running here (e.g. its attempt already ended): best effort on the stored id.
-      if (job.backendTaskId) await this.#withdraw(job.backendTaskId, false).catch(() => {});
+      if (job.backendTaskId) await this.#withdraw(job.backendTaskId).catch(() => {});
       return;
     }
     active.withdrawn ??= 'cancelled';
@@ -276,8 +338,14 @@ export class ComfyBackend implements Backend {
     // Not queued yet: run() sees `withdrawn` before it posts.
     if (!watch || !active.sent) return;
     try {
-      if ((await this.#withdraw(watch.promptId, watch.started)) === 'deleted') watch.stop(new BackendError('cancelled', 'Cancelled by user'));
-      else watch.recheck();
+      const state = await this.#withdraw(watch.promptId);
+      if (state === 'deleted') {
+        watch.stop(new BackendError('cancelled', 'Cancelled by user'));
+        return;
+      }
+      // The interrupt lands when the running node ends; until history says so, the job is being cancelled.
+      if (state === 'running') watch.announce(CANCELLING);
+      watch.recheck();
     } catch {
       watch.recheck();
     }
@@ -309,7 +377,7 @@ export class ComfyBackend implements Backend {
     return true;
   }
 
-  async #result(entry: HistoryEntry, promptId: string, prepared: PreparedPrompt | null, reattached: boolean, signal: AbortSignal): Promise<RunResult> {
+  async #result(entry: HistoryEntry, promptId: string, prepared: PreparedPrompt | null, reattached: boolean, resubmitted: number, signal: AbortSignal): Promise<RunResult> {
     const graph = graphOf(entry) ?? prepared?.graph ?? null;
     const outcome = historyOutcome(entry);
     if (outcome.kind === 'error') throw executionError(outcome.error, graph);
@@ -335,6 +403,9 @@ export class ComfyBackend implements Backend {
         seeds: graph ? seedsInGraph(graph) : {},
         checkpoint_title: typeof checkpoint === 'string' ? checkpoint : null,
         reattached,
+        // Every output came from ComfyUI's cache: the same workflow ran before and these are its files.
+        cached: allOutputsCached(entry),
+        ...(resubmitted ? { resubmitted } : {}),
         outputs: files.map(({ node, file }) => ({ node, ...file })),
         ...(skipped.length ? { skipped_outputs: skipped } : {}),
       },
@@ -344,4 +415,9 @@ export class ComfyBackend implements Backend {
   close(): void {
     this.#socket.close();
   }
+}
+
+/** The status text while a prompt ComfyUI lost is queued again. */
+function resubmittedText(times: number): string {
+  return `Sent again: ComfyUI lost the prompt (restarted?)${times > 1 ? ` · ${times} times` : ''}`;
 }

@@ -130,6 +130,22 @@ export class ComfyHttp {
     return entry ? { state: 'done', entry } : { state: 'gone' };
   }
 
+  /**
+   * The prompt whose extra_data[key] is `value`, queued or among the recent history
+   * entries; null when none is. History entries keep the queue item, extra_data included.
+   */
+  async findByExtraData(key: string, value: string, signal?: AbortSignal): Promise<string | null> {
+    const { running, pending } = await this.queue(signal);
+    const queued = [...running, ...pending].find((item) => item[3]?.[key] === value);
+    if (queued) return queued[1];
+    const recent = await this.getJson('/history?max_items=200', signal) as Record<string, HistoryEntry>;
+    for (const [id, entry] of Object.entries(recent ?? {})) {
+      const extra = entry?.prompt?.[3] as Record<string, unknown> | undefined;
+      if (extra?.[key] === value) return id;
+    }
+    return null;
+  }
+
   /** GET /view: the file's bytes exactly as ComfyUI wrote them. */
   async view(file: OutputFile, signal?: AbortSignal): Promise<Buffer> {
     const query = new URLSearchParams({ filename: file.filename, subfolder: file.subfolder ?? '', type: file.type ?? 'output' });

@@ -48,3 +48,17 @@ export function historyOutcome(entry: HistoryEntry): HistoryOutcome {
   if (entry.status && entry.status.status_str === 'error') return { kind: 'error', error: { exception_message: 'ComfyUI reports the prompt failed' } };
   return { kind: 'success' };
 }
+
+/**
+ * True when every output node of the run came from ComfyUI's cache (an identical graph
+ * ran before): nothing executed and the files are the earlier run's.
+ */
+export function allOutputsCached(entry: HistoryEntry): boolean {
+  const outputs = Object.keys(entry.outputs ?? {});
+  if (outputs.length === 0) return false;
+  const cached = new Set<string>();
+  for (const [type, data] of entry.status?.messages ?? []) {
+    if (type === 'execution_cached' && Array.isArray(data.nodes)) for (const id of data.nodes) cached.add(String(id));
+  }
+  return outputs.every((id) => cached.has(id));
+}

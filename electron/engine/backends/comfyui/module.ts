@@ -10,8 +10,8 @@ import { ComfyBackend } from './comfy-backend.ts';
 export function createComfyModule(): EngineModule {
   return {
     name: 'comfyui',
-    init() {
-      registerBackend('comfyui', (server) => new ComfyBackend(server));
+    init(ctx) {
+      registerBackend('comfyui', (server) => new ComfyBackend(server, { logger: ctx.logger.child({ alias: server.alias }) }));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { BackendError, type ProgressUpdate } from '../types.ts';
 import type { PreviewFrame } from './binary-frames.ts';
 import type { HistoryEntry, Whereabouts } from './comfy-http.ts';
+import { NodeProgress, runningNodeOf } from './node-progress.ts';
 import { PromptProgress } from './prompt-progress.ts';
 import type { ComfyGraph } from './workflow.ts';
 
@@ -39,6 +40,10 @@ export class PromptWatch {
   readonly #deps: WatchDeps;
   readonly #timing: WatchTiming;
   readonly #progress: PromptProgress;
+  readonly #nodes: NodeProgress;
+  /** The status text every update carries: the running node, or a fixed text like "Cancelling…". */
+  #statusText: string | null = null;
+  #statusFixed = false;
   #started = false;
   #ended = false;
   #checkNow = false;
@@ -51,6 +56,7 @@ export class PromptWatch {
     this.#deps = deps;
     this.#timing = timing;
     this.#progress = new PromptProgress(graph);
+    this.#nodes = new NodeProgress(graph);
   }
 
   get promptId(): string {
@@ -75,6 +81,20 @@ export class PromptWatch {
     this.#report({ progress: this.#lastUpdate.progress, etaSeconds: null, step: null, steps: null });
   }
 
+  /** Shows this text from now on, whatever runs (e.g. "Cancelling…" until the server confirms). */
+  announce(text: string): void {
+    this.#statusText = text;
+    this.#statusFixed = true;
+    this.#report({ ...this.#lastUpdate, statusText: text });
+  }
+
+  #nodeStarted(node: unknown): void {
+    const text = this.#nodes.executing(node);
+    if (text === null || this.#statusFixed) return;
+    this.#statusText = text;
+    this.#report({ ...this.#lastUpdate });
+  }
+
   /** A JSON event whose prompt_id is ours. */
   handle(type: string, data: Record<string, unknown>): void {
     switch (type) {
@@ -83,12 +103,24 @@ export class PromptWatch {
         break;
       case 'execution_cached':
         this.#progress.cached(data.nodes);
+        this.#nodes.cached(data.nodes);
         break;
       case 'executing':
         this.markStarted();
         if (data.node == null) this.#end();
-        else this.#progress.executing(data.node);
+        else {
+          this.#progress.executing(data.node);
+          this.#nodeStarted(data.node);
+        }
         break;
+      case 'progress_state': {
+        const running = runningNodeOf(data);
+        if (running !== null) {
+          this.markStarted();
+          this.#nodeStarted(running);
+        }
+        break;
+      }
       case 'progress': {
         this.markStarted();
         const update = this.#progress.step(data.node, data.value, data.max);
@@ -161,9 +193,10 @@ export class PromptWatch {
   }
 
   #report(update: ProgressUpdate): void {
-    const { preview: _preview, ...rest } = update;
+    const full = { ...update, statusText: this.#statusText };
+    const { preview: _preview, ...rest } = full;
     this.#lastUpdate = rest;
-    this.#deps.onProgress(update);
+    this.#deps.onProgress(full);
   }
 
   #sleep(ms: number, signal: AbortSignal): Promise<'timeout' | 'woken'> {
