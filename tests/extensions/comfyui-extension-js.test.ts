@@ -374,6 +374,8 @@ describe('ComfyUI extension (browser side)', () => {
     const panels = doc.body.children;
     expect(panels).toHaveLength(1);
     expect([...panels[0].all()].map((n) => n.textContent).join('\n')).toContain('cccccccc pending #1 in the queue');
+    await panels[0].find((n) => n.tag === 'button' && n.textContent === 'Close')!.click();
+    expect(doc.body.children).toHaveLength(0);
   });
 
   it('a job of someone else is refused with StableQueue\'s explanation', async () => {

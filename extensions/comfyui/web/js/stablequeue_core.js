@@ -283,12 +283,14 @@ export function createStableQueue(deps) {
                 el("span", { style: "flex:none;white-space:nowrap" }, buttons),
             ]);
         });
+        const refresh = el("button", { textContent: "Refresh", style: "margin-right:8px" });
+        refresh.addEventListener("click", () => showRecentJobs());
         const close = el("button", { textContent: "Close" });
         close.addEventListener("click", closeJobsPanel);
         return el("div", { style: "position:fixed;right:16px;top:64px;z-index:10000;box-sizing:border-box;width:min(480px,calc(100vw - 32px));max-height:70vh;overflow:auto;background:var(--comfy-menu-bg,#222);color:var(--fg-color,#eee);padding:12px 16px;border-radius:8px;box-shadow:0 2px 12px rgba(0,0,0,.5)" }, [
             el("h3", { textContent: "My StableQueue jobs", style: "margin:0 0 8px" }),
             ...(rows.length ? rows : [el("div", { textContent: "No jobs sent from this ComfyUI yet." })]),
-            el("div", { style: "margin-top:10px;text-align:right" }, [close]),
+            el("div", { style: "margin-top:10px;text-align:right" }, [refresh, close]),
         ]);
     }
 
