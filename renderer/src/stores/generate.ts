@@ -43,7 +43,9 @@ export interface GenerateForm {
   /** 1 = off (CLIP_stop_at_last_layers) */
   clipSkip: number;
   restoreFaces: boolean;
+  /** Forge: the VAE (A1111: sd_vae); more Forge modules (text encoders…) in `modules`. */
   vae: string;
+  modules: string[];
   // ComfyUI
   comfyMode: 'simple' | 'workflow';
   workflowText: string;
@@ -77,6 +79,7 @@ export const defaultForm = (): GenerateForm => ({
   clipSkip: 1,
   restoreFaces: false,
   vae: '',
+  modules: [],
   comfyMode: 'simple',
   workflowText: '',
   workflowName: '',
@@ -137,7 +140,11 @@ export function buildRequest(form: GenerateForm): GenerateRequest {
       if (form.restoreFaces) params.restore_faces = true;
       if (form.vae) params.vae = form.vae;
       if (form.useDistilledCfg) params.distilled_cfg_scale = form.distilledCfg;
-      if (form.clipSkip > 1) params.override_settings = { CLIP_stop_at_last_layers: form.clipSkip };
+      const overrides: Record<string, unknown> = {};
+      if (form.clipSkip > 1) overrides.CLIP_stop_at_last_layers = form.clipSkip;
+      const modules = form.modules.filter((m) => m && m !== form.vae);
+      if (modules.length) overrides.forge_additional_modules = modules;
+      if (Object.keys(overrides).length) params.override_settings = overrides;
       if (form.hires) {
         params.enable_hr = true;
         params.hr_scale = form.hrScale;
@@ -200,6 +207,8 @@ export function formFromParams(
   if (distilled !== undefined) form.distilledCfg = distilled;
   const overrides = (params.override_settings ?? {}) as Record<string, unknown>;
   form.clipSkip = num(overrides.CLIP_stop_at_last_layers) ?? 1;
+  const modules = Array.isArray(overrides.forge_additional_modules) ? overrides.forge_additional_modules : [];
+  form.modules = modules.filter((m): m is string => typeof m === 'string' && m !== form.vae);
   form.hires = params.enable_hr === true;
   if (form.hires) {
     form.hrScale = num(params.hr_scale) ?? form.hrScale;

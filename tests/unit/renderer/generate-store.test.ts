@@ -68,6 +68,15 @@ describe('buildRequest', () => {
     });
   });
 
+  it('sends several Forge modules: the VAE as vae, the text encoders as forge_additional_modules, and reads them back', () => {
+    const form = { ...defaultForm(), target: 'gpu1', positive: 'flux', clipSkip: 2, vae: 'ae.safetensors', modules: ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors', ''] };
+    const p = buildRequest(form).generation_params;
+    expect(p.vae).toBe('ae.safetensors');
+    expect(p.override_settings).toEqual({ CLIP_stop_at_last_layers: 2, forge_additional_modules: ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors'] });
+    const back = formFromParams(p as Record<string, unknown>, defaultForm());
+    expect([back.vae, back.modules, back.clipSkip]).toEqual(['ae.safetensors', ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors'], 2]);
+  });
+
   it('leaves the extras out when they are off, and for ComfyUI', () => {
     const off = buildRequest({ ...defaultForm(), positive: 'x' }).generation_params;
     for (const k of ['enable_hr', 'distilled_cfg_scale', 'override_settings', 'restore_faces', 'vae', 'loras', 'negative_prompt', 'checkpoint_name']) expect(off).not.toHaveProperty(k);
