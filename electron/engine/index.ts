@@ -31,6 +31,7 @@ import { imageThumbnail } from './results/image-thumbnail.ts';
 import { ThumbnailCache } from './results/thumbnails.ts';
 import { FileSecretStore } from './security/file-secret-store.ts';
 import { SECRET_NAMES } from './security/secret-store.ts';
+import { BackendFactory } from './servers/backend-factory.ts';
 import { ServerRegistry } from './servers/server-registry.ts';
 import { ServerService } from './servers/server-service.ts';
 import { ServerStore } from './servers/server-store.ts';
@@ -79,7 +80,8 @@ export function createEngine(config: EngineConfig): Engine {
     const serverStore = new ServerStore(db, clock);
     const images = new ImageStore(cfg.outputsDir);
     const thumbs = new ThumbnailCache(path.join(cfg.dataDir, 'thumbnails'));
-    const registry = new ServerRegistry({ store: serverStore, secrets, bus, clock, logger });
+    const backends = new BackendFactory();
+    const registry = new ServerRegistry({ store: serverStore, backends, secrets, bus, clock, logger });
 
     // Seed plan: servers.json from an older MobileSD config dir is imported once.
     const legacy = serverStore.importLegacyServersJson(cfg.dataDir);
@@ -133,7 +135,7 @@ export function createEngine(config: EngineConfig): Engine {
     ctx = {
       config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, ops, service, dispatcher, registry, serverStore, settings,
       servers: new ServerService({ store: serverStore, registry, secrets, wake: () => dispatcher.kick() }),
-      images, thumbs, gallery, galleryService: new GalleryService({ store: gallery, files: images, thumbs, bus }),
+      backends, images, thumbs, gallery, galleryService: new GalleryService({ store: gallery, files: images, thumbs, bus }),
       version: VERSION, startedAt: Date.now(),
     };
     engineModules = createEngineModules();

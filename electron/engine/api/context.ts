@@ -14,6 +14,7 @@ import type { SettingsStore } from '../queue/settings-store.ts';
 import type { ImageStore } from '../results/image-store.ts';
 import type { ThumbnailCache } from '../results/thumbnails.ts';
 import type { SecretStore } from '../security/secret-store.ts';
+import type { BackendFactory } from '../servers/backend-factory.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
 import type { ServerService } from '../servers/server-service.ts';
 import type { ServerStore } from '../servers/server-store.ts';
@@ -38,6 +39,8 @@ export interface ApiContext {
   /** Image changes that touch rows and files together. */
   galleryService: GalleryService;
   registry: ServerRegistry;
+  /** This engine's adapters per app type; a module adds its own (ComfyUI). */
+  backends: BackendFactory;
   serverStore: ServerStore;
   /** Server changes as the API makes them (aliases, passwords, registry sync). */
   servers: ServerService;

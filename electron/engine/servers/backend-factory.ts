@@ -1,19 +1,26 @@
+import type { AppType } from '../../../shared/servers.ts';
 import { ForgeBackend } from '../backends/forge/forge-backend.ts';
 import type { Backend, ServerConnection } from '../backends/types.ts';
 
-export type BackendFactory = (server: ServerConnection) => Backend;
+export type BackendConstructor = (server: ServerConnection) => Backend;
 
-const factories: Partial<Record<ServerConnection['appType'], BackendFactory>> = {
-  forge: (server) => new ForgeBackend(server),
-};
+/**
+ * Which adapter talks to each app type, owned by one engine instance (two engines in one
+ * process, as tests run them, never share or overwrite each other's adapters). Forge is
+ * built in; the ComfyUI module registers its adapter when it starts.
+ */
+export class BackendFactory {
+  readonly #constructors: Partial<Record<AppType, BackendConstructor>> = {
+    forge: (server) => new ForgeBackend(server),
+  };
 
-/** Lets an app type register its adapter (ComfyUI registers itself beside Forge). */
-export function registerBackend(appType: ServerConnection['appType'], factory: BackendFactory): void {
-  factories[appType] = factory;
-}
+  register(appType: AppType, create: BackendConstructor): void {
+    this.#constructors[appType] = create;
+  }
 
-export function createBackend(server: ServerConnection): Backend {
-  const factory = factories[server.appType];
-  if (!factory) throw new Error(`no backend for app type ${server.appType}`);
-  return factory(server);
+  create(server: ServerConnection): Backend {
+    const create = this.#constructors[server.appType];
+    if (!create) throw new Error(`no backend for app type ${server.appType}`);
+    return create(server);
+  }
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Logger } from 'pino';
 import { SECRET_NAMES, type SecretStore } from '../security/secret-store.ts';
-import { createBackend } from './backend-factory.ts';
+import type { BackendFactory } from './backend-factory.ts';
 import type { ServerRow, ServerStore } from './server-store.ts';
 
 const ONLINE_RECHECK_MS = 30_000;
@@ -40,6 +40,7 @@ export interface RuntimeServer {
 export class ServerRegistry {
   readonly #servers = new Map<string, RuntimeServer>();
   readonly #store: ServerStore;
+  readonly #backends: BackendFactory;
   readonly #secrets: SecretStore;
   readonly #bus: EventBus;
   readonly #clock: Clock;
@@ -47,8 +48,9 @@ export class ServerRegistry {
   #onOnline: () => void = () => {};
   #stopped = false;
 
-  constructor(deps: { store: ServerStore; secrets: SecretStore; bus: EventBus; clock: Clock; logger: Logger }) {
+  constructor(deps: { store: ServerStore; backends: BackendFactory; secrets: SecretStore; bus: EventBus; clock: Clock; logger: Logger }) {
     this.#store = deps.store;
+    this.#backends = deps.backends;
     this.#secrets = deps.secrets;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
@@ -77,7 +79,7 @@ export class ServerRegistry {
     const row = this.#store.get(alias);
     if (!row) return;
     const password = await this.#secrets.get(SECRET_NAMES.serverPassword(alias));
-    const backend = createBackend({ alias: row.alias, appType: row.app_type, apiUrl: row.api_url, username: row.username, password });
+    const backend = this.#backends.create({ alias: row.alias, appType: row.app_type, apiUrl: row.api_url, username: row.username, password });
     const server: RuntimeServer = {
       row, backend, health: 'unknown', externallyBusy: false, message: null, loadedCheckpoint: null,
       checkpoints: null, checkpointsAt: 0, running: 0, hasPassword: password !== null, lastAssignedAt: 0, lastChecked: null,

@@ -1,5 +1,4 @@
 import type { EngineModule } from '../../engine-module.ts';
-import { registerBackend } from '../../servers/backend-factory.ts';
 import { ComfyBackend } from './comfy-backend.ts';
 
 /**
@@ -11,7 +10,7 @@ export function createComfyModule(): EngineModule {
   return {
     name: 'comfyui',
     init(ctx) {
-      registerBackend('comfyui', (server) => new ComfyBackend(server, { logger: ctx.logger.child({ alias: server.alias }) }));
+      ctx.backends.register('comfyui', (server) => new ComfyBackend(server, { logger: ctx.logger.child({ alias: server.alias }) }));
     },
   };
 }
