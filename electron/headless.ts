@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from './engine/index.ts';
 import { createLogger } from './engine/logger.ts';
+import { RecentLogs } from './engine/ops/recent-logs.ts';
 import { headlessConfigFromEnv } from './headless-config.ts';
 
 /** Readable lines in a terminal when pino-pretty is installed (dev); JSON for Docker, pipes and files. */
@@ -21,7 +22,9 @@ async function terminalDestination() {
  * requeue what is left and close the database.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const logger = createLogger({ destination: await terminalDestination() });
+// The newest log lines stay in memory too, for Settings → Download diagnostics.
+const recentLogs = new RecentLogs();
+const logger = createLogger({ destination: await terminalDestination(), recent: recentLogs });
 let config;
 try {
   config = headlessConfigFromEnv(process.env, { uiDir: path.resolve(here, '../dist/renderer'), cwd: process.cwd() });
@@ -29,7 +32,7 @@ try {
   logger.fatal((error as Error).message);
   process.exit(2);
 }
-const engine = createEngine({ ...config, logger });
+const engine = createEngine({ ...config, logger, recentLogs });
 
 let stopping = false;
 async function shutdown(signal: string) {

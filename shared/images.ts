@@ -15,6 +15,7 @@ export const GalleryImageSchema = Type.Object({
   bytes: Type.Integer(),
   created_at: Type.String(),
   infotext: Type.Union([Type.String(), Type.Null()]),
+  filename: Type.String({ description: 'the saved file\'s name: GET /gallery_files/:filename serves it, DELETE /api/v1/gallery/images/:filename deletes it' }),
   download_url: Type.String(),
   thumbnail_url: Type.String(),
 });

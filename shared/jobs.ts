@@ -16,7 +16,17 @@ export const FINISHED_STATUSES: readonly JobStatus[] = ['completed', 'failed', '
 
 const prompt = Type.String({ maxLength: LIMITS.promptChars });
 const side = Type.Integer({ minimum: LIMITS.minSide, maximum: LIMITS.maxSide });
-const seed = Type.Union([Type.Integer({ minimum: -1 }), Type.Literal(''), Type.Null()]);
+/**
+ * -1 (or '', null, any non-numeric text) means "pick one at random", as the seed plan's
+ * clients send it; a numeric string is read as its number. The submit turns every one of
+ * these into an integer; a non-integer or unsafe-size number is refused there. Null comes
+ * first: the API coerces types, and a later null branch would let null become 0.
+ */
+const seed = Type.Union([
+  Type.Null(),
+  Type.Integer({ minimum: -1, maximum: LIMITS.maxSeed }),
+  Type.String({ maxLength: 64 }),
+]);
 
 const civitaiVersionId = Type.Integer({ minimum: 1, description: 'Civitai model version id: fetched from Civitai when the server lacks the file' });
 const civitaiAir = Type.String({ maxLength: 200, description: 'Civitai AIR, e.g. urn:air:sdxl:checkpoint:civitai:101055@128078' });
@@ -81,6 +91,7 @@ export const GenerateRequestSchema = Type.Object(
     generation_params: GenerationParamsSchema,
     source_info: Type.Optional(Type.String({ maxLength: 256 })),
     mode: Type.Optional(Type.Union([Type.Literal('txt2img'), Type.Literal('img2img')])),
+    /** Free-form data the client keeps with the job (returned as sent, never sent to a server). */
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
@@ -106,6 +117,9 @@ export const JobImageSchema = Type.Object({
   thumbnail_url: Type.String(),
 });
 export type JobImage = Type.Static<typeof JobImageSchema>;
+
+/** The `metadata` a client sent with the job, as sent; null when it sent none. */
+export const JobMetadataSchema = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]);
 
 /** One row of the queue list and of the SSE job events. */
 export const JobSummarySchema = Type.Object({
@@ -134,6 +148,7 @@ export const JobSummarySchema = Type.Object({
   queue_position: Type.Optional(Type.Union([Type.Integer(), Type.Null()], {
     description: '1-based place among all pending jobs in dispatch order (null when not pending); in queue list rows, not in events',
   })),
+  metadata: Type.Optional(JobMetadataSchema),
 });
 export type JobSummary = Type.Static<typeof JobSummarySchema>;
 
@@ -171,8 +186,21 @@ export const JobStatusResponseSchema = Type.Object({
   images: Type.Array(JobImageSchema),
   /** A workflow job's prompt, models and settings read from its graph; null when generation_params say them. */
   display: Type.Optional(Type.Union([JobDisplaySchema, Type.Null()])),
+  metadata: Type.Optional(JobMetadataSchema),
 });
 export type JobStatusResponse = Type.Static<typeof JobStatusResponseSchema>;
+
+/**
+ * GET /api/v2/queue/jobs/:jobId/status: the v1 status plus what varies by application
+ * (ComfyUI: prompt_id, node count, output node ids; Forge: the resolved checkpoint title,
+ * the extensions in alwayson_scripts…).
+ */
+export const JobStatusV2ResponseSchema = Type.Object({
+  ...JobStatusResponseSchema.properties,
+  metadata: JobMetadataSchema,
+  application_specific_data: Type.Record(Type.String(), Type.Unknown()),
+});
+export type JobStatusV2Response = Type.Static<typeof JobStatusV2ResponseSchema>;
 
 export const ReorderRequestSchema = Type.Union([
   Type.Object({ to: Type.Union([Type.Literal('top'), Type.Literal('bottom')]) }, { additionalProperties: false }),

@@ -13,4 +13,8 @@ export const LIMITS = {
   priorityDefault: 5,
   aliasPattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$',
   pageSizeMax: 200,
+  /** Seeds stay exact JavaScript numbers (and SQLite integers). */
+  maxSeed: Number.MAX_SAFE_INTEGER,
+  /** A job's client `metadata`, as JSON. */
+  metadataBytes: 16 * 1024,
 } as const;

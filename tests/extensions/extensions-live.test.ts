@@ -65,7 +65,7 @@ describe('extensions against a live StableQueue', () => {
         { app_type: 'forge', target_server_alias: FORGE_ALIAS, generation_params: { positive_prompt: 'probe', steps: 500, width: 64, height: 64 } },
         { 'X-API-Key': key, 'X-API-Secret': 'not-the-secret' });
       authEnforced = probe.status === 401;
-      if (probe.status === 202) await api(sq.url, 'POST', `/api/v1/queue/jobs/${probe.body.mobilesd_job_id}/cancel`, {}, auth());
+      if (probe.status === 200) await api(sq.url, 'POST', `/api/v1/queue/jobs/${probe.body.mobilesd_job_id}/cancel`, {}, auth());
       if (authEnforced) {
         // a key that may only read (-> 403 on submit) and one allowed 1 request a minute (-> 429)
         const readOnly = await api(sq.url, 'POST', '/api/v1/api-keys', { name: 'read only', permissions: ['read'] });

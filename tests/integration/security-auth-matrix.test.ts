@@ -11,6 +11,8 @@ import { rawJson, rawRequest } from '../unit/security/helpers/raw-http.ts';
 const JOB = { target_server_alias: 'auto', generation_params: { positive_prompt: 'a lighthouse', steps: 4, width: 64, height: 64 } };
 type Key = { id: string; key: string; secret: string; permissions: string[] };
 const headersOf = (k: Key, secret = k.secret) => ({ 'x-api-key': k.key, 'x-api-secret': secret });
+/** The stable error code: `error` on /api/v1, `code` on /api/v2 (whose `error` is the sentence). */
+const codeOf = (body: { error: string; code?: string }) => body.code ?? body.error;
 
 describe('API key authentication and permissions', () => {
   let sq: TestEngine;
@@ -42,33 +44,33 @@ describe('API key authentication and permissions', () => {
     // no key: v2 always needs one (the UI path does not apply to v2)
     const none = await v2({});
     expect(none.status).toBe(401);
-    expect(none.body).toMatchObject({ error: 'api_key_required' });
+    expect(none.body).toMatchObject({ code: 'api_key_required' });
     expect(none.body.message).toMatch(/X-API-Key/);
     // wrong secret
     for (const res of [await v2(headersOf(good, 'wrong-secret')), await read(headersOf(good, 'wrong-secret'))]) {
       expect(res.status).toBe(401);
-      expect(res.body.error).toBe('invalid_api_key');
+      expect(codeOf(res.body)).toBe('invalid_api_key');
       expect(res.body.message).toMatch(/wrong|deleted/);
     }
     // disabled key (its real secret): 401, because it authenticates no one while disabled
     for (const res of [await v2(headersOf(disabled)), await read(headersOf(disabled))]) {
       expect(res.status).toBe(401);
-      expect(res.body.error).toBe('api_key_disabled');
+      expect(codeOf(res.body)).toBe('api_key_disabled');
     }
     // deleted key
     for (const res of [await v2(headersOf(deleted)), await read(headersOf(deleted))]) {
       expect(res.status).toBe(401);
-      expect(res.body.error).toBe('invalid_api_key');
+      expect(codeOf(res.body)).toBe('invalid_api_key');
     }
     // missing permission
     const noSubmit = await v2(headersOf(readOnly));
     expect(noSubmit.status).toBe(403);
-    expect(noSubmit.body).toMatchObject({ error: 'permission_denied' });
+    expect(noSubmit.body).toMatchObject({ code: 'permission_denied' });
     expect(noSubmit.body.message).toMatch(/"submit"/);
     expect((await read(headersOf(submitOnly))).status).toBe(403);
     // a good key works on v2, and the job records it
     const ok = await v2(headersOf(good));
-    expect(ok.status).toBe(202);
+    expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ success: true });
     const id = ok.body.mobilesd_job_id;
     const row = sq.engine.db.prepare('SELECT api_key_id, source_info FROM jobs WHERE mobilesd_job_id = ?').get(id) as any;
@@ -79,13 +81,13 @@ describe('API key authentication and permissions', () => {
     expect(status.body.status).toBe('pending');
     // re-enabling the disabled key brings it back
     await api(sq.url, 'PUT', `/api/v1/api-keys/${disabled.id}`, { is_active: true });
-    expect((await v2(headersOf(disabled))).status).toBe(202);
+    expect((await v2(headersOf(disabled))).status).toBe(200);
   });
 
   it('accepts Authorization: Bearer <key>.<secret>; a key never falls back to the UI path', async () => {
     const k = await createKey('bearer', ['submit', 'read']);
     const ok = await api(sq.url, 'POST', '/api/v2/generate', { ...JOB, source_info: 'my_script' }, { authorization: `Bearer ${k.key}.${k.secret}` });
-    expect(ok.status).toBe(202);
+    expect(ok.status).toBe(200);
     const row = sq.engine.db.prepare('SELECT api_key_id, source_info FROM jobs WHERE mobilesd_job_id = ?').get(ok.body.mobilesd_job_id) as any;
     expect(row).toEqual({ api_key_id: k.id, source_info: 'my_script' });
     // From loopback, without a key these are admin (the UI); with a non-admin key they are not.
@@ -196,15 +198,15 @@ describe('API key authentication and permissions', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const res = await api(sq.url, 'POST', '/api/v2/generate', JOB, headersOf(k));
-      expect(res.status).toBe(202);
+      expect(res.status).toBe(200);
       ids.push(res.body.mobilesd_job_id);
     }
     const over = await api(sq.url, 'POST', '/api/v2/generate', JOB, headersOf(k));
     expect(over.status).toBe(429);
-    expect(over.body.error).toBe('queue_depth_exceeded');
+    expect(over.body.code).toBe('queue_depth_exceeded');
     expect((await api(sq.url, 'POST', '/api/v1/generate', JOB, headersOf(k))).status).toBe(429);
     await api(sq.url, 'POST', `/api/v1/queue/jobs/${ids[0]}/cancel`, undefined, headersOf(k));
-    expect((await api(sq.url, 'POST', '/api/v2/generate', JOB, headersOf(k))).status).toBe(202);
+    expect((await api(sq.url, 'POST', '/api/v2/generate', JOB, headersOf(k))).status).toBe(200);
   });
 
   it('CORS: only for key requests from configured origins, never a wildcard', async () => {
@@ -224,7 +226,7 @@ describe('API key authentication and permissions', () => {
     expect(evilPre.headers['access-control-allow-origin']).toBeUndefined();
 
     const post = await rawJson(sq.url, 'POST', '/api/v2/generate', JOB, { origin: ext, ...headersOf(k) });
-    expect(post.status).toBe(202);
+    expect(post.status).toBe(200);
     expect(post.headers['access-control-allow-origin']).toBe(ext);
     expect(post.headers.vary).toMatch(/Origin/i);
     // Configured origin without a key: no CORS, and a state change is refused.
@@ -234,7 +236,7 @@ describe('API key authentication and permissions', () => {
     // Key from an origin that is not configured: refused for state changes.
     const foreign = await rawJson(sq.url, 'POST', '/api/v2/generate', JOB, { origin: 'https://evil.example', ...headersOf(k) });
     expect(foreign.status).toBe(403);
-    expect(foreign.body.error).toBe('origin_not_allowed');
+    expect(foreign.body.code).toBe('origin_not_allowed');
     // No response ever carries a wildcard.
     for (const res of [pre, evilPre, post, noKey, foreign]) expect(res.headers['access-control-allow-origin']).not.toBe('*');
   });

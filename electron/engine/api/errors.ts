@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError } from '../domain-error.ts';
+import { isUnder } from '../security/request-paths.ts';
 
 /** An error a route throws on purpose: it becomes `{error, message, details?}` with its status. */
 export class ApiError extends Error {
@@ -14,8 +15,13 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Sends `{error, message, details?}`. On /api/v2 the seed plan's shape instead: its
+ * clients print `error`, so it carries the sentence and the code moves to `code`.
+ */
 export function sendError(reply: FastifyReply, status: number, error: string, message: string, details?: unknown) {
-  return reply.code(status).send(details === undefined ? { error, message } : { error, message, details });
+  const body = isUnder(reply.request, '/api/v2') ? { error: message, code: error, message } : { error, message };
+  return reply.code(status).send(details === undefined ? body : { ...body, details });
 }
 
 function describeValidation(error: FastifyError): { message: string; details: unknown } {

@@ -29,6 +29,8 @@ export interface ImageRow extends ImageRecord {
   checkpoint: string | null;
   positive_prompt: string;
   created_at: string;
+  /** The last part of file_path (a generated column): the seed API's file-name key. */
+  file_name: string;
 }
 
 /** What a job tells about the images it made (copied so the gallery can filter without a join). */
@@ -63,6 +65,7 @@ export class GalleryStore {
     this.#db = db;
     this.#stmts = {
       find: db.prepare<[number], ImageRow>('SELECT * FROM images WHERE id = ?'),
+      byFileName: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE file_name = ? ORDER BY id LIMIT 1'),
       forJob: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE job_id = ? ORDER BY idx'),
       jobHasImages: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM images WHERE job_id = ? LIMIT 1'),
       insert: db.prepare(`INSERT INTO images (job_id, idx, file_path, mime, bytes, sha256, width, height, seed,
@@ -78,6 +81,11 @@ export class GalleryStore {
 
   find(id: number): ImageRow | undefined {
     return this.#stmts.find.get(id);
+  }
+
+  /** The image saved under this file name. The name is only compared, never used as a path. */
+  findByFileName(fileName: string): ImageRow | undefined {
+    return this.#stmts.byFileName.get(fileName);
   }
 
   forJob(jobId: string): ImageRow[] {

@@ -8,7 +8,8 @@ export function toGalleryImage(row: ImageRow): GalleryImage {
   return {
     id: row.id, job_id: row.job_id, index: row.idx, server_alias: row.server_alias, app_type: row.app_type,
     checkpoint: row.checkpoint, positive_prompt: row.positive_prompt, seed: row.seed, width: row.width,
-    height: row.height, bytes: row.bytes, created_at: row.created_at, infotext: row.infotext, download_url, thumbnail_url,
+    height: row.height, bytes: row.bytes, created_at: row.created_at, infotext: row.infotext, filename: row.file_name,
+    download_url, thumbnail_url,
   };
 }
 

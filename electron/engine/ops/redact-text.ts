@@ -6,6 +6,8 @@
  * query strings), which also catch values the engine never knew, such as API key secrets.
  */
 const SECRET_FIELD = /("(?:[\w-]*(?:password|passwd|secret|token|authorization|cookie|api[_-]?key)[\w-]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+/** The same field inside a JSON string that was itself logged as a string: \"password\":\"…\". */
+const ESCAPED_SECRET_FIELD = /(\\"(?:[\w-]*(?:password|passwd|secret|token|authorization|cookie|api[_-]?key)[\w-]*)\\"\s*:\s*)\\"(?:(?!\\").)*\\"/gi;
 const AUTH_HEADER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)([^/\s:@"]+):([^/\s@"]+)@/gi;
 const QUERY_SECRET = /([?&](?:token|api_key|apikey|key|secret|password)=)[^&\s"#]+/gi;
@@ -19,6 +21,7 @@ export function redactText(text: string, knownSecrets: readonly string[]): strin
   }
   return out
     .replace(SECRET_FIELD, `$1"${CENSOR}"`)
+    .replace(ESCAPED_SECRET_FIELD, `$1\\"${CENSOR}\\"`)
     .replace(AUTH_HEADER, `$1 ${CENSOR}`)
     .replace(URL_USERINFO, `$1$2:${CENSOR}@`)
     .replace(QUERY_SECRET, `$1${CENSOR}`);

@@ -31,6 +31,8 @@ export interface JobRow {
   archived: number;
   positive_prompt: string;
   checkpoint_name: string | null;
+  /** The client's `metadata` as JSON, or null. */
+  metadata_json: string | null;
 }
 
 /** A job that has been claimed: it carries the lease token that fences its completion. */

@@ -1,4 +1,5 @@
-import { FINISHED_STATUSES, type GenerateRequest, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
+import { FINISHED_STATUSES, type GenerateRequest, type GenerationParams, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
@@ -8,6 +9,7 @@ import type { JobEvents } from './job-events.ts';
 import { AUTO_SERVER, type JobRow } from './job-row.ts';
 import type { JobStore, ListQuery } from './job-store.ts';
 import { toJobStatus } from './job-view.ts';
+import { normalizeSeedFields, SeedFieldError } from './seed-fields.ts';
 import type { SettingsStore } from './settings-store.ts';
 import { SubmitBatcher } from './submit-batcher.ts';
 
@@ -16,6 +18,26 @@ const DEFAULT_JOB_DURATION_MS = 30_000;
 
 /** A queue request that cannot be done as asked (unknown job, wrong state, unknown server). */
 export class JobServiceError extends DomainError {}
+
+/** The params with seed and subseed as integers (-1 = random); a seed that cannot be one is a 400. */
+function withIntegerSeeds(params: GenerationParams): GenerationParams {
+  try {
+    return normalizeSeedFields(params);
+  } catch (error) {
+    if (error instanceof SeedFieldError) throw new JobServiceError(400, 'validation_error', error.message);
+    throw error;
+  }
+}
+
+/** A client's metadata is kept with the job and sent back with every read, so its size is capped. */
+function checkedMetadata(metadata: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (metadata === undefined) return null;
+  const bytes = Buffer.byteLength(JSON.stringify(metadata));
+  if (bytes > LIMITS.metadataBytes) {
+    throw new JobServiceError(400, 'validation_error', `metadata is ${bytes} bytes of JSON; a job keeps at most ${LIMITS.metadataBytes}. Keep large data on the client and send an id.`);
+  }
+  return metadata;
+}
 
 export interface SubmitOptions {
   apiKeyId?: string | null;
@@ -77,11 +99,12 @@ export class JobService {
       target_server_alias: target,
       app_type: appType,
       priority: request.priority ?? this.#settings.get('default_priority'),
-      generation_params: request.generation_params,
+      generation_params: withIntegerSeeds(request.generation_params),
       mode: request.mode,
       source_info: options.sourceInfo ?? request.source_info ?? null,
       api_key_id: options.apiKeyId ?? null,
       max_attempts: this.#maxAttempts,
+      metadata: checkedMetadata(request.metadata),
     });
     this.#events.created(row);
     return row;
@@ -144,6 +167,7 @@ export class JobService {
       priority: row.priority,
       mode: row.mode,
       generation_params: JSON.parse(row.generation_params_json),
+      ...(row.metadata_json ? { metadata: JSON.parse(row.metadata_json) as Record<string, unknown> } : {}),
     }, { sourceInfo: row.source_info, ...options });
   }
 

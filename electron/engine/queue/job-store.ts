@@ -16,6 +16,7 @@ export interface NewJob {
   source_info?: string | null;
   api_key_id?: string | null;
   max_attempts: number;
+  metadata?: Record<string, unknown> | null;
 }
 
 export interface ListQuery {
@@ -64,9 +65,9 @@ export class JobStore {
     this.#stmts = {
       insert: db.prepare<[Record<string, unknown>], JobRow>(`INSERT INTO jobs (mobilesd_job_id, status, creation_timestamp, last_updated_timestamp,
         target_server_alias, generation_params_json, app_type, mode, source_info, api_key_id, priority, position,
-        max_attempts, positive_prompt, checkpoint_name)
+        max_attempts, positive_prompt, checkpoint_name, metadata_json)
         VALUES (@id, 'pending', @now, @now, @target, @params, @app_type, @mode, @source_info, @api_key_id, @priority,
-        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint) RETURNING *`),
+        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint, @metadata) RETURNING *`),
       get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE mobilesd_job_id = ?'),
       claim: db.prepare<[Record<string, unknown>], ClaimedJob>(`UPDATE jobs SET status = 'processing',
         assigned_server_alias = @alias, lease_token = @token, lease_until = @until, attempts = attempts + 1,
@@ -159,6 +160,7 @@ export class JobStore {
           api_key_id: job.api_key_id ?? null,
           priority: job.priority,
           max_attempts: job.max_attempts,
+          metadata: job.metadata ? JSON.stringify(job.metadata) : null,
           ...displayParams(params),
         })!;
       })).immediate();

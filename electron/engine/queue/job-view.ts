@@ -1,4 +1,4 @@
-import type { GenerationParams, JobImage, JobStatusResponse, JobSummary } from '../../../shared/jobs.ts';
+import { FINISHED_STATUSES, type GenerationParams, type JobImage, type JobStatusResponse, type JobSummary } from '../../../shared/jobs.ts';
 import { displayOf } from './job-display.ts';
 import type { ImageRow } from '../gallery/gallery-store.ts';
 import type { JobRow } from './job-row.ts';
@@ -53,6 +53,26 @@ export function toJobSummary(row: JobRow, images: { id: number }[], live: LivePr
     progress: percent(row, live),
     eta_seconds: row.status === 'processing' ? live?.etaSeconds ?? null : null,
     status_text: row.status === 'processing' ? live?.statusText ?? null : null,
+    metadata: metadataOf(row),
+  };
+}
+
+function metadataOf(row: JobRow): Record<string, unknown> | null {
+  return row.metadata_json ? JSON.parse(row.metadata_json) as Record<string, unknown> : null;
+}
+
+/**
+ * The attempt's details, plus what the seed plan's clients read there once a job has
+ * finished: `images`, the saved files' names (what /gallery_files/:filename serves), and
+ * `error`, why it failed or stopped (null when it completed).
+ */
+function resultDetails(row: JobRow, images: ImageRow[]): Record<string, unknown> | null {
+  const stored = row.result_details_json ? JSON.parse(row.result_details_json) as Record<string, unknown> : null;
+  if (!FINISHED_STATUSES.includes(row.status)) return stored;
+  return {
+    ...stored,
+    images: images.map((image) => image.file_name),
+    error: row.status === 'completed' ? null : row.error_message,
   };
 }
 
@@ -83,11 +103,12 @@ export function toJobStatus(
     error_message: row.error_message,
     source_info: row.source_info,
     generation_params: params,
-    result_details: row.result_details_json ? JSON.parse(row.result_details_json) as Record<string, unknown> : null,
+    result_details: resultDetails(row, images),
     preview_url: row.status === 'processing' && live?.preview ? `/api/v1/queue/jobs/${row.mobilesd_job_id}/preview` : null,
     images: images.map((image) => ({
       id: image.id, index: image.idx, width: image.width, height: image.height, seed: image.seed, ...imageUrls(image.id),
     })),
     display: displayOf(params),
+    metadata: metadataOf(row),
   };
 }

@@ -45,7 +45,7 @@ export function installInputLimits(app: FastifyInstance): void {
     if (params && typeof params === 'object') {
       const p = params as { workflow?: unknown; workflow_ui?: unknown };
       const problem = workflowProblem(p.workflow, 'generation_params.workflow') ?? workflowProblem(p.workflow_ui, 'generation_params.workflow_ui');
-      if (problem) return reply.code(413).send({ error: 'workflow_too_large', message: problem });
+      if (problem) return deny(reply, 413, 'workflow_too_large', problem);
     }
     return undefined;
   });

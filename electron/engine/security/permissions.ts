@@ -42,6 +42,8 @@ const RULES: readonly Rule[] = [
     url: /^\/api\/(v1\/(queue|images|gallery|servers|events|models|checkpoints|loras)(\/|$)|v2\/)/,
     requirement: { permission: 'read' },
   },
+  // The seed plan's image files by name (outside /api, guarded like it).
+  { methods: READ, url: /^\/gallery_files\//, requirement: { permission: 'read' } },
 ];
 
 /**

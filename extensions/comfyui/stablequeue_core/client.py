@@ -229,7 +229,9 @@ class StableQueueClient:
         except ValueError:
             body = None
         if isinstance(body, dict):
-            code = body.get("error") if isinstance(body.get("error"), str) else None
+            # /api/v2 puts the stable code in "code" and the sentence in "error"; /api/v1 the code in "error".
+            raw_code = body.get("code") if isinstance(body.get("code"), str) else body.get("error")
+            code = raw_code if isinstance(raw_code, str) else None
             message = body.get("message") or body.get("detail") or code or ""
             details = body.get("details")
         if not isinstance(message, str):

@@ -84,6 +84,13 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(error.details, [{"path": "/generation_params/steps"}])
         self.assertEqual(error.to_dict()["error"], "validation_error")
 
+    def test_400_in_the_v2_shape_reads_the_code_from_code(self):
+        # /api/v2 answers {error: <sentence>, code: <code>, message: <sentence>}.
+        sentence = "Invalid request: body.priority must be <= 10."
+        error = self.assert_error(400, {"error": sentence, "code": "validation_error", "message": sentence},
+                                  "rejected", "rejected the job", sentence)
+        self.assertEqual(error.code, "validation_error")
+
     def test_500_and_non_json(self):
         self.assert_error(500, "<html>boom</html>", "server", "had an error", "boom")
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import { GalleryImageSchema, GalleryPageSchema } from '../../../../shared/images.ts';
@@ -9,6 +9,7 @@ import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const FileNameParams = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }) });
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema };
 
 export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -16,6 +17,24 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     const row = ctx.gallery.find(id);
     if (!row) throw new ApiError(404, 'image_not_found', `No image with id ${id}.`);
     return row;
+  };
+  // The seed plan's file routes name an image by its file name: a key looked up in the
+  // images table, never joined to a folder, so no name can reach another file.
+  const findByFileName = (fileName: string): ImageRow => {
+    const row = ctx.gallery.findByFileName(fileName);
+    if (!row) throw new ApiError(404, 'image_not_found', 'No image with that file name.');
+    return row;
+  };
+  /** The original bytes, exactly as the server sent them. */
+  const sendOriginal = (reply: FastifyReply, row: ImageRow) => {
+    const file = ctx.images.absolute(row.file_path);
+    if (!fs.existsSync(file)) throw new ApiError(404, 'image_file_missing', 'The image file is no longer on disk.');
+    return reply
+      .type(row.mime)
+      .header('Content-Length', row.bytes)
+      .header('Cache-Control', 'private, max-age=31536000, immutable')
+      .header('Content-Disposition', `inline; filename="${row.file_name}"`)
+      .send(fs.createReadStream(file));
   };
 
   app.get<{ Querystring: { limit?: number; cursor?: string; server?: string; checkpoint?: string; q?: string; from?: string; to?: string; job_id?: string } }>('/api/v1/gallery/images', {
@@ -63,18 +82,13 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   app.get<{ Params: { id: number } }>('/api/v1/images/:id/download', {
     schema: { tags: ['gallery'], params: IdParams, response: errors },
-  }, async (request, reply) => {
-    const row = find(request.params.id);
-    const file = ctx.images.absolute(row.file_path);
-    if (!fs.existsSync(file)) throw new ApiError(404, 'image_file_missing', 'The image file is no longer on disk.');
-    const name = row.file_path.split('/').pop()!;
-    return reply
-      .type(row.mime)
-      .header('Content-Length', row.bytes)
-      .header('Cache-Control', 'private, max-age=31536000, immutable')
-      .header('Content-Disposition', `inline; filename="${name}"`)
-      .send(fs.createReadStream(file));
-  });
+  }, async (request, reply) => sendOriginal(reply, find(request.params.id)));
+
+  // A wildcard, so a name with more segments (`a/../b`) is looked up too, and not found,
+  // instead of falling through to the UI's page.
+  app.get<{ Params: { '*': string } }>('/gallery_files/*', {
+    schema: { tags: ['gallery'], summary: 'An image by its file name (the gallery row\'s filename)', response: errors },
+  }, async (request, reply) => sendOriginal(reply, findByFileName(request.params['*'])));
 
   app.get<{ Params: { id: number } }>('/api/v1/images/:id/thumbnail', {
     schema: { tags: ['gallery'], params: IdParams, response: errors },
@@ -92,5 +106,13 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     const row = find(request.params.id);
     await ctx.galleryService.remove(row);
     return { deleted: row.id };
+  });
+
+  app.delete<{ Params: { filename: string } }>('/api/v1/gallery/images/:filename', {
+    schema: { tags: ['gallery'], params: FileNameParams, response: { 200: Type.Object({ deleted: Type.String(), id: Type.Integer() }), ...errors } },
+  }, async (request) => {
+    const row = findByFileName(request.params.filename);
+    await ctx.galleryService.remove(row);
+    return { deleted: row.file_name, id: row.id };
   });
 }

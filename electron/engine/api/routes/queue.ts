@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { ApiErrorSchema } from '../../../../shared/errors.ts';
+import { ApiErrorSchema, ApiV2ErrorSchema } from '../../../../shared/errors.ts';
 import {
-  JobListResponseSchema, JobStatusResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
+  JobListResponseSchema, JobStatusResponseSchema, JobStatusV2ResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
   type JobStatus, type ReorderRequest,
 } from '../../../../shared/jobs.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 import { AppTypeSchema, type AppType } from '../../../../shared/servers.ts';
 import type { ApiContext } from '../context.ts';
+import { applicationSpecificData } from '../../queue/application-data.ts';
 import { grants } from '../../security/permissions.ts';
 import { keyOf } from '../../security/request-principal.ts';
 import { ApiError } from '../errors.ts';
@@ -77,6 +78,22 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
   app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id/status', {
     schema: { tags: ['queue'], params: JobParams, response: { 200: JobStatusResponseSchema, ...errors } },
   }, async (request) => ctx.service.status(request.params.id));
+
+  // The seed plan's v2 status: the v1 fields plus metadata and application_specific_data.
+  app.get<{ Params: { jobId: string } }>('/api/v2/queue/jobs/:jobId/status', {
+    schema: {
+      tags: ['queue'],
+      params: Type.Object({ jobId: Type.String({ format: 'uuid' }) }),
+      response: { 200: JobStatusV2ResponseSchema, 400: ApiV2ErrorSchema, 401: ApiV2ErrorSchema, 403: ApiV2ErrorSchema, 404: ApiV2ErrorSchema, 429: ApiV2ErrorSchema },
+    },
+  }, async (request) => {
+    const status = ctx.service.status(request.params.jobId);
+    return {
+      ...status,
+      metadata: status.metadata ?? null,
+      application_specific_data: applicationSpecificData(ctx.service.get(request.params.jobId), status.result_details),
+    };
+  });
 
   app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id/preview', {
     schema: { tags: ['queue'], params: JobParams, response: { ...errors } },
