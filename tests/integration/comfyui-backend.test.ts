@@ -163,9 +163,11 @@ describe('ComfyUI backend against the emulator', () => {
   it('queues a prompt anew when the server restarted and forgot it', async () => {
     comfy.setFault({ kind: 'restart', afterProgress: 3 });
     const id = await submit({ workflow: apiWorkflow('forgotten fox', { steps: 10 }) });
+    await waitFor(() => progress.some((p) => p.job_id === id && /^Sent again: ComfyUI lost the prompt/.test(p.status_text ?? '')), { what: 'resubmission told in the status text' });
     const [job] = await waitForJobs(sq.url, [id]);
     expect(job.status).toBe('completed');
     expect(job.attempts).toBe(1);
+    expect(job.result_details.resubmitted).toBe(1);
     const runs = comfy.executions.filter((e) => promptPosts(comfy).some((b) => b.prompt_id === e.promptId && b.prompt['6'].inputs.text === 'forgotten fox'));
     expect(runs.map((r) => r.outcome)).toEqual(['aborted', 'success']);
   });
@@ -197,12 +199,11 @@ describe('ComfyUI backend against the emulator', () => {
     expect(job.error_message).toMatch(/^ComfyUI rejected the workflow: Node 4 \(CheckpointLoaderSimple\): input 'ckpt_name' — Value not in list: 'missing-model\.safetensors' not in/);
   });
 
-  it('fails a workflow that is not in API format without sending it', async () => {
+  it('refuses a workflow that is not in API format at submit, without sending it', async () => {
     const before = promptPosts(comfy).length;
-    const id = await submit({ workflow: { nodes: [], links: [], version: 0.4 } });
-    const [job] = await waitForJobs(sq.url, [id]);
-    expect(job.status).toBe('failed');
-    expect(job.error_message).toMatch(/UI workflow format/);
+    const res = await api(sq.url, 'POST', '/api/v1/generate', { target_server_alias: 'comfy', generation_params: { workflow: { nodes: [], links: [], version: 0.4 } } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/UI workflow format/);
     expect(promptPosts(comfy).length).toBe(before);
   });
 

@@ -60,6 +60,8 @@ describe('kill -9 of StableQueue while ComfyUI runs its jobs', () => {
     expect(done.map((j) => j.status)).toEqual(['completed', 'completed']);
     expect(done.map((j) => j.result_details.prompt_id)).toEqual(promptIds);
     expect(done.map((j) => j.result_details.reattached)).toEqual([true, true]);
+    // Following the same prompt again after the crash is not a new attempt.
+    expect(done.map((j) => j.attempts)).toEqual([1, 1]);
 
     // One POST /prompt and one execution per job: nothing ran twice.
     const posts = comfy.requests.filter((r) => r.method === 'POST' && r.path === '/prompt');

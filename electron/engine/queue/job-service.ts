@@ -1,6 +1,7 @@
 import { FINISHED_STATUSES, type GenerateRequest, type GenerationParams, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { AppType } from '../../../shared/servers.ts';
+import { comfySubmitProblem } from '../backends/comfyui/submit-check.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
@@ -95,6 +96,8 @@ export class JobService {
     if (appType === 'comfyui' && request.generation_params.workflow === undefined && !request.generation_params.positive_prompt) {
       throw new JobServiceError(400, 'missing_workflow', 'A ComfyUI job needs generation_params.workflow (API format) or a positive_prompt for the built-in txt2img graph.');
     }
+    const comfyProblem = appType === 'comfyui' ? comfySubmitProblem(request.generation_params) : null;
+    if (comfyProblem) throw new JobServiceError(400, comfyProblem.code, comfyProblem.message, comfyProblem.details);
     const row = await this.#batcher.submit({
       target_server_alias: target,
       app_type: appType,

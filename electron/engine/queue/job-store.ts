@@ -516,21 +516,23 @@ export class JobStore {
   recoverInterrupted(job: JobRow): 'requeued' | 'failed' {
     return this.#write(() => {
       const now = this.#now();
-      if (job.attempts >= job.max_attempts) {
+      // A job the backend already accepted (ComfyUI prompt_id) keeps that id and its server,
+      // so the next attempt reattaches to it instead of running it a second time. Following
+      // the same prompt again is not a new attempt: the claim's count is given back.
+      const reattaches = job.backend_task_id !== null && job.assigned_server_alias !== null;
+      if (job.attempts >= job.max_attempts && !reattaches) {
         this.#db.prepare(`UPDATE jobs SET status = 'failed', lease_token = NULL, lease_until = NULL, completion_timestamp = ?,
           last_updated_timestamp = ?, error_message = ? WHERE mobilesd_job_id = ? AND status = 'processing'`)
           .run(now, now, `Interrupted ${job.attempts} times (StableQueue stopped while it ran); giving up after ${job.max_attempts} attempts.`, job.mobilesd_job_id);
         return 'failed';
       }
       const cancelled = job.cancel_requested === 1;
-      // A job the backend already accepted (ComfyUI prompt_id) keeps that id and its server,
-      // so the next attempt reattaches to it instead of running it a second time.
       this.#db.prepare(`UPDATE jobs SET status = ?, lease_token = NULL, lease_until = NULL,
-        target_server_alias = CASE WHEN backend_task_id IS NOT NULL AND assigned_server_alias IS NOT NULL
-          THEN assigned_server_alias ELSE target_server_alias END,
+        target_server_alias = CASE WHEN ? THEN assigned_server_alias ELSE target_server_alias END,
+        attempts = MAX(0, attempts - ?),
         assigned_server_alias = NULL, last_updated_timestamp = ?, completion_timestamp = ?
         WHERE mobilesd_job_id = ? AND status = 'processing'`)
-        .run(cancelled ? 'cancelled' : 'pending', now, cancelled ? now : null, job.mobilesd_job_id);
+        .run(cancelled ? 'cancelled' : 'pending', reattaches ? 1 : 0, reattaches ? 1 : 0, now, cancelled ? now : null, job.mobilesd_job_id);
       return 'requeued';
     });
   }

@@ -149,6 +149,17 @@ describe('JobStore on a real SQLite file', () => {
     expect(row.error_message).toMatch(/Interrupted 3 times/);
   });
 
+  it('a job the server already accepted reattaches after a crash without counting a new attempt', () => {
+    add('x');
+    for (let crash = 0; crash < 4; crash++) {
+      const job = store.claimNext([forge], 60_000, first)!;
+      store.setBackendTaskId(job, 'prompt-1');
+      expect(store.recoverInterrupted(store.get(job.mobilesd_job_id)!)).toBe('requeued');
+      const row = store.get(job.mobilesd_job_id)!;
+      expect(row).toMatchObject({ status: 'pending', attempts: 0, backend_task_id: 'prompt-1', target_server_alias: forge.alias });
+    }
+  });
+
   it('only offers jobs to slots of their server or app type; auto jobs to any', () => {
     add('for f2', 5, 'f2');
     const auto = add('auto', 5, 'auto');

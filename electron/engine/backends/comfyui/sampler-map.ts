@@ -6,6 +6,21 @@ export interface ComfySampler {
 
 export const DEFAULT_SAMPLER: ComfySampler = { sampler_name: 'euler', scheduler: 'normal' };
 
+/** KSampler's `sampler_name` choices in ComfyUI (comfy/samplers.py SAMPLER_NAMES). */
+export const COMFY_SAMPLERS: readonly string[] = [
+  'euler', 'euler_cfg_pp', 'euler_ancestral', 'euler_ancestral_cfg_pp', 'heun', 'heunpp2', 'dpm_2', 'dpm_2_ancestral',
+  'lms', 'dpm_fast', 'dpm_adaptive', 'dpmpp_2s_ancestral', 'dpmpp_2s_ancestral_cfg_pp', 'dpmpp_sde', 'dpmpp_sde_gpu',
+  'dpmpp_2m', 'dpmpp_2m_cfg_pp', 'dpmpp_2m_sde', 'dpmpp_2m_sde_gpu', 'dpmpp_2m_sde_heun', 'dpmpp_2m_sde_heun_gpu',
+  'dpmpp_3m_sde', 'dpmpp_3m_sde_gpu', 'ddpm', 'lcm', 'ipndm', 'ipndm_v', 'deis', 'res_multistep', 'res_multistep_cfg_pp',
+  'res_multistep_ancestral', 'res_multistep_ancestral_cfg_pp', 'gradient_estimation', 'gradient_estimation_cfg_pp',
+  'er_sde', 'seeds_2', 'seeds_3', 'sa_solver', 'sa_solver_pece', 'ddim', 'uni_pc', 'uni_pc_bh2',
+];
+
+/** KSampler's `scheduler` choices in ComfyUI (comfy/samplers.py SCHEDULER_NAMES). */
+export const COMFY_SCHEDULERS: readonly string[] = [
+  'simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'beta', 'normal', 'linear_quadratic', 'kl_optimal',
+];
+
 /** A1111/Forge sampler labels (lower-cased) → ComfyUI sampler names. */
 const SAMPLERS: Record<string, string> = {
   'euler': 'euler',
@@ -46,6 +61,7 @@ const SCHEDULERS: Record<string, string | null> = {
   karras: 'karras',
   exponential: 'exponential',
   sgm_uniform: 'sgm_uniform',
+  sgmuniform: 'sgm_uniform',
   kl_optimal: 'kl_optimal',
   simple: 'simple',
   ddim: 'ddim_uniform',
@@ -59,6 +75,7 @@ const SCHEDULER_SUFFIXES: [string, string][] = [
   [' karras', 'karras'],
   [' exponential', 'exponential'],
   [' sgm uniform', 'sgm_uniform'],
+  [' sgmuniform', 'sgm_uniform'],
 ];
 
 function normalise(name: string): string {
@@ -91,4 +108,16 @@ export function mapSampler(samplerName?: string | null, schedulerName?: string |
   const alias = key.startsWith('k_') ? key.slice(2) : null;
   const sampler = !key ? DEFAULT_SAMPLER.sampler_name : SAMPLERS[key] ?? (alias ? SAMPLERS[alias] ?? alias : samplerName!.trim());
   return { sampler_name: sampler, scheduler: scheduler ?? DEFAULT_SAMPLER.scheduler };
+}
+
+/**
+ * A job's sampler or scheduler that ComfyUI's KSampler does not have, even after the
+ * A1111 names are translated (PLMS, Restart, "Align Your Steps" have no equivalent there):
+ * caught at submit, with the names that work, instead of failing on the server.
+ */
+export function unknownSamplerChoice(samplerName?: string | null, schedulerName?: string | null): { field: 'sampler_name' | 'scheduler'; value: string; valid: readonly string[] } | null {
+  const mapped = mapSampler(samplerName, schedulerName);
+  if (!COMFY_SAMPLERS.includes(mapped.sampler_name)) return { field: 'sampler_name', value: samplerName ?? '', valid: COMFY_SAMPLERS };
+  if (!COMFY_SCHEDULERS.includes(mapped.scheduler)) return { field: 'scheduler', value: schedulerName ?? '', valid: COMFY_SCHEDULERS };
+  return null;
 }

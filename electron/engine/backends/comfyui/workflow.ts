@@ -29,6 +29,10 @@ export function parseApiWorkflow(value: unknown): ComfyGraph {
   if (Array.isArray(value.nodes) && Array.isArray(value.links)) {
     throw fail('this is the UI workflow format (nodes/links). Export it with "Export (API)" / "Save (API Format)" in ComfyUI.');
   }
+  // A whole POST /prompt body ({prompt: {...}, client_id…}) instead of the graph inside it.
+  if (isPlainObject(value.prompt) && typeof value.prompt.class_type !== 'string') {
+    throw fail('this is a POST /prompt body ({"prompt": {...}, ...}). Send the graph inside "prompt" as generation_params.workflow.');
+  }
   const ids = Object.keys(value);
   if (ids.length === 0) throw fail('it has no nodes.');
   for (const id of ids) {
