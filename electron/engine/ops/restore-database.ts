@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE } from '../security/secret-store-chain.ts';
-import { findBackup, secretCopyName, type BackupFile } from './backup-files.ts';
+import { PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE } from '../secrets/secret-files.ts';
+import { backupFileName, findBackup, secretCopyName, type BackupFile } from './backup-files.ts';
 import type { BackupService } from './backup-service.ts';
 import { installDatabaseFile } from './move-aside.ts';
 import { checkDatabaseFile } from './sqlite-backup.ts';
@@ -16,6 +16,26 @@ import { checkDatabaseFile } from './sqlite-backup.ts';
 const PENDING_FILE = 'restore-pending.json';
 
 export class RestoreError extends Error {}
+
+/**
+ * For the command line: the backup a user names, either one in the backups folder (by name)
+ * or a database file anywhere else, which is first copied in as a manual backup so the
+ * restore goes through the same path. Throws RestoreError when neither fits.
+ */
+export function resolveBackupArgument(backups: BackupService, argument: string, now: Date): BackupFile {
+  const inFolder = findBackup(backups.dir, argument);
+  if (inFolder && (path.resolve(argument) === inFolder.file || !argument.includes(path.sep))) return inFolder;
+  const file = path.resolve(argument);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    throw new RestoreError(`No backup named "${argument}" in ${backups.dir}, and no such file.`);
+  }
+  const check = checkDatabaseFile(file, 'full');
+  if (check !== 'ok') throw new RestoreError(`${file} is not a usable StableQueue database (${check}).`);
+  fs.mkdirSync(backups.dir, { recursive: true });
+  const copy = path.join(backups.dir, backupFileName(now, 'manual'));
+  fs.copyFileSync(file, copy);
+  return findBackup(backups.dir, copy)!;
+}
 
 export function requestRestore(dataDir: string, backups: BackupService, name: string): BackupFile {
   const backup = findBackup(backups.dir, name);
