@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineConfig } from '../../../../electron/engine/config.ts';
 import type { Engine } from '../../../../electron/engine/engine-types.ts';
-import { MemorySecretStore } from '../../../../electron/engine/secrets/secret-store.ts';
 import { enable, ENGINE_SHUTDOWN_GRACE_MS, type EngineHostContext } from '../../../../electron/main/modules/engine-host.ts';
 import { makeTempDir } from '../../../helpers/temp-dir.ts';
 import { APP_ORIGIN, fakeElectronState, fakeEngine, fakeShellContext, type FakeElectronState } from '../fake-shell.ts';
