@@ -11,6 +11,7 @@ const DOWNLOAD_STATUS: Record<string, number> = {
   unsafe_file: 400,
   no_library_folder: 409,
   target_exists: 409,
+  disk_full: 507,
   target_busy: 409,
   not_pausable: 409,
   not_resumable: 409,

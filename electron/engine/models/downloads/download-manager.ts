@@ -1,9 +1,11 @@
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { DownloadView, ModelKind } from '../../../../shared/models.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../civitai/backoff.ts';
 import type { CivitaiClient } from '../../civitai/civitai-client.ts';
 import type { EventBus } from '../../event-bus.ts';
+import { formatMegabytes, statFs } from '../../ops/disk-space.ts';
 import { primaryRoot } from '../library/library-roots.ts';
 import type { ModelLibrary } from '../library/model-library.ts';
 import type { ModelRow } from '../library/model-row.ts';
@@ -11,7 +13,7 @@ import type { SidecarOptions } from '../sidecars/write-sidecars.ts';
 import { DownloadError } from './download-error.ts';
 import type { DownloadRow } from './download-row.ts';
 import type { DownloadStore } from './download-store.ts';
-import { toDownloadView, type LiveTransfer } from './download-view.ts';
+import { estimatedSize, toDownloadView, type LiveTransfer } from './download-view.ts';
 import { finishDownload } from './finish-download.ts';
 import { planDownload, type DownloadRequest } from './plan-download.ts';
 import { SpeedMeter } from './speed-meter.ts';
@@ -51,7 +53,12 @@ export interface DownloadManagerOptions {
   maxRetries?: number;
   headersTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** Free bytes where a file will be written (fs.statfs by default); null when unknown. */
+  freeBytes?: (dir: string) => Promise<number | null>;
 }
+
+/** Room kept free beyond the file itself (sidecars, the database, other writers). */
+const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
 
 /**
  * The persistent download queue: rows in SQLite survive a restart (a running transfer
@@ -83,8 +90,23 @@ export class DownloadManager {
     this.#hooks = deps.hooks;
     this.#sidecars = deps.sidecars;
     this.#options = {
-      backoff: DEFAULT_BACKOFF, maxRetries: 6, headersTimeoutMs: 60_000, idleTimeoutMs: 60_000, ...deps.options,
+      backoff: DEFAULT_BACKOFF, maxRetries: 6, headersTimeoutMs: 60_000, idleTimeoutMs: 60_000,
+      freeBytes: (dir) => statFs(dir).then((r) => r.free, () => null), ...deps.options,
     };
+  }
+
+  /**
+   * Downloads check free space before they start: a file that cannot fit is refused at
+   * once instead of filling the disk that the queue's images and database live on too.
+   * Returns null when it fits (or the size or free space is unknown), else the reason.
+   */
+  async #noRoomFor(row: Pick<DownloadRow, 'version_json' | 'file_id' | 'expected_size' | 'bytes_done' | 'part_path'>): Promise<string | null> {
+    const size = row.expected_size ?? estimatedSize(row);
+    const free = await this.#options.freeBytes(path.dirname(row.part_path));
+    if (size === null || free === null) return null;
+    const needed = size - row.bytes_done + DISK_MARGIN_BYTES;
+    if (free >= needed) return null;
+    return `Not enough free space in ${path.dirname(row.part_path)}: the file needs ${formatMegabytes(needed)} (with a margin), ${formatMegabytes(free)} are free. Free some space, then resume the download.`;
   }
 
   /** Requeues transfers a previous run left active (kill -9, crash) and starts the queue. */
@@ -136,6 +158,8 @@ export class DownloadManager {
     if (await fsp.stat(planned.target_path).then(() => true, () => false)) {
       throw new DownloadError('target_exists', `${planned.target_path} already exists and is not the same file (or has not been hashed yet); move or rename it first.`);
     }
+    const noRoom = await this.#noRoomFor({ ...planned, bytes_done: 0 });
+    if (noRoom) throw new DownloadError('disk_full', noRoom);
     const row = this.#store.insert(planned);
     this.#publish(row.id);
     this.#pump();
@@ -184,6 +208,14 @@ export class DownloadManager {
   }
 
   async #execute(row: DownloadRow, running: Running): Promise<void> {
+    const noRoom = await this.#noRoomFor(row);
+    if (noRoom) {
+      this.#logger.warn({ download: row.id, reason: noRoom }, 'download not started: disk full');
+      this.#store.setStatus(row.id, 'failed', { error_code: 'disk_full', error_message: noRoom });
+      this.#publish(row.id);
+      this.#hooks.finished(this.#store.get(row.id)!, 'failed', null);
+      return;
+    }
     const meter = new SpeedMeter(row.bytes_done);
     let lastEvent = 0;
     let lastPersist = Date.now();

@@ -9,7 +9,8 @@ export interface LiveTransfer {
 }
 
 /** Civitai's size estimate (sizeKB) until the server has told the exact size. */
-function estimatedSize(row: DownloadRow): number | null {
+/** The file's size as Civitai lists it, before the transfer knows better. */
+export function estimatedSize(row: Pick<DownloadRow, 'version_json' | 'file_id'>): number | null {
   try {
     const version = JSON.parse(row.version_json) as { files?: { id: number; sizeKB?: number }[] };
     const kb = version.files?.find((f) => f.id === row.file_id)?.sizeKB;
