@@ -16,6 +16,8 @@ export interface EmulatorSettings {
   maxImageSide: number;
   version: string;
   alwaysonScripts: string[];
+  /** `--nowebui`: the `/internal/*` routes of the web UI are absent */
+  nowebui: boolean;
 }
 
 export interface EmulatorCore {

@@ -158,7 +158,7 @@ const FORGE_ONLY: Record<string, Record<string, Route>> = {
 /** Finds the route and runs it; throws the server's exceptions for the caller to render. */
 export async function dispatch(core: EmulatorCore, ctx: RouteContext): Promise<Reply> {
   const table = { ...COMMON, ...(core.flavor === 'forge' ? FORGE_ONLY : A1111_ONLY) };
-  const methods = table[ctx.path];
+  const methods = core.settings.nowebui && ctx.path.startsWith('/internal/') ? undefined : table[ctx.path];
   if (!methods) throw new HttpException(404, 'Not Found', {}, true);
   const route = methods[ctx.method === 'HEAD' ? 'GET' : ctx.method];
   if (!route) throw new HttpException(405, 'Method Not Allowed', { allow: Object.keys(methods).join(', ') }, true);

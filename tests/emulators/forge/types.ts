@@ -18,6 +18,8 @@ export interface ForgeEmulatorOptions {
   stepMs?: number;
   /** time to load a checkpoint when the loaded model changes (default 0) */
   modelLoadMs?: number;
+  /** API only, like `--nowebui`: no `/internal/*` routes (no ping, no task progress) */
+  nowebui?: boolean;
   /** HTTP Basic like `--api-auth user:pass` */
   auth?: { username: string; password: string };
   models?: (string | CheckpointSpec)[];
