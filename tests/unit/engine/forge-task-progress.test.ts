@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { forgeErrorForStatus } from '../../../electron/engine/backends/forge/forge-errors.ts';
 import { splitForgeImages } from '../../../electron/engine/backends/forge/forge-results.ts';
 import { LOADING_MODEL, progressForTask, QUEUED_BEHIND_ANOTHER } from '../../../electron/engine/backends/forge/progress-poller.ts';
-import { missingAlwaysonScripts } from '../../../electron/engine/backends/forge/script-check.ts';
+import { alwaysonArgWarnings, missingAlwaysonScripts } from '../../../electron/engine/backends/forge/script-check.ts';
 import { makePng } from '../../emulators/png.ts';
 
 const running = (task: string | null | undefined, jobCount = 1) => ({
@@ -77,5 +77,15 @@ describe('missingAlwaysonScripts', () => {
     expect(missingAlwaysonScripts(['ControlNet', 'ADetailer', 'X/Y/Z plot'], 'txt2img', info)).toEqual(['ADetailer', 'X/Y/Z plot']);
     expect(missingAlwaysonScripts(['ADetailer'], 'img2img', info)).toEqual([]);
     expect(missingAlwaysonScripts(['anything'], 'txt2img', null)).toEqual([]);
+  });
+});
+
+describe('alwaysonArgWarnings', () => {
+  it('warns when the job sends more arguments than the server\'s version of the script takes', () => {
+    const info = [{ name: 'adetailer', is_alwayson: true, is_img2img: false, args: [{}, {}, {}, {}] }];
+    const job = { ADetailer: { args: [true, false, { ad_model: 'a' }, { ad_model: 'b' }, { ad_model: 'c' }] } };
+    expect(alwaysonArgWarnings(job, 'txt2img', info)).toEqual([expect.stringContaining('ADetailer: the job sends 5 arguments, the server\'s version takes 4')]);
+    expect(alwaysonArgWarnings({ ADetailer: { args: [true, false, {}] } }, 'txt2img', info)).toEqual([]);
+    expect(alwaysonArgWarnings(job, 'txt2img', null)).toEqual([]);
   });
 });
