@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { StatFs } from './ops/disk-space.ts';
 import type { RecentLogs } from './ops/recent-logs.ts';
-import type { SecretStore } from './security/secret-store.ts';
+import type { SecretStore } from './secrets/secret-store.ts';
 
 /** Everything the engine needs from its host (Electron shell or headless entry). */
 export interface EngineConfig {

@@ -4,7 +4,7 @@ import type { JobStatus } from '../../shared/jobs.ts';
 import type { ResolvedConfig } from './config.ts';
 import type { Db } from './db/connection.ts';
 import type { Settings } from './queue/settings-store.ts';
-import type { SecretStore } from './security/secret-store.ts';
+import type { SecretStore } from './secrets/secret-store.ts';
 
 export type EngineEventListener = (event: EngineEvent) => void;
 

@@ -23,7 +23,7 @@ import Store from 'electron-store';
 import pino from 'pino';
 import { createEngine } from '../engine/index.ts';
 import { createLogger } from '../engine/logger.ts';
-import { createDesktopSecretStore } from '../engine/security/secret-store-chain.ts';
+import { createDesktopSecretStore } from './secret-store-chain.ts';
 import { resolveDesktopPaths } from './desktop-paths.ts';
 import * as appInstance from './modules/app-instance.ts';
 import * as desktopBridge from './modules/desktop-bridge.ts';

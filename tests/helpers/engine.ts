@@ -1,6 +1,6 @@
 import { createEngine, type Engine, type EngineConfig } from '../../electron/engine/index.ts';
 import { silentLogger } from '../../electron/engine/logger.ts';
-import { MemorySecretStore } from '../../electron/engine/security/secret-store.ts';
+import { MemorySecretStore } from '../../electron/engine/secrets/secret-store.ts';
 import { makeTempDir } from './temp-dir.ts';
 
 export interface TestEngine {

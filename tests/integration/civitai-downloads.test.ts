@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET_NAMES } from '../../electron/engine/security/secret-store.ts';
+import { SECRET_NAMES } from '../../electron/engine/secrets/secret-store.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { api, waitFor } from '../helpers/http.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/index.ts';
 import { createLogger } from '../../electron/engine/logger.ts';
-import { FileSecretStore } from '../../electron/engine/security/file-secret-store.ts';
+import { FileSecretStore } from '../../electron/engine/secrets/file-secret-store.ts';
 import { api, waitFor } from '../helpers/http.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 

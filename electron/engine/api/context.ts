@@ -13,7 +13,7 @@ import type { JobStore } from '../queue/job-store.ts';
 import type { SettingsStore } from '../queue/settings-store.ts';
 import type { ImageStore } from '../results/image-store.ts';
 import type { ThumbnailCache } from '../results/thumbnails.ts';
-import type { SecretStore } from '../security/secret-store.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
 import type { BackendFactory } from '../servers/backend-factory.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
 import type { ServerService } from '../servers/server-service.ts';

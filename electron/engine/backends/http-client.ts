@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
-import { guardedLookup } from '../security/guarded-lookup.ts';
+import { guardedLookup } from '../net/guarded-lookup.ts';
 import { BackendError } from './types.ts';
 import type { ServerConnection } from './types.ts';
 

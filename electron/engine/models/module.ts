@@ -1,7 +1,7 @@
 import type { ApiContext } from '../api/context.ts';
 import { CivitaiClient } from '../civitai/civitai-client.ts';
 import type { EngineModule } from '../engine-module.ts';
-import { SECRET_NAMES } from '../security/secret-store.ts';
+import { SECRET_NAMES } from '../secrets/secret-store.ts';
 import type { RuntimeServer } from '../servers/server-registry.ts';
 import { registerCivitaiRoutes } from './api/civitai-routes.ts';
 import { registerDownloadRoutes } from './api/download-routes.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
-import { PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE } from '../security/secret-store-chain.ts';
+import { PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE } from '../secrets/secret-files.ts';
 import { backupFileName, listBackupFiles, secretCopyName, type BackupFile, type BackupReason } from './backup-files.ts';
 import { writeOnlineBackup } from './sqlite-backup.ts';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { ApiContext } from '../api/context.ts';
-import { SECRET_NAMES } from '../security/secret-store.ts';
+import { SECRET_NAMES } from '../secrets/secret-store.ts';
 import type { DiagnosticsEntry } from './diagnostics-bundle.ts';
 import { checkOpenDatabase } from './sqlite-backup.ts';
 

@@ -1,4 +1,4 @@
-import { blockListOf, inList, normalizeIp } from './ip-address.ts';
+import { blockListOf, inList, normalizeIp } from '../net/ip-address.ts';
 
 /** Where a client connects from, for the "UI without login on the LAN" rule. */
 export type ClientAddressClass = 'loopback' | 'private' | 'public';

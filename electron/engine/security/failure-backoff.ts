@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { normalizeIp } from './ip-address.ts';
+import { normalizeIp } from '../net/ip-address.ts';
 
 export interface FailureBackoffOptions {
   /** Failures allowed before any wait. */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { isLoopbackAddress, isPrivateAddress } from './client-address.ts';
-import { normalizeIp } from './ip-address.ts';
+import { normalizeIp } from '../net/ip-address.ts';
 
 export interface HostPolicyOptions {
   /** The bind address (config.host). */

@@ -1,10 +1,10 @@
 import type { ServerHealth, ServerView } from '../../../shared/servers.ts';
 import type { Backend, HealthReport } from '../backends/types.ts';
-import { resolveCheckpoint, type CheckpointEntry } from '../backends/forge/checkpoint-resolver.ts';
+import { resolveCheckpoint, type CheckpointEntry } from '../backends/checkpoint-resolver.ts';
 import type { Clock } from '../clock.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Logger } from 'pino';
-import { SECRET_NAMES, type SecretStore } from '../security/secret-store.ts';
+import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
 import type { BackendFactory } from './backend-factory.ts';
 import type { ServerRow, ServerStore } from './server-store.ts';
 

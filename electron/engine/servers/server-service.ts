@@ -3,8 +3,8 @@ import type {
 } from '../../../shared/servers.ts';
 import { BackendError } from '../backends/types.ts';
 import { DomainError } from '../domain-error.ts';
-import { SECRET_NAMES, type SecretStore } from '../security/secret-store.ts';
-import { ServerUrlError, validateServerUrl } from '../security/server-url.ts';
+import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
+import { ServerUrlError, validateServerUrl } from '../net/server-url.ts';
 import { AUTO_SERVER } from '../queue/job-row.ts';
 import type { RuntimeServer, ServerRegistry } from './server-registry.ts';
 import type { ServerFields, ServerStore } from './server-store.ts';

@@ -7,7 +7,7 @@
  */
 import type { EngineConfig } from '../../engine/config.ts';
 import type { Engine } from '../../engine/engine-types.ts';
-import type { SecretStore } from '../../engine/security/secret-store.ts';
+import type { SecretStore } from '../../engine/secrets/secret-store.ts';
 import { choosePort, createLaunchToken } from '../engine-access.ts';
 import type { ShellContext } from '../shell-context.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveCheckpoint } from '../../../electron/engine/backends/forge/checkpoint-resolver.ts';
+import { resolveCheckpoint } from '../../../electron/engine/backends/checkpoint-resolver.ts';
 
 const models = [
   { title: 'Pony\\cyberrealisticPony_v8.safetensors [0123456789]', hash: '0123456789', sha256: '0123456789' + 'a'.repeat(54) },

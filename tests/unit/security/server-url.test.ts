@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createGuardedLookup } from '../../../electron/engine/security/guarded-lookup.ts';
-import { isForbiddenAddress, validateServerUrl } from '../../../electron/engine/security/server-url.ts';
+import { createGuardedLookup } from '../../../electron/engine/net/guarded-lookup.ts';
+import { isForbiddenAddress, validateServerUrl } from '../../../electron/engine/net/server-url.ts';
 
 const noDns = async () => [] as string[];
 

@@ -2,16 +2,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileSecretStore } from '../../../electron/engine/security/file-secret-store.ts';
-import { KEYTAR_SERVICE, KeytarSecretStore, loadKeytar, type KeytarLike } from '../../../electron/engine/security/keytar-secret-store.ts';
+import { FileSecretStore } from '../../../electron/engine/secrets/file-secret-store.ts';
+import { KEYTAR_SERVICE, KeytarSecretStore, loadKeytar, type KeytarLike } from '../../../electron/main/keytar-secret-store.ts';
 import {
   createDesktopSecretStore,
   PLAIN_SECRETS_FILE,
   SAFE_STORAGE_FILE,
   SafeStorageSecretStore,
   type SafeStorageLike,
-} from '../../../electron/engine/security/secret-store-chain.ts';
-import type { SecretStore } from '../../../electron/engine/security/secret-store.ts';
+} from '../../../electron/main/secret-store-chain.ts';
+import type { SecretStore } from '../../../electron/engine/secrets/secret-store.ts';
 
 /** An in-memory keychain with keytar's API. */
 function fakeKeytar(options: { broken?: boolean } = {}): KeytarLike & { entries: Map<string, string> } {

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 import type { Settings } from '../../queue/settings-store.ts';
-import { SECRET_NAMES } from '../../security/secret-store.ts';
+import { SECRET_NAMES } from '../../secrets/secret-store.ts';
 import type { ApiContext } from '../context.ts';
 
 const SettingsView = Type.Object({

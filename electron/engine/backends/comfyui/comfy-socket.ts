@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { ServerConnection } from '../types.ts';
 import { parseBinaryFrame, type PreviewFrame } from './binary-frames.ts';
-import { guardedLookup } from '../../security/guarded-lookup.ts';
+import { guardedLookup } from '../../net/guarded-lookup.ts';
 
 export type SocketEvent =
   | { kind: 'message'; type: string; data: Record<string, unknown> }

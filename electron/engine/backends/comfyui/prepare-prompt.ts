@@ -1,5 +1,5 @@
 import type { GenerationParams } from '../../../../shared/jobs.ts';
-import { closestCheckpoints, resolveCheckpoint } from '../forge/checkpoint-resolver.ts';
+import { closestCheckpoints, resolveCheckpoint } from '../checkpoint-resolver.ts';
 import { BackendError, type RunnableJob } from '../types.ts';
 import { randomizeSeeds, randomSeed, wantsRandomSeed } from './seeds.ts';
 import { buildTxt2ImgGraph, type ResolvedModels } from './txt2img-graph.ts';

@@ -4,7 +4,7 @@ import type { ServerResource, ServerResourceKind } from '../../../../shared/serv
 import { classifyNetworkError, createBackendHttp, parseJsonBody } from '../http-client.ts';
 import { BackendError } from '../types.ts';
 import type { Backend, HealthReport, RunContext, RunnableJob, RunResult, ServerConnection } from '../types.ts';
-import { closestCheckpoints, resolveCheckpoint, type CheckpointEntry } from './checkpoint-resolver.ts';
+import { closestCheckpoints, resolveCheckpoint, type CheckpointEntry } from '../checkpoint-resolver.ts';
 import { forgeErrorForStatus } from './forge-errors.ts';
 import { splitForgeImages } from './forge-results.ts';
 import { parseForgeInfo } from './infotext.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { closestCheckpoints, resolveCheckpoint, type CheckpointEntry } from '../../backends/forge/checkpoint-resolver.ts';
+import { closestCheckpoints, resolveCheckpoint, type CheckpointEntry } from '../../backends/checkpoint-resolver.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { ModelRow } from '../library/model-row.ts';
 import { toModelView } from '../library/model-view.ts';

@@ -1,4 +1,4 @@
-import { closestCheckpoints, resolveCheckpoint } from '../../backends/forge/checkpoint-resolver.ts';
+import { closestCheckpoints, resolveCheckpoint } from '../../backends/checkpoint-resolver.ts';
 import type { RuntimeServer, ServerRegistry } from '../../servers/server-registry.ts';
 
 /** Name candidates for a file on a server: the name itself and its base name without extension. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
-import { SECRET_NAMES } from '../secret-store.ts';
+import { SECRET_NAMES } from '../../secrets/secret-store.ts';
 import type { SecurityServices } from '../security-services.ts';
 
 const TokenState = Type.Object({ civitai_token_set: Type.Boolean() });

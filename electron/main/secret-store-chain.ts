@@ -1,15 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { FileSecretStore } from './file-secret-store.ts';
+import { FileSecretStore } from '../engine/secrets/file-secret-store.ts';
 import { KeytarSecretStore, loadKeytar as loadKeytarModule, type KeytarLike } from './keytar-secret-store.ts';
-import type { SecretStore } from './secret-store.ts';
+import { PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE } from '../engine/secrets/secret-files.ts';
+import type { SecretStore } from '../engine/secrets/secret-store.ts';
 
 /**
  * The desktop's SecretStore, strongest first:
  *   1. the OS keychain through keytar (an optional native module),
  *   2. a file of values encrypted with Electron's safeStorage,
  *   3. a 0600 JSON file, with a `warning` shown in Settings.
- * The engine never loads the desktop runtime itself: the shell passes its safeStorage in.
+ * Desktop only (keytar and safeStorage exist only there), so it lives with the shell; the
+ * engine receives the finished store through its config.
  */
 
 /**
@@ -24,8 +26,7 @@ export interface SafeStorageLike {
   getSelectedStorageBackend?(): string;
 }
 
-export const SAFE_STORAGE_FILE = 'secrets.safestorage.json';
-export const PLAIN_SECRETS_FILE = 'secrets.json';
+export { PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE };
 
 export function plainFileWarning(file: string): string {
   return (

@@ -1,4 +1,4 @@
-import type { SecretStore } from './secret-store.ts';
+import type { SecretStore } from '../engine/secrets/secret-store.ts';
 
 /** The part of the keytar module (OS keychain: macOS Keychain, Windows Credential Vault, libsecret) used here. */
 export interface KeytarLike {
