@@ -21,7 +21,7 @@ export interface MainWindowContext extends ShellContext {
 }
 
 export interface MainWindow {
-  /** Shows the window (making it again if it was closed), optionally at a route such as `#/queue?job=…`. */
+  /** Shows the window (making it again if it was closed), optionally at a route such as `queue?job=…`. */
   show(route?: string): void;
   /** The first window of this launch; hidden when started at login or asked to start minimized. */
   open(visible: boolean): void;

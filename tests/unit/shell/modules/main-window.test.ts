@@ -21,8 +21,11 @@ describe('main window module', () => {
     const win = state.windows[0]!;
     expect(win.loaded).toEqual([`${APP_ORIGIN}/`]);
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: context.paths.preloadPath });
-    // The navigation guard is on the window's contents.
-    expect(win.webContents.setWindowOpenHandler).toHaveBeenCalledOnce();
+    // The navigation guard is on the window's contents: https links go to the browser, nothing opens a window.
+    const openHandler = win.webContents.setWindowOpenHandler.mock.calls[0]![0] as (details: { url: string }) => { action: string };
+    expect(openHandler({ url: 'https://civitai.com/models/1' })).toEqual({ action: 'deny' });
+    expect(openHandler({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(state.openedExternal).toEqual(['https://civitai.com/models/1']);
     expect(win.visible).toBe(false);
     win.emit('ready-to-show');
     expect(win.visible).toBe(true);
