@@ -2,8 +2,9 @@ import type { EngineModule } from './engine-module.ts';
 import { createComfyModule } from './backends/comfyui/module.ts';
 import { createSecurityModule } from './security/module.ts';
 import { createModelsModule } from './models/module.ts';
+import { createCompatModule } from './compat/module.ts';
 
 /** The engine's optional parts, in the order their hooks run (security first). */
 export function createEngineModules(): EngineModule[] {
-  return [createSecurityModule(), createComfyModule(), createModelsModule()];
+  return [createSecurityModule(), createComfyModule(), createModelsModule(), createCompatModule()];
 }

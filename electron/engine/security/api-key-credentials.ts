@@ -45,9 +45,12 @@ function single(value: string | string[] | undefined): string | undefined | null
 /**
  * Reads an API key from `X-API-Key` + `X-API-Secret` (seed plan §2.2) or from
  * `Authorization: Bearer <key>.<secret>`. Other Authorization schemes (a proxy's Basic
- * auth) are not ours and are ignored.
+ * auth) are not ours and are ignored, except where `basic` is set: the A1111-compatible
+ * facade takes `Basic <key id>:<secret>` as A1111's --api-auth clients send it.
  */
-export function readPresentedCredentials(headers: Record<string, string | string[] | undefined>): PresentedCredentials {
+export function readPresentedCredentials(
+  headers: Record<string, string | string[] | undefined>, options: { basic?: boolean } = {},
+): PresentedCredentials {
   const key = single(headers['x-api-key']);
   const secret = single(headers['x-api-secret']);
   if (key === null || secret === null) return { kind: 'malformed', reason: 'Send X-API-Key and X-API-Secret once each.' };
@@ -58,6 +61,7 @@ export function readPresentedCredentials(headers: Record<string, string | string
   const authorization = single(headers.authorization);
   if (authorization === null) return { kind: 'malformed', reason: 'Send one Authorization header.' };
   if (authorization === undefined) return { kind: 'none' };
+  if (options.basic && /^basic\b/i.test(authorization)) return basicCredentials(authorization);
   const bearer = /^bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!bearer) {
     if (/^bearer\b/i.test(authorization)) return { kind: 'malformed', reason: 'Use Authorization: Bearer <key>.<secret>.' };
@@ -67,6 +71,15 @@ export function readPresentedCredentials(headers: Record<string, string | string
   const dot = token.indexOf('.');
   if (dot <= 0 || dot === token.length - 1) return { kind: 'malformed', reason: 'Use Authorization: Bearer <key>.<secret> (the key id, a dot, the secret).' };
   return checked(token.slice(0, dot), token.slice(dot + 1));
+}
+
+/** `Basic base64(<key id>:<secret>)`. */
+function basicCredentials(authorization: string): PresentedCredentials {
+  const encoded = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization)?.[1];
+  const decoded = encoded ? Buffer.from(encoded, 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return { kind: 'malformed', reason: 'Use HTTP Basic auth with the API key id as the user name and its secret as the password.' };
+  return checked(decoded.slice(0, colon), decoded.slice(colon + 1));
 }
 
 function checked(keyId: string, secret: string): PresentedCredentials {

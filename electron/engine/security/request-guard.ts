@@ -31,11 +31,13 @@ export function installRequestGuard(app: FastifyInstance, services: SecurityServ
     }
     // The Prometheus endpoint (the conventional /metrics) and the seed plan's image files
     // (/gallery_files) sit outside /api but are guarded like it.
-    const api = isUnder(request, '/api') || isUnder(request, '/metrics') || isUnder(request, '/gallery_files');
+    // The A1111/ComfyUI-compatible facades (/compat) are the API under other clients' names.
+    const compat = isUnder(request, '/compat');
+    const api = isUnder(request, '/api') || isUnder(request, '/metrics') || isUnder(request, '/gallery_files') || compat;
     const origin = readOrigin(request.headers.origin);
     if (isPreflight(request)) return answerPreflight(reply, origin, services.corsOrigins, api);
 
-    const credentials: PresentedCredentials = api ? readPresentedCredentials(request.headers) : { kind: 'none' };
+    const credentials: PresentedCredentials = api ? readPresentedCredentials(request.headers, { basic: compat }) : { kind: 'none' };
     const sameOrigin = origin.kind === 'absent' || isSameOrigin(origin, host);
     const corsOrigin = !sameOrigin && origin.kind === 'url' && credentials.kind !== 'none' && services.corsOrigins.has(origin.origin)
       ? origin.origin : null;
