@@ -22,7 +22,8 @@ describe('Forge as it really is', () => {
 
   beforeAll(async () => {
     sq = await startTestEngine({ retryBaseDelayMs: 50, attemptDeadlineMs: 20_000 });
-    [forge] = await addForgeServers(sq.url, 1, { flavor: 'forge', modelLoadMs: 300 });
+    // The server's own UI user chose a VAE module and CLIP skip 2 in Forge's settings.
+    [forge] = await addForgeServers(sq.url, 1, { flavor: 'forge', modelLoadMs: 300, options: { forge_additional_modules: ['sdxl_vae.safetensors'], CLIP_stop_at_last_layers: 2 } });
     await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers')).body.every((s: any) => s.status === 'online'), { what: 'server online' });
   });
   afterAll(async () => {
@@ -57,6 +58,9 @@ describe('Forge as it really is', () => {
       ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors', 'ae.safetensors'],
       [],
     ]);
+    // Someone using Forge's own UI keeps their options: restored after each job.
+    expect(forge.state.options.forge_additional_modules).toEqual(['sdxl_vae.safetensors']);
+    expect(forge.state.options.CLIP_stop_at_last_layers).toBe(2);
   });
 
   it('a hires job completes on the Forge flavour with one attempt', async () => {

@@ -38,7 +38,9 @@ describe('buildForgePayload', () => {
       CLIP_stop_at_last_layers: 1, sd_vae: 'Automatic', eta_noise_seed_delta: 0, randn_source: 'GPU',
       forge_additional_modules: [], forge_unet_storage_dtype: 'Automatic',
     });
-    expect(forge.override_settings_restore_afterwards).toBe(false);
+    // Forge selects models lazily: restoring its own options after the job is free
+    expect(forge.override_settings_restore_afterwards).toBe(true);
+    expect(buildForgePayload({ positive_prompt: 'x' }, { checkpointTitle: null, isForge: false }).override_settings_restore_afterwards).toBe(false);
     expect(forge.force_task_id).toBe('task(sq-1)');
   });
 

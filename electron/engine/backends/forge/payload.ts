@@ -38,11 +38,11 @@ export interface PayloadOptions {
 }
 
 /**
- * Options that change the picture, with the server's defaults. Jobs run with
- * `override_settings_restore_afterwards: false` (the checkpoint stays loaded), and the
- * server keeps every overridden option until it is overridden again, so each job states
- * all of them: a CLIP skip, VAE or module list of the previous job must not carry over.
- * Keys a server lacks are dropped before sending (dropUnknownOverrides).
+ * Options that change the picture, with the server's defaults. A server runs a job with
+ * its own current options wherever the job is silent, and on A1111 our jobs leave their
+ * options set (see restoreAfterwards), so each job states all of them: a CLIP skip, VAE
+ * or module list of an earlier job, or of someone using the server's own UI, must not
+ * carry over. Keys a server lacks are dropped before sending (dropUnknownOverrides).
  */
 const PICTURE_OPTION_DEFAULTS: Record<string, unknown> = {
   CLIP_stop_at_last_layers: 1,
@@ -100,12 +100,22 @@ export function buildForgePayload(params: GenerationParams, options: PayloadOpti
     payload.hr_additional_modules = HIRES_SAME_MODULES;
   }
   if (options.taskId) payload.force_task_id = options.taskId;
-  // Keep the chosen checkpoint loaded for the next job instead of swapping back.
-  if (!('override_settings_restore_afterwards' in params)) payload.override_settings_restore_afterwards = false;
+  if (!('override_settings_restore_afterwards' in params)) payload.override_settings_restore_afterwards = restoreAfterwards(options.isForge);
   // We store the images ourselves; the server must send them and need not save them.
   payload.send_images = true;
   if (!('save_images' in params)) payload.save_images = false;
   return payload;
+}
+
+/**
+ * Whether the server puts its own options back after our job. Forge selects checkpoints and
+ * modules lazily (the weights load at the next generation, and only if they differ), so
+ * restoring costs nothing and the person using Forge's own UI keeps their checkpoint,
+ * modules and CLIP skip. A1111 reloads the old checkpoint at once when restoring, so
+ * there the job's options stay set and the checkpoint stays loaded for the next job.
+ */
+function restoreAfterwards(isForge: boolean): boolean {
+  return isForge;
 }
 
 /**
