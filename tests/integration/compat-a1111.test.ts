@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngText } from '../../electron/engine/results/png-text.ts';
 import type { ForgeEmulator } from '../emulators/forge/index.ts';
+import { createForgeEmulator } from '../emulators/forge/index.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { addForgeServers } from '../helpers/forge-servers.ts';
 import { api, waitFor, waitForJobs } from '../helpers/http.ts';
@@ -108,5 +109,137 @@ describe('A1111-compatible facade at /compat/a1111', () => {
     expect(Buffer.from(await download.arrayBuffer()).toString('base64')).toBe(out.image_b64);
 
     await waitForJobs(sq.url, others);
+  }, 60_000);
+});
+
+describe('A1111 facade: lists, options, errors and the caller\'s own job', () => {
+  let sq: TestEngine;
+  let forges: ForgeEmulator[];
+  let alice: Key;
+  let bob: Key;
+  const base = () => `${sq.url}/compat/a1111`;
+  const TXT = { prompt: 'a red boat', steps: 4, width: 64, height: 64 };
+
+  beforeAll(async () => {
+    sq = await startTestEngine();
+    forges = [
+      await createForgeEmulator({ stepMs: 5, models: ['sdxl/juggernautXL.safetensors', 'sd15/dreamshaper_8.safetensors'] }),
+      await createForgeEmulator({ stepMs: 5, models: ['flux/flux1-dev.safetensors', 'sd15/dreamshaper_8.safetensors'] }),
+    ];
+    for (const [i, emu] of forges.entries()) {
+      await api(sq.url, 'POST', '/api/v1/servers', { alias: `f${i + 1}`, app_type: 'forge', api_url: emu.url });
+    }
+    const create = async (name: string) => (await api(sq.url, 'POST', '/api/v1/api-keys', { name, permissions: ['submit', 'read'] })).body as Key;
+    alice = await create('alice');
+    bob = await create('bob');
+    await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers')).body.every((s: any) => s.status === 'online'), { what: 'servers online' });
+  });
+  afterAll(async () => {
+    await sq.stop();
+    await Promise.all(forges.map((f) => f.close()));
+  });
+
+  it('lists are the union of the Forge servers in A1111 shapes', async () => {
+    const models = await api(base(), 'GET', '/sdapi/v1/sd-models', undefined, basic(alice));
+    expect(models.status).toBe(200);
+    const titles = models.body.map((m: any) => m.model_name).sort();
+    expect(titles).toEqual(['flux_flux1-dev', 'sd15_dreamshaper_8', 'sdxl_juggernautXL']);
+    expect(models.body[0]).toEqual(expect.objectContaining({ title: expect.any(String), filename: expect.any(String) }));
+    for (const list of ['samplers', 'schedulers', 'upscalers', 'sd-modules', 'loras', 'prompt-styles']) {
+      const res = await api(base(), 'GET', `/sdapi/v1/${list}`, undefined, basic(alice));
+      expect(res.status, list).toBe(200);
+      expect(Array.isArray(res.body), list).toBe(true);
+    }
+    const samplers = (await api(base(), 'GET', '/sdapi/v1/samplers', undefined, basic(alice))).body;
+    expect(new Set(samplers.map((s: any) => s.name)).size).toBe(samplers.length);
+    expect(samplers[0]).toEqual(expect.objectContaining({ name: expect.any(String), aliases: expect.any(Array) }));
+    // Forge has no /sd-vae: the union of nothing is an empty list, not an error.
+    expect((await api(base(), 'GET', '/sdapi/v1/sd-vae', undefined, basic(alice))).body).toEqual([]);
+    const embeddings = await api(base(), 'GET', '/sdapi/v1/embeddings', undefined, basic(alice));
+    expect(embeddings.body).toEqual(expect.objectContaining({ loaded: expect.any(Object) }));
+    for (const single of ['cmd-flags', 'memory']) {
+      const res = await api(base(), 'GET', `/sdapi/v1/${single}`, undefined, basic(alice));
+      expect(res.status, single).toBe(200);
+      expect(typeof res.body, single).toBe('object');
+    }
+  });
+
+  it('POST /options sd_model_checkpoint is the caller\'s own default checkpoint; an unknown one is A1111\'s 500', async () => {
+    const bad = await api(base(), 'POST', '/sdapi/v1/options', { sd_model_checkpoint: 'nope.safetensors' }, basic(alice));
+    expect(bad.status).toBe(500);
+    expect(bad.body).toEqual({ error: 'RuntimeError', detail: '', body: '', errors: "model 'nope.safetensors' not found" });
+
+    const set = await api(base(), 'POST', '/sdapi/v1/options', { sd_model_checkpoint: 'flux1-dev' }, basic(alice));
+    expect(set.status).toBe(200);
+    expect(set.body).toBeNull();
+    expect((await api(base(), 'GET', '/sdapi/v1/options', undefined, basic(alice))).body.sd_model_checkpoint).toBe('flux1-dev');
+    expect((await api(base(), 'GET', '/sdapi/v1/options', undefined, basic(bob))).body.sd_model_checkpoint).not.toBe('flux1-dev');
+
+    // Alice's job goes to the only server with that model, with its exact title.
+    const res = await api(base(), 'POST', '/sdapi/v1/txt2img', TXT, basic(alice));
+    expect(res.status).toBe(200);
+    const sent = forges[1].requests.filter((r) => r.path === '/sdapi/v1/txt2img').at(-1);
+    expect((sent?.body as any).override_settings.sd_model_checkpoint).toMatch(/^flux\/flux1-dev\.safetensors/);
+    // override_settings in the request wins over the caller's default.
+    const explicit = await api(base(), 'POST', '/sdapi/v1/txt2img', { ...TXT, override_settings: { sd_model_checkpoint: 'juggernautXL' } }, basic(alice));
+    expect(explicit.status).toBe(200);
+    expect(JSON.parse(explicit.body.info).sd_model_name).toMatch(/juggernautXL/);
+  });
+
+  it('bad input gets A1111\'s 422 and 404 and queues nothing; unauthorised gets 401 and a foreign Origin 403 in A1111\'s shape', async () => {
+    const before = (await api(sq.url, 'GET', '/api/v1/queue/jobs?source=a1111_api')).body.total;
+    const typed = await api(base(), 'POST', '/sdapi/v1/txt2img', { ...TXT, steps: 'many' }, basic(alice));
+    expect(typed.status).toBe(422);
+    expect(typed.body).toEqual({ detail: [{ loc: ['body', 'steps'], msg: 'value is not a valid integer', type: 'type_error.integer' }] });
+    const limit = await api(base(), 'POST', '/sdapi/v1/txt2img', { ...TXT, width: 100000 }, basic(alice));
+    expect(limit.status).toBe(422);
+    expect(limit.body.detail[0].loc).toEqual(['body', 'width']);
+    const noImage = await api(base(), 'POST', '/sdapi/v1/img2img', TXT, basic(alice));
+    expect(noImage.status).toBe(404);
+    expect(noImage.body).toEqual({ error: 'HTTPException', detail: 'Init image not found', body: '', errors: '404: Init image not found' });
+    expect((await api(sq.url, 'GET', '/api/v1/queue/jobs?source=a1111_api')).body.total).toBe(before);
+
+    const wrong = await api(base(), 'POST', '/sdapi/v1/txt2img', TXT, basic({ ...alice, secret: 'wrong' }));
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Basic');
+    expect(wrong.body).toEqual({ error: 'HTTPException', detail: expect.stringMatching(/wrong/), body: '', errors: expect.stringMatching(/^401: /) });
+    const notAKey = await api(base(), 'GET', '/sdapi/v1/sd-models', undefined, { authorization: `Basic ${Buffer.from('admin:hunter2').toString('base64')}` });
+    expect(notAKey.status).toBe(401);
+    expect(notAKey.body.error).toBe('HTTPException');
+
+    const foreign = await api(base(), 'POST', '/sdapi/v1/txt2img', TXT, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toEqual({ error: 'HTTPException', detail: expect.stringMatching(/Cross-site/), body: '', errors: expect.stringMatching(/^403: /) });
+    expect((await api(sq.url, 'GET', '/api/v1/queue/jobs?source=a1111_api')).body.total).toBe(before);
+  });
+
+  it('interrupt stops only the caller\'s own running job; a client that disconnects still gets its job into the gallery', async () => {
+    for (const f of forges) f.setStepMs(150);
+    try {
+      const abort = new AbortController();
+      const call = fetch(`${base()}/sdapi/v1/txt2img`, {
+        method: 'POST', body: JSON.stringify({ ...TXT, prompt: 'left behind', steps: 10 }), signal: abort.signal,
+        headers: { 'content-type': 'application/json', ...basic(alice) },
+      }).catch((e: Error) => e);
+      const job = await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/queue/jobs?source=a1111_api&status=processing')).body.jobs[0]);
+      // Bob's interrupt touches nothing of Alice's.
+      expect((await api(base(), 'POST', '/sdapi/v1/interrupt', undefined, basic(bob))).body).toEqual({});
+      abort.abort();
+      expect(await call).toBeInstanceOf(Error);
+      const [done] = await waitForJobs(sq.url, [job.mobilesd_job_id]);
+      expect(done.status).toBe('completed');
+      expect(done.images).toHaveLength(1);
+
+      // Alice's own interrupt stops her running job; her call answers 200 as A1111 does.
+      const running = api(base(), 'POST', '/sdapi/v1/txt2img', { ...TXT, prompt: 'stopped', steps: 40 }, basic(alice));
+      await waitFor(async () => (await api(base(), 'GET', '/sdapi/v1/progress', undefined, basic(alice))).body.state.sampling_step > 0, { what: 'alice running' });
+      expect((await api(base(), 'POST', '/sdapi/v1/interrupt', undefined, basic(alice))).status).toBe(200);
+      const stopped = await running;
+      expect(stopped.status).toBe(200);
+      const row = sq.engine.db.prepare("SELECT status FROM jobs WHERE positive_prompt = 'stopped'").get() as { status: string };
+      expect(row.status).toBe('cancelled');
+    } finally {
+      for (const f of forges) f.setStepMs(5);
+    }
   }, 60_000);
 });
