@@ -10,7 +10,7 @@ import { splitForgeImages } from './forge-results.ts';
 import { parseForgeInfo } from './infotext.ts';
 import { buildForgePayload, dropUnknownOverrides } from './payload.ts';
 import { pollForgeProgress } from './progress-poller.ts';
-import { missingAlwaysonScripts, type ScriptInfoEntry } from './script-check.ts';
+import { alwaysonArgWarnings, missingAlwaysonScripts, type ScriptInfoEntry } from './script-check.ts';
 import { ForgeTaskStatus } from './task-status.ts';
 
 const MODEL_LIST_TTL_MS = 60_000;
@@ -149,12 +149,16 @@ export class ForgeBackend implements Backend {
     return list;
   }
 
-  /** A job whose always-on script the server lacks would be a 422 there: say which extension is missing instead. */
-  async #checkScripts(job: RunnableJob): Promise<void> {
+  /**
+   * A job whose always-on script the server lacks would be a 422 there: say which extension
+   * is missing instead. Returns warnings about scripts whose arguments do not fit.
+   */
+  async #checkScripts(job: RunnableJob): Promise<string[]> {
     const alwayson = job.params.alwayson_scripts;
-    if (!alwayson || typeof alwayson !== 'object' || Object.keys(alwayson).length === 0) return;
-    const missing = missingAlwaysonScripts(Object.keys(alwayson), job.mode, await this.#scripts());
-    if (missing.length === 0) return;
+    if (!alwayson || typeof alwayson !== 'object' || Object.keys(alwayson).length === 0) return [];
+    const scripts = await this.#scripts();
+    const missing = missingAlwaysonScripts(Object.keys(alwayson), job.mode, scripts);
+    if (missing.length === 0) return alwaysonArgWarnings(alwayson as Record<string, unknown>, job.mode, scripts);
     throw new BackendError('permanent', `Server ${this.#server.alias} does not have the extension${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} this job uses; install it there or send the job to a server that has it.`, {
       details: { missing_extensions: missing },
     });
@@ -163,7 +167,7 @@ export class ForgeBackend implements Backend {
   async run(job: RunnableJob, ctx: RunContext): Promise<RunResult> {
     const what = `${this.#server.alias} ${job.mode}`;
     const checkpointTitle = await this.#resolveTitle(job.params.checkpoint_name);
-    await this.#checkScripts(job);
+    const scriptWarnings = await this.#checkScripts(job);
     const taskId = `task(stablequeue-${randomUUID()})`;
     const payload = buildForgePayload(job.params, { checkpointTitle, isForge: await this.#detectForge(), taskId });
     const dropped = dropUnknownOverrides(payload, this.#optionKeys);
@@ -199,6 +203,7 @@ export class ForgeBackend implements Backend {
       task_id: taskId,
       ...(interrupted ? { interrupted_on_server: { images: split.results.length, expected: split.expected } } : {}),
       ...(split.extras ? { extra_images_not_kept: split.extras } : {}),
+      ...(scriptWarnings.length ? { script_warnings: scriptWarnings } : {}),
       ...(dropped.length ? { dropped_override_settings: dropped } : {}),
     };
     return { images: split.results, interrupted, details };
