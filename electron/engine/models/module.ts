@@ -19,7 +19,8 @@ import { createOnDemandHook } from './on-demand/on-demand-hook.ts';
 import type { ModelKind } from '../../../shared/models.ts';
 
 const DEFAULTS: Omit<ModelsSettings, 'userAgent'> = { downloadConcurrency: 2, previewMaxNsfw: 2, scanOnStart: true };
-const SERVER_REFRESH_TIMEOUT_MS = 120_000;
+// A server's refresh waits for its running generation (Forge takes its queue lock): give it that long.
+const SERVER_REFRESH_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * Local model library scan and the Civitai client and downloads (issue 6): init starts the
