@@ -57,7 +57,7 @@ describe('ComfyUI as real servers behave', () => {
   });
 
   it('a cancel during a long node shows "Cancelling…" and keeps the server busy until ComfyUI confirms the interrupt', async () => {
-    const comfy = await server('slow', { nodeMs: { VAEDecode: 17_000 } });
+    const comfy = await server('slow', { nodeMs: { VAEDecode: 24_000 } });
     const first = await submit('slow', { workflow: workflow('long decode') });
     await waitFor(() => comfy.events.some((e) => e.type === 'executing' && (e.data as any).node === '6'), { what: 'VAEDecode running', timeoutMs: 10_000 });
     // The next job has no slow node: it only has to wait for the server.

@@ -56,7 +56,7 @@ describe('kill -9 of StableQueue while ComfyUI runs its jobs', () => {
     expect(promptIds.every((p) => typeof p === 'string')).toBe(true);
 
     sq = await startHeadless(env);
-    const done = await waitForJobs(sq.url, ids, 30_000);
+    const done = await waitForJobs(sq.url, ids, 50_000);
     expect(done.map((j) => j.status)).toEqual(['completed', 'completed']);
     expect(done.map((j) => j.result_details.prompt_id)).toEqual(promptIds);
     expect(done.map((j) => j.result_details.reattached)).toEqual([true, true]);
