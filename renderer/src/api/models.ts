@@ -1,5 +1,6 @@
-import type { DownloadView, ModelKind, ModelListResponse, ScanState } from '../../../../shared/models.ts';
-import { useApi } from '../../api/client.ts';
+/** Model library, download queue and Civitai browsing: the shapes the UI reads and the calls. */
+import type { DownloadView, ModelKind, ModelListResponse, ScanState } from '../../../shared/models.ts';
+import { useApi } from './client.ts';
 
 /** A Civitai model as the browser shows it (the parts of Civitai's answer it reads). */
 export interface CivitaiFileView {
@@ -92,18 +93,3 @@ export function modelsApi() {
       api.request<{ download: DownloadView; already_installed: boolean; model_id: number | null }>('POST', '/api/v1/civitai/download-model', { body }),
   };
 }
-
-export const CIVITAI_TYPES = [
-  { value: 'Checkpoint', label: 'Checkpoint' },
-  { value: 'LORA', label: 'LoRA' },
-  { value: 'LoCon', label: 'LyCORIS' },
-  { value: 'DoRA', label: 'DoRA' },
-  { value: 'TextualInversion', label: 'Embedding' },
-  { value: 'VAE', label: 'VAE' },
-] as const;
-
-export const CIVITAI_BASE_MODELS = ['SD 1.5', 'SDXL 1.0', 'Pony', 'Illustrious', 'NoobAI', 'Flux.1 D', 'Flux.1 S', 'SD 3.5 Large'] as const;
-
-export const CIVITAI_SORTS = ['Highest Rated', 'Most Downloaded', 'Most Liked', 'Most Collected', 'Newest', 'Oldest'] as const;
-
-export const KIND_LABELS: Record<ModelKind, string> = { checkpoint: 'Checkpoint', lora: 'LoRA', vae: 'VAE', embedding: 'Embedding' };

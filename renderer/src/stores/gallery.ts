@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
 import type { GalleryImage } from '../../../shared/images.ts';
 import { useApi } from '../api/client.ts';
+import { useLive } from './live.ts';
 import type { GalleryQuery } from '../api/types.ts';
 
 export interface GalleryFilters {
@@ -138,6 +139,13 @@ export const useGallery = defineStore('gallery', () => {
     if (event.type === 'image.deleted') removeLocal(event.image_id);
     else if (event.type === 'job.finished' && event.job.image_count > 0) stale.value = true;
   }
+
+  // After a dropped connection the list may miss images: refetch when the gallery is next shown.
+  const events = useLive();
+  events.on(applyEvent);
+  events.onResync(() => {
+    if (loaded.value) stale.value = true;
+  });
 
   return {
     images, cursor, total, filters, loading, loaded, error, done, stale, pageSize, hasFilters, facets,

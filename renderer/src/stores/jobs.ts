@@ -4,6 +4,7 @@ import type { EngineEvent } from '../../../shared/events.ts';
 import type { JobStatus, JobSummary, ReorderRequest } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
+import { useLive } from './live.ts';
 
 export type StatusFilter = 'active' | 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'all';
 export type AppFilter = 'all' | AppType;
@@ -342,6 +343,10 @@ export const useJobs = defineStore('jobs', () => {
     for (const job of Object.values(byId.value)) if (isFinished(job)) remove(job.mobilesd_job_id);
     return res?.cleared ?? 0;
   }
+
+  const events = useLive();
+  events.on(applyEvent);
+  events.onResync(() => (loaded.value ? fetchJobs() : refreshState()));
 
   return {
     byId, live, statusFilter, appFilter, total, paused, counts, loading, loaded, error, pageSize,

@@ -1,38 +1,44 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
 import { useApi } from '../api/client.ts';
 import { EventStream } from '../api/events.ts';
 import type { EventSourceFactory, StreamStatus } from '../api/events.ts';
-import { useGallery } from './gallery.ts';
-import { useJobs } from './jobs.ts';
-import { useServers } from './servers.ts';
 
 type Listener = (event: EngineEvent) => void;
+type Resync = () => unknown;
 
-/** The one SSE connection: fans events out to the domain stores, refetches after a drop. */
+const CONNECTION_LABELS: Record<StreamStatus, string> = {
+  open: 'Live',
+  idle: 'Connecting…',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+};
+
+/**
+ * The one SSE connection. It knows no domain store: each store subscribes itself with
+ * `on` (every event) and `onResync` (refetch after a dropped connection, since events
+ * were missed), so a new store cannot be forgotten here.
+ */
 export const useLive = defineStore('live', () => {
   const status = ref<StreamStatus>('idle');
   const lastEventAt = ref<number | null>(null);
   const reconnects = ref(0);
   let stream: EventStream | null = null;
   const listeners = new Set<Listener>();
+  const resyncs = new Set<Resync>();
+
+  const connected = computed(() => status.value === 'open');
+  const label = computed(() => CONNECTION_LABELS[status.value]);
 
   function dispatch(event: EngineEvent): void {
     lastEventAt.value = Date.now();
-    useJobs().applyEvent(event);
-    useServers().applyEvent(event);
-    useGallery().applyEvent(event);
     for (const l of listeners) l(event);
   }
 
   async function resync(): Promise<void> {
     reconnects.value++;
-    const jobs = useJobs();
-    const servers = useServers();
-    await Promise.allSettled([jobs.loaded ? jobs.fetchJobs() : jobs.refreshState(), servers.fetchServers()]);
-    const gallery = useGallery();
-    if (gallery.loaded) gallery.stale = true;
+    await Promise.allSettled([...resyncs].map(async (r) => r()));
   }
 
   function connect(factory?: EventSourceFactory): void {
@@ -56,11 +62,17 @@ export const useLive = defineStore('live', () => {
     stream?.kick();
   }
 
-  /** Extra subscribers (e.g. notifications); returns an unsubscribe function. */
+  /** Every event, in order; returns an unsubscribe function. */
   function on(listener: Listener): () => void {
     listeners.add(listener);
     return () => listeners.delete(listener);
   }
 
-  return { status, lastEventAt, reconnects, connect, disconnect, kick, dispatch, on };
+  /** Called after the stream reconnects; returns an unsubscribe function. */
+  function onResync(refetch: Resync): () => void {
+    resyncs.add(refetch);
+    return () => resyncs.delete(refetch);
+  }
+
+  return { status, lastEventAt, reconnects, connected, label, connect, disconnect, kick, dispatch, on, onResync };
 });

@@ -11,6 +11,7 @@ import type {
   ServerView,
 } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
+import { useLive } from './live.ts';
 
 interface ResourceEntry {
   items: ServerResource[];
@@ -154,6 +155,10 @@ export const useServers = defineStore('servers', () => {
       dropResources(event.alias);
     }
   }
+
+  const events = useLive();
+  events.on(applyEvent);
+  events.onResync(() => fetchServers());
 
   return {
     list, loading, loaded, error, tests, testing, resources, byAlias, online,
