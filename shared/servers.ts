@@ -1,6 +1,9 @@
 import Type from 'typebox';
 import { LIMITS } from './limits.ts';
 
+/** The target alias that lets StableQueue choose the server; no server may be named so. */
+export const AUTO_SERVER = 'auto';
+
 export const AppTypeSchema = Type.Union([Type.Literal('forge'), Type.Literal('comfyui')]);
 export type AppType = Type.Static<typeof AppTypeSchema>;
 

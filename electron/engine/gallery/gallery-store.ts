@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts';
+import type { ImageRecord } from '../results/image-store.ts';
 
 /**
  * All SQL about images: the gallery's rows, owned by the jobs that made them. A row is
@@ -6,19 +7,6 @@ import type { Db } from '../db/connection.ts';
  * after the file is on disk), and removed before its file, so a crash never leaves a row
  * without a file.
  */
-
-/** An image file written for a job, before it has a row. */
-export interface ImageRecord {
-  idx: number;
-  file_path: string;
-  mime: string;
-  bytes: number;
-  sha256: string;
-  width: number | null;
-  height: number | null;
-  seed: number | null;
-  infotext: string | null;
-}
 
 /** An images table row as SQLite returns it. */
 export interface ImageRow extends ImageRecord {

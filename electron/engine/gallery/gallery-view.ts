@@ -1,6 +1,15 @@
 import type { GalleryImage } from '../../../shared/images.ts';
-import { imageUrls } from '../queue/job-view.ts';
+import type { JobImage } from '../../../shared/jobs.ts';
 import type { ImageRow } from './gallery-store.ts';
+
+/** Where an image's bytes and thumbnail are served: by database id, never by a path. */
+export function imageUrls(id: number): Pick<JobImage, 'preview_url' | 'download_url' | 'thumbnail_url'> {
+  return {
+    preview_url: `/api/v1/images/${id}/download`,
+    download_url: `/api/v1/images/${id}/download`,
+    thumbnail_url: `/api/v1/images/${id}/thumbnail`,
+  };
+}
 
 /** A gallery row in the API's shape, and the opaque keyset cursor the gallery pages with. */
 export function toGalleryImage(row: ImageRow): GalleryImage {

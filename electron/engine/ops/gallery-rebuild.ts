@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { imageMime } from '../backends/image-bytes.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
-import { AUTO_SERVER } from '../queue/job-row.ts';
+import { AUTO_SERVER } from '../../../shared/servers.ts';
 import { readPngText } from '../results/png-text.ts';
 import { parseInfotext } from './infotext-fields.ts';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { imageMime } from '../backends/image-bytes.ts';
 import type { Db } from '../db/connection.ts';
-import { AUTO_SERVER } from '../queue/job-row.ts';
+import { AUTO_SERVER } from '../../../shared/servers.ts';
 import { readPngText } from '../results/png-text.ts';
 
 const DB_FILE = /\.(db|sqlite|sqlite3)$/i;

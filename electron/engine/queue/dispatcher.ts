@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { JobRow, ClaimedJob } from './job-row.ts';
-import { AUTO_SERVER } from './job-row.ts';
-import type { ImageRecord } from '../gallery/gallery-store.ts';
+import { AUTO_SERVER } from '../../../shared/servers.ts';
+import type { ImageRecord } from '../results/image-store.ts';
 import type { FreeSlot, JobStore } from './job-store.ts';
 import type { JobEvents } from './job-events.ts';
 import type { LiveProgress } from './job-view.ts';

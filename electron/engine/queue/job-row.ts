@@ -41,4 +41,3 @@ export interface ClaimedJob extends JobRow {
   assigned_server_alias: string;
 }
 
-export const AUTO_SERVER = 'auto';

@@ -3,7 +3,8 @@ import type { GenerationParams, JobStatus } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
-import { GalleryStore, type ImageRecord, type ImageRow } from '../gallery/gallery-store.ts';
+import { GalleryStore, type ImageRow } from '../gallery/gallery-store.ts';
+import type { ImageRecord } from '../results/image-store.ts';
 import type { ClaimedJob, JobRow } from './job-row.ts';
 import { displayColumns } from './job-display.ts';
 

@@ -1,6 +1,7 @@
 import { FINISHED_STATUSES, type GenerationParams, type JobImage, type JobStatusResponse, type JobSummary } from '../../../shared/jobs.ts';
 import { displayOf } from './job-display.ts';
 import type { ImageRow } from '../gallery/gallery-store.ts';
+import { imageUrls } from '../gallery/gallery-view.ts';
 import type { JobRow } from './job-row.ts';
 
 export interface LiveProgress {
@@ -12,14 +13,6 @@ export interface LiveProgress {
   /** e.g. "Queued on server" for a job waiting in ComfyUI's own queue. */
   statusText: string | null;
   at: number;
-}
-
-export function imageUrls(id: number): Pick<JobImage, 'preview_url' | 'download_url' | 'thumbnail_url'> {
-  return {
-    preview_url: `/api/v1/images/${id}/download`,
-    download_url: `/api/v1/images/${id}/download`,
-    thumbnail_url: `/api/v1/images/${id}/thumbnail`,
-  };
 }
 
 function percent(row: JobRow, live: LiveProgress | undefined): number {

@@ -4,9 +4,21 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { extensionForMime, imageMime } from '../backends/image-bytes.ts';
 import type { GeneratedImage } from '../backends/types.ts';
-import type { ImageRecord } from '../gallery/gallery-store.ts';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic-write.ts';
 import { readPngText } from './png-text.ts';
+
+/** An image file written for a job, before it has a row. */
+export interface ImageRecord {
+  idx: number;
+  file_path: string;
+  mime: string;
+  bytes: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  seed: number | null;
+  infotext: string | null;
+}
 
 /**
  * Image files under the outputs dir. Names are deterministic per job and index

@@ -1,11 +1,11 @@
-import type {
-  ServerCreate, ServerResource, ServerResourceKind, ServerTestResult, ServerUpdate, ServerView,
+import {
+  AUTO_SERVER, type ServerCreate, type ServerResource, type ServerResourceKind, type ServerTestResult, type ServerUpdate,
+  type ServerView,
 } from '../../../shared/servers.ts';
 import { BackendError } from '../backends/types.ts';
 import { DomainError } from '../domain-error.ts';
 import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
 import { ServerUrlError, validateServerUrl } from '../net/server-url.ts';
-import { AUTO_SERVER } from '../queue/job-row.ts';
 import type { RuntimeServer, ServerRegistry } from './server-registry.ts';
 import type { ServerFields, ServerStore } from './server-store.ts';
 
