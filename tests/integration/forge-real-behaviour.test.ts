@@ -134,6 +134,7 @@ describe('Forge as it really is', () => {
     await fetch(`${forge.url}/sdapi/v1/interrupt`, { method: 'POST' }); // someone presses Interrupt in Forge
     const [job] = await waitForJobs(sq.url, [id]);
     expect(job.status).toBe('cancelled');
+    expect(job.error_message).toMatch(/Stopped early on the server/);
     expect(job.images.length).toBeGreaterThan(0);
     expect(job.images.length).toBeLessThan(3);
   });

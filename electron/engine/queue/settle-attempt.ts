@@ -27,6 +27,7 @@ export type Settlement =
   | { action: 'fail'; message: string; details: Record<string, unknown> | null; interruptBackend?: boolean };
 
 export const CANCELLED_BY_USER = 'Cancelled by user';
+export const STOPPED_ON_SERVER = 'Stopped early on the server (interrupted there); kept the images it made';
 export const STOPPED_WHILE_RUNNING = 'StableQueue stopped while this job ran; it will run again';
 
 export interface SettleInput {
@@ -41,8 +42,10 @@ export interface SettleInput {
 
 export function decideSettlement({ stop, outcome, attempts, maxAttempts, retryDelayMs }: SettleInput): Settlement {
   if (outcome.type === 'result') {
-    const cancelled = stop === 'cancel' || outcome.interrupted;
-    return { action: 'complete', status: cancelled ? 'cancelled' : 'completed', error: cancelled ? CANCELLED_BY_USER : null };
+    if (stop === 'cancel') return { action: 'complete', status: 'cancelled', error: CANCELLED_BY_USER };
+    // Nobody here asked: someone interrupted it at the server (its own UI, another client).
+    if (outcome.interrupted) return { action: 'complete', status: 'cancelled', error: STOPPED_ON_SERVER };
+    return { action: 'complete', status: 'completed', error: null };
   }
   if (stop === 'cancel') return { action: 'cancel' };
   if (stop === 'shutdown') return { action: 'release', refundAttempt: true, error: STOPPED_WHILE_RUNNING };

@@ -22,7 +22,9 @@ interface Row {
 
 const rows: Row[] = [
   { name: 'a result completes the job', stop: null, outcome: result(), expected: { action: 'complete', status: 'completed', error: null } },
-  { name: 'an interrupted result ends cancelled with its partial images', stop: null, outcome: result(true),
+  { name: 'an interrupted result ends cancelled with its partial images, saying it was stopped on the server', stop: null, outcome: result(true),
+    expected: { action: 'complete', status: 'cancelled', error: 'Stopped early on the server (interrupted there); kept the images it made' } },
+  { name: 'an interrupted result after the user cancelled is the user\'s cancel', stop: 'cancel', outcome: result(true),
     expected: { action: 'complete', status: 'cancelled', error: 'Cancelled by user' } },
   { name: 'a result after the user cancelled ends cancelled', stop: 'cancel', outcome: result(),
     expected: { action: 'complete', status: 'cancelled', error: 'Cancelled by user' } },
