@@ -374,4 +374,14 @@ describe('the user plans\' API, example by example, against the headless server'
       expect(Array.isArray(res.body), list).toBe(true);
     }
   });
+
+  it('stablequeue plan §II.ter and §VIII: /api/v1/debug/verify-checkpoint matches a Windows-style path to the server\'s title', async () => {
+    const res = await v2('GET', `/api/v1/debug/verify-checkpoint?name=${encodeURIComponent('Pony\\cyberrealisticPony_v8.safetensors')}&server=MyForgeServer`, undefined, reader);
+    expect(res.status).toBe(200);
+    expect(res.body.server).toMatchObject({ alias: 'MyForgeServer', checkpoints_known: true });
+    expect(res.body.server.match.title).toMatch(/^Pony[/\\]cyberrealisticPony_v8\.safetensors/);
+    const cache = await v2('GET', '/api/v1/debug/models-cache', undefined, reader);
+    expect(cache.status).toBe(200);
+    expect(Array.isArray(cache.body.models)).toBe(true);
+  });
 });
