@@ -4,8 +4,9 @@
  * with its own UI and other clients, and `/sdapi/v1/interrupt` stops whatever runs, so
  * every decision about "our" job needs this answer:
  * - `POST /internal/progress {id_task}` (webui mode) says queued / active / completed;
- * - with `--nowebui` that route is absent (404): `/sdapi/v1/progress` still names the
- *   running task (`current_task`), so we can tell active from not active.
+ * - with `--nowebui` that route is absent (404), and with `--gradio-auth` it is behind
+ *   the web UI's login: `/sdapi/v1/progress` still names the running task
+ *   (`current_task`), so we can tell active from not active.
  */
 import type { AxiosInstance } from 'axios';
 
@@ -37,7 +38,8 @@ export class ForgeTaskStatus {
         const body = JSON.parse(res.data as string) as { active?: boolean; queued?: boolean; completed?: boolean };
         return body.active ? 'active' : body.queued ? 'queued' : body.completed ? 'completed' : 'unknown';
       }
-      if (res.status !== 404 && res.status !== 405) return 'unknown';
+      // Absent (--nowebui) or behind the web UI's own login (--gradio-auth): use /progress.
+      if (![401, 403, 404, 405].includes(res.status)) return 'unknown';
       this.#hasInternal = false;
     }
     const res = await this.#http.get('/sdapi/v1/progress?skip_current_image=true', { signal: AbortSignal.timeout(TIMEOUT_MS) });
