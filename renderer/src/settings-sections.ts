@@ -24,4 +24,10 @@ export const settingsSections: SettingsSection[] = [
   },
   { id: 'api-keys', title: 'API keys', component: () => import('./components/settings/ApiKeysPanel.vue') },
   { id: 'civitai', title: 'Civitai', component: () => import('./components/settings/CivitaiTokenPanel.vue') },
+  {
+    id: 'maintenance',
+    title: 'Backups & diagnostics',
+    description: 'Database backups and restore, free disk space, and a bundle to attach to a bug report.',
+    component: () => import('./components/settings/MaintenancePanel.vue'),
+  },
 ];

@@ -14,6 +14,7 @@ import type {
   ServerView,
 } from '../../../shared/servers.ts';
 import { LAUNCH_TOKEN_HEADER, LAUNCH_TOKEN_QUERY } from '../../../shared/launch-token.ts';
+import type { BackupList, BackupView, OpsStatus } from '../../../shared/ops.ts';
 import { ApiRequestError, fallbackMessage, isApiErrorBody } from './errors.ts';
 import type {
   ApiKeyCreate,
@@ -162,6 +163,27 @@ export class ApiClient {
   // ---- health
   health(): Promise<Health> {
     return this.request('GET', '/api/v1/health');
+  }
+
+  // ---- operations: backups, disk space, recovery, diagnostics
+  opsStatus(): Promise<OpsStatus> {
+    return this.request('GET', '/api/v1/ops/status');
+  }
+  listBackups(): Promise<BackupList> {
+    return this.request('GET', '/api/v1/backups');
+  }
+  createBackup(): Promise<BackupView> {
+    return this.request('POST', '/api/v1/backups');
+  }
+  requestRestore(name: string): Promise<{ backup: BackupView; restart_required: boolean; message: string }> {
+    return this.request('POST', '/api/v1/backups/restore', { body: { name } });
+  }
+  cancelRestore(): Promise<{ pending_restore: null }> {
+    return this.request('DELETE', '/api/v1/backups/restore');
+  }
+  /** The diagnostics zip, for a download link. */
+  diagnosticsUrl(): string {
+    return this.assetUrl('/api/v1/diagnostics');
   }
 
   // ---- servers

@@ -9,6 +9,10 @@ export interface Settings {
   notifications_enabled: boolean;
   theme: ThemePreference;
   default_priority: number;
+  /** How many database backups are kept. */
+  backup_keep?: number;
+  /** Below this much free space a disk is shown as low. */
+  low_disk_warning_mb?: number;
   /** read-only */
   outputs_dir?: string;
   /** read-only */
