@@ -116,6 +116,16 @@ describe('ComfyUI as real servers behave', () => {
     expect(progress.filter((p) => p.job_id === id).map((p) => p.status_text)).toContain('node 6/7 · VAEDecode');
   });
 
+  it('a graph without samplers shows its progress by nodes', async () => {
+    await server('nosampler', { nodeMs: { SaveImage: 1500 } });
+    const id = await submit('nosampler', { workflow: { 1: { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: 65280 } }, 2: { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'plain' } } } });
+    await waitFor(async () => {
+      const s = await status(id);
+      return s.status_text === 'node 2/2 · SaveImage' && s.progress === 50;
+    }, { what: 'half done at the second of two nodes', timeoutMs: 10_000 });
+    expect((await waitForJobs(sq.url, [id]))[0].status).toBe('completed');
+  });
+
   it('flags a job whose every output came from ComfyUI\'s cache', async () => {
     await server('cache');
     const [first] = await waitForJobs(sq.url, [await submit('cache', { workflow: workflow('same again') })]);

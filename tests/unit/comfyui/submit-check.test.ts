@@ -49,6 +49,19 @@ describe('node-level progress text', () => {
     expect(nodes.executing(runningNodeOf({ nodes: { 8: { state: 'finished' }, 9: { state: 'running' } } }))).toBe('node 3/3 · SaveImage');
   });
 
+  it('gives the share of nodes done, for graphs without samplers', () => {
+    const nodes = new NodeProgress({
+      1: { class_type: 'LoadImage', inputs: { image: 'a.png' } },
+      2: { class_type: 'ImageUpscaleWithModel', inputs: { image: ['1', 0] } },
+      3: { class_type: 'SaveImage', inputs: { images: ['2', 0] } },
+      4: { class_type: 'UpscaleModelLoader', inputs: { model_name: 'x' } },
+    });
+    nodes.executing('1');
+    nodes.executing('4');
+    nodes.executing('2');
+    expect(nodes.fraction()).toBe(0.5);
+  });
+
   it('without the graph (a reattached prompt) it counts without a total', () => {
     const nodes = new NodeProgress(null);
     expect(nodes.executing('12')).toBe('node 1');

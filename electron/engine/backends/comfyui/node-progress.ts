@@ -28,6 +28,12 @@ export class NodeProgress {
     return this.text();
   }
 
+  /** Share of the nodes done when the current one started: the progress of a graph without samplers. */
+  fraction(): number {
+    const total = this.#graph ? Object.keys(this.#graph).filter((id) => !this.#cached.has(id)).length : 0;
+    return total > 0 ? Math.min(1, Math.max(0, (this.#seen.length - 1) / total)) : 0;
+  }
+
   text(): string | null {
     const current = this.#seen.at(-1);
     if (current === undefined) return null;

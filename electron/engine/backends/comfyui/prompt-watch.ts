@@ -2,7 +2,7 @@ import { BackendError, type ProgressUpdate } from '../types.ts';
 import type { PreviewFrame } from './binary-frames.ts';
 import type { HistoryEntry, Whereabouts } from './comfy-http.ts';
 import { NodeProgress, runningNodeOf } from './node-progress.ts';
-import { PromptProgress } from './prompt-progress.ts';
+import { PromptProgress, samplerNodes } from './prompt-progress.ts';
 import type { ComfyGraph } from './workflow.ts';
 
 export interface WatchDeps {
@@ -41,6 +41,8 @@ export class PromptWatch {
   readonly #timing: WatchTiming;
   readonly #progress: PromptProgress;
   readonly #nodes: NodeProgress;
+  /** No sampler reports steps (a decode / upscale / video graph): progress counts nodes instead. */
+  readonly #progressByNodes: boolean;
   /** The status text every update carries: the running node, or a fixed text like "Cancelling…". */
   #statusText: string | null = null;
   #statusFixed = false;
@@ -57,6 +59,7 @@ export class PromptWatch {
     this.#timing = timing;
     this.#progress = new PromptProgress(graph);
     this.#nodes = new NodeProgress(graph);
+    this.#progressByNodes = graph !== null && samplerNodes(graph).length === 0;
   }
 
   get promptId(): string {
@@ -90,9 +93,10 @@ export class PromptWatch {
 
   #nodeStarted(node: unknown): void {
     const text = this.#nodes.executing(node);
-    if (text === null || this.#statusFixed) return;
-    this.#statusText = text;
-    this.#report({ ...this.#lastUpdate });
+    if (text === null) return;
+    if (!this.#statusFixed) this.#statusText = text;
+    const progress = this.#progressByNodes ? Math.max(this.#lastUpdate.progress, this.#nodes.fraction()) : this.#lastUpdate.progress;
+    this.#report({ ...this.#lastUpdate, progress });
   }
 
   /** A JSON event whose prompt_id is ours. */
