@@ -73,4 +73,8 @@ async function main(): Promise<void> {
   window.open(!inTray || !hasTray);
 }
 
-void main();
+main().catch((error: unknown) => {
+  // Only a bug gets here (the engine host reports its own failures): say it and leave.
+  console.error('StableQueue: the desktop shell failed to start', error);
+  app.exit(1);
+});

@@ -21,6 +21,7 @@ const h = vi.hoisted(() => ({
   app: null as null | { removeAllListeners(): void },
   engineConfigs: [] as EngineConfig[],
   engines: [] as FakeEngine[],
+  storeFails: false,
 }));
 
 vi.mock('electron', async () => {
@@ -33,7 +34,10 @@ vi.mock('electron', async () => {
 vi.mock('electron-store', () => ({
   default: class {
     values: Record<string, unknown>;
-    constructor(options: { defaults: Record<string, unknown> }) { this.values = { ...options.defaults }; }
+    constructor(options: { defaults: Record<string, unknown> }) {
+      if (h.storeFails) throw new Error('preferences.json is not readable');
+      this.values = { ...options.defaults };
+    }
     get(key: string) { return this.values[key]; }
     set(key: string, value: unknown) { this.values[key] = value; }
     has(key: string) { return key in this.values; }
@@ -69,6 +73,7 @@ describe('main process wiring (electron stubbed)', () => {
     Object.assign(h.state, fakeElectronState(fs.mkdtempSync(path.join(os.tmpdir(), 'sq-main-'))));
     h.engineConfigs = [];
     h.engines = [];
+    h.storeFails = false;
     delete process.env.STABLEQUEUE_DATA_DIR;
     delete process.env.STABLE_DIFFUSION_SAVE_PATH;
   });
@@ -116,6 +121,17 @@ describe('main process wiring (electron stubbed)', () => {
     const stranger = { senderFrame: { url: 'http://127.0.0.1:9/' }, returnValue: undefined as unknown };
     s.ipcOn.get(IPC_CHANNELS.bootstrap)!(stranger);
     expect(stranger.returnValue).toBeNull();
+  });
+
+  it('a failure outside the engine host is reported and the app exits with 1, not left half-started', async () => {
+    h.storeFails = true;
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.resetModules();
+    await import('../../../electron/main/index.ts');
+    await vi.waitFor(() => { expect(h.state.exitCodes).toEqual([1]); });
+    expect(String(errors.mock.calls[0])).toContain('preferences.json is not readable');
+    expect(h.engineConfigs).toEqual([]);
+    errors.mockRestore();
   });
 
   it('STABLEQUEUE_DATA_DIR moves the data', async () => {
