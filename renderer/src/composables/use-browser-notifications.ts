@@ -1,0 +1,35 @@
+/**
+ * A browser notification when a job ends while the tab is hidden (the desktop shell sends
+ * native ones itself, so nothing here runs in the desktop window). Follows the
+ * "Notify when jobs finish" setting and the browser's permission.
+ */
+import { onBeforeUnmount } from 'vue';
+import { truncate } from '../lib/format.ts';
+import { useLive } from '../stores/live.ts';
+import { useSettings } from '../stores/settings.ts';
+
+const BODY_CHARS = 120;
+
+/** Whether this page can show browser notifications at all (not in the desktop app). */
+function browserNotificationsApply(): boolean {
+  return !window.stablequeue && typeof Notification !== 'undefined';
+}
+
+export function useBrowserNotifications(): void {
+  const settings = useSettings();
+  const off = useLive().on((event) => {
+    if (event.type !== 'job.finished' || !browserNotificationsApply()) return;
+    if (!settings.settings.notifications_enabled) return;
+    if (Notification.permission !== 'granted' || !document.hidden) return;
+    const status = event.job.status;
+    try {
+      new Notification(status === 'completed' ? 'Job finished' : status === 'failed' ? 'Job failed' : 'Job cancelled', {
+        body: truncate(event.job.positive_prompt || event.job.mobilesd_job_id, BODY_CHARS),
+        tag: event.job.mobilesd_job_id,
+      });
+    } catch {
+      /* some browsers only allow notifications from a service worker */
+    }
+  });
+  onBeforeUnmount(off);
+}
