@@ -30,7 +30,7 @@ class ClientTest(unittest.TestCase):
         return self.client.generate(app_type="forge", generation_params={"positive_prompt": "x"}, **kw)
 
     def test_generate_sends_the_seed_body_with_the_key(self):
-        self.stub.route("POST", "/api/v2/generate", 202, JOB)
+        self.stub.route("POST", "/api/v2/generate", 200, JOB)
         result = self.submit(target_server_alias="gpu", priority=14, source_info="forge_extension", mode="txt2img")
         self.assertEqual(result["mobilesd_job_id"], JOB["mobilesd_job_id"])
         request = self.stub.requests[0]
@@ -111,7 +111,7 @@ class ClientTest(unittest.TestCase):
         self.assertIn("not reachable at http://127.0.0.1:", caught.exception.user_message)
 
     def test_success_without_job_id_is_an_error(self):
-        self.stub.route("POST", "/api/v2/generate", 202, {"success": True})
+        self.stub.route("POST", "/api/v2/generate", 200, {"success": True})
         with self.assertRaises(StableQueueError) as caught:
             self.submit()
         self.assertEqual(caught.exception.kind, "bad_response")

@@ -90,7 +90,7 @@ class ForwarderTest(unittest.TestCase):
         self.dir.cleanup()
 
     def test_queue_forwards_with_the_key(self):
-        self.stub.route("POST", "/api/v2/generate", 202, {"success": True, "mobilesd_job_id": "j1", "queue_position": 2})
+        self.stub.route("POST", "/api/v2/generate", 200, {"success": True, "mobilesd_job_id": "j1", "queue_position": 2})
         status, body = self.forwarder.queue({"workflow": WORKFLOW, "workflow_ui": WORKFLOW_UI})
         self.assertEqual((status, body["mobilesd_job_id"], body["queue_position"]), (200, "j1", 2))
         request = self.stub.requests[0]
@@ -102,7 +102,7 @@ class ForwarderTest(unittest.TestCase):
         })
 
     def test_queue_options_from_the_browser(self):
-        self.stub.route("POST", "/api/v2/generate", 202, {"success": True, "mobilesd_job_id": "j2"})
+        self.stub.route("POST", "/api/v2/generate", 200, {"success": True, "mobilesd_job_id": "j2"})
         self.forwarder.queue({"workflow": WORKFLOW, "target_server_alias": "auto", "priority": 2, "randomize_seed": True})
         body = self.stub.requests[0]["body"]
         self.assertEqual((body["target_server_alias"], body["priority"]), ("auto", 2))
@@ -241,7 +241,7 @@ class RoutesTest(unittest.TestCase):
         self.assertNotIn("s3cr3t", json.dumps(settings.body))
         self.assertEqual(settings.headers["Cache-Control"], "no-store")
 
-        self.stub.route("POST", "/api/v2/generate", 202, {"success": True, "mobilesd_job_id": "j9"})
+        self.stub.route("POST", "/api/v2/generate", 200, {"success": True, "mobilesd_job_id": "j9"})
         queued = self.call("POST", "/stablequeue/queue", FakeRequest({"workflow": WORKFLOW}))
         self.assertEqual((queued.status, queued.body["mobilesd_job_id"]), (200, "j9"))
 

@@ -72,7 +72,7 @@ class ForgeScriptTest(unittest.TestCase):
         self.assertIsNotNone(self.p.scripts)
 
     def test_queue_click_sends_the_job_and_stops_the_local_run(self):
-        self.stub.route("POST", "/api/v2/generate", 202,
+        self.stub.route("POST", "/api/v2/generate", 200,
                         {"success": True, "mobilesd_job_id": "job-1", "queue_position": 3,
                          "estimated_start_time": None})
         with forge_stubs.quiet_stderr():
@@ -113,7 +113,7 @@ class ForgeScriptTest(unittest.TestCase):
 
     def test_a_queue_click_is_sent_before_forge_processes_anything(self):
         from modules import img2img, processing
-        self.stub.route("POST", "/api/v2/generate", 202, {"success": True, "mobilesd_job_id": "job-9", "queue_position": 1})
+        self.stub.route("POST", "/api/v2/generate", 200, {"success": True, "mobilesd_job_id": "job-9", "queue_position": 1})
         self._with_token("sq:1700000000000:intercept1")
         forge_stubs.RECORDER.processed.clear()
         with forge_stubs.quiet_stderr():
