@@ -1,12 +1,10 @@
 /**
- * How the shell reaches its embedded engine: over HTTP on 127.0.0.1 with the per-launch
- * token, like the window does (the header name is shared/launch-token.ts).
+ * How the window reaches the embedded engine: on 127.0.0.1, with a per-launch token the
+ * window's API client sends (the header name is shared/launch-token.ts). The shell itself
+ * calls the engine in-process.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { LAUNCH_TOKEN_HEADER } from '../../shared/launch-token.ts';
-
-export const TOKEN_HEADER = LAUNCH_TOKEN_HEADER;
 
 /** 256 random bits, URL-safe: a new one at every launch. */
 export function createLaunchToken(): string {

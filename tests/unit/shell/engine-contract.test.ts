@@ -7,7 +7,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../shared/events.ts';
-import { createLaunchToken, TOKEN_HEADER } from '../../../electron/main/engine-access.ts';
+import { createLaunchToken } from '../../../electron/main/engine-access.ts';
+import { LAUNCH_TOKEN_HEADER as TOKEN_HEADER } from '../../../shared/launch-token.ts';
 import { notificationThumbnail } from '../../../electron/main/notification-icon.ts';
 import { buildTrayModel } from '../../../electron/main/tray-menu.ts';
 import { createForgeEmulator } from '../../emulators/forge/index.ts';
