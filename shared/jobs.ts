@@ -12,7 +12,21 @@ export const JobStatusSchema = Type.Union([
   Type.Literal('cancelled'),
 ]);
 export type JobStatus = Type.Static<typeof JobStatusSchema>;
+/** Every status once, in the order a job moves through them. */
+export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled'];
+/** A job that still waits or runs: it can be cancelled, and it counts against a key's limit. */
+export const ACTIVE_STATUSES: readonly JobStatus[] = ['pending', 'downloading_resources', 'processing'];
+/** A job that has ended: it can be retried (failed, cancelled), archived or cleared. */
 export const FINISHED_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+/** A job that holds (or is getting) a server: running, or fetching a model it needs first. */
+export const RUNNING_STATUSES: readonly JobStatus[] = ['processing', 'downloading_resources'];
+
+export const isFinishedStatus = (status: JobStatus): boolean => FINISHED_STATUSES.includes(status);
+export const isActiveStatus = (status: JobStatus): boolean => ACTIVE_STATUSES.includes(status);
+
+/** How a job generates: from text alone, or from init images. */
+export const JobModeSchema = Type.Union([Type.Literal('txt2img'), Type.Literal('img2img')]);
+export type JobMode = Type.Static<typeof JobModeSchema>;
 
 const prompt = Type.String({ maxLength: LIMITS.promptChars });
 const side = Type.Integer({ minimum: LIMITS.minSide, maximum: LIMITS.maxSide });
@@ -90,7 +104,7 @@ export const GenerateRequestSchema = Type.Object(
     priority: Type.Optional(PrioritySchema),
     generation_params: GenerationParamsSchema,
     source_info: Type.Optional(Type.String({ maxLength: 256 })),
-    mode: Type.Optional(Type.Union([Type.Literal('txt2img'), Type.Literal('img2img')])),
+    mode: Type.Optional(JobModeSchema),
     /** Free-form data the client keeps with the job (returned as sent, never sent to a server). */
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },

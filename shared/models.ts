@@ -101,6 +101,9 @@ export const DownloadStatusSchema = Type.Union([
   Type.Literal('cancelled'),
 ]);
 export type DownloadStatus = Type.Static<typeof DownloadStatusSchema>;
+/** A download that has ended; every other one can still be paused, resumed or cancelled. */
+export const FINISHED_DOWNLOAD_STATUSES: readonly DownloadStatus[] = ['completed', 'failed', 'cancelled'];
+export const isDownloadFinished = (status: DownloadStatus): boolean => FINISHED_DOWNLOAD_STATUSES.includes(status);
 
 export const DownloadViewSchema = Type.Object({
   id: Type.String(),

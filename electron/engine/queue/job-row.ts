@@ -1,5 +1,5 @@
 import type { AppType } from '../../../shared/servers.ts';
-import type { JobStatus } from '../../../shared/jobs.ts';
+import type { JobMode, JobStatus } from '../../../shared/jobs.ts';
 
 /** A jobs table row as SQLite returns it. */
 export interface JobRow {
@@ -16,7 +16,7 @@ export interface JobRow {
   result_details_json: string | null;
   backend_task_id: string | null;
   app_type: AppType;
-  mode: 'txt2img' | 'img2img';
+  mode: JobMode;
   source_info: string | null;
   api_key_id: string | null;
   priority: number;

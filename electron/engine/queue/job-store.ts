@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { GenerationParams, JobStatus } from '../../../shared/jobs.ts';
+import {
+  ACTIVE_STATUSES, FINISHED_STATUSES, JOB_STATUSES, RUNNING_STATUSES, type GenerationParams, type JobMode, type JobStatus,
+} from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
@@ -13,7 +15,7 @@ export interface NewJob {
   app_type: AppType;
   priority: number;
   generation_params: GenerationParams;
-  mode?: 'txt2img' | 'img2img';
+  mode?: JobMode;
   source_info?: string | null;
   api_key_id?: string | null;
   max_attempts: number;
@@ -44,7 +46,8 @@ function displayParams(params: GenerationParams): { prompt: string; checkpoint: 
   return { prompt: columns.positive_prompt, checkpoint: columns.checkpoint_name };
 }
 
-const ALL_STATUSES: JobStatus[] = ['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled'];
+/** A status list as SQL: `IN (${sqlList(FINISHED_STATUSES)})`. Statuses are our own constants, never input. */
+const sqlList = (statuses: readonly JobStatus[]) => statuses.map((s) => `'${s}'`).join(', ');
 
 /**
  * All SQL about jobs (their images' rows through the gallery store, in the same transactions). Every read-then-write runs in BEGIN IMMEDIATE,
@@ -92,8 +95,8 @@ export class JobStore {
         last_updated_timestamp = @now, position = (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs)
         WHERE mobilesd_job_id = @id AND status IN ('failed', 'cancelled')`),
       archive: db.prepare(`UPDATE jobs SET archived = 1, last_updated_timestamp = @now WHERE mobilesd_job_id = @id
-        AND status IN ('completed', 'failed', 'cancelled')`),
-      clearFinished: db.prepare(`UPDATE jobs SET archived = 1 WHERE archived = 0 AND status IN ('completed', 'failed', 'cancelled')`),
+        AND status IN (${sqlList(FINISHED_STATUSES)})`),
+      clearFinished: db.prepare(`UPDATE jobs SET archived = 1 WHERE archived = 0 AND status IN (${sqlList(FINISHED_STATUSES)})`),
       setPriority: db.prepare(`UPDATE jobs SET priority = @priority, last_updated_timestamp = @now WHERE mobilesd_job_id = @id`),
       setPosition: db.prepare(`UPDATE jobs SET position = @position, last_updated_timestamp = @now WHERE mobilesd_job_id = @id`),
       // Processing counts too: a job prefetched into a server's own queue still waits, and "top" goes before it.
@@ -115,7 +118,7 @@ export class JobStore {
       pendingAhead: db.prepare<[Record<string, unknown>], { one: number }>(`SELECT 1 AS one FROM jobs WHERE status = 'pending'
         AND run_after <= @now AND app_type = @app_type AND (target_server_alias = 'auto' OR target_server_alias = @alias)
         AND (priority > @priority OR (priority = @priority AND position < @position)) LIMIT 1`),
-      pendingCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE api_key_id = ? AND status IN ('pending', 'processing', 'downloading_resources')`),
+      pendingCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE api_key_id = ? AND status IN (${sqlList(ACTIVE_STATUSES)})`),
     };
   }
 
@@ -396,11 +399,11 @@ export class JobStore {
    * 100k jobs in the table.
    */
   list(query: ListQuery): { rows: JobRow[]; total: number } {
-    const wanted = new Set(query.statuses?.length ? query.statuses : ALL_STATUSES);
-    const segments: { statuses: JobStatus[]; order: string }[] = [
-      { statuses: ['processing', 'downloading_resources'], order: 'started_timestamp' },
+    const wanted = new Set(query.statuses?.length ? query.statuses : JOB_STATUSES);
+    const segments: { statuses: readonly JobStatus[]; order: string }[] = [
+      { statuses: RUNNING_STATUSES, order: 'started_timestamp' },
       { statuses: ['pending'], order: 'priority DESC, position' },
-      { statuses: ['completed', 'failed', 'cancelled'], order: 'completion_timestamp DESC' },
+      { statuses: FINISHED_STATUSES, order: 'completion_timestamp DESC' },
     ];
     const rows: JobRow[] = [];
     let total = 0;
@@ -439,7 +442,7 @@ export class JobStore {
   }
 
   counts(appType?: AppType): Record<JobStatus, number> {
-    const out = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    const out = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
     for (const row of this.#groupedCounts()) if (!appType || row.app_type === appType) out[row.status] += row.n;
     return out;
   }

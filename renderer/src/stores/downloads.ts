@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
-import type { DownloadStatus, DownloadView } from '../../../shared/models.ts';
+import { isDownloadFinished, type DownloadStatus, type DownloadView } from '../../../shared/models.ts';
 import { modelsApi } from '../api/models.ts';
 import { useLive } from './live.ts';
 
@@ -9,7 +9,6 @@ import { useLive } from './live.ts';
 const STATUS_RANK: Record<DownloadStatus, number> = {
   active: 0, verifying: 0, queued: 1, paused: 2, completed: 3, failed: 3, cancelled: 3,
 };
-const UNFINISHED: readonly DownloadStatus[] = ['queued', 'active', 'verifying', 'paused'];
 
 /**
  * The model download queue, kept live from the event stream (`download.updated`,
@@ -22,7 +21,7 @@ export const useDownloads = defineStore('downloads', () => {
   const error = ref<unknown>(null);
 
   const list = computed(() => [...byId.values()].sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || b.created_at.localeCompare(a.created_at)));
-  const active = computed(() => list.value.filter((d) => UNFINISHED.includes(d.status)));
+  const active = computed(() => list.value.filter((d) => !isDownloadFinished(d.status)));
 
   async function refresh(): Promise<void> {
     try {

@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
-import type { JobStatus, JobSummary, ReorderRequest } from '../../../shared/jobs.ts';
+import {
+  ACTIVE_STATUSES, FINISHED_STATUSES, RUNNING_STATUSES, type JobStatus, type JobSummary, type ReorderRequest,
+} from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
 import { useLive } from './live.ts';
@@ -9,16 +11,13 @@ import { useLive } from './live.ts';
 export type StatusFilter = 'active' | 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'all';
 export type AppFilter = 'all' | AppType;
 
-export const ACTIVE_STATUSES: JobStatus[] = ['pending', 'downloading_resources', 'processing'];
-const RUNNING: JobStatus[] = ['processing', 'downloading_resources'];
-const FINISHED: JobStatus[] = ['completed', 'failed', 'cancelled'];
 
 export function statusesFor(filter: StatusFilter): JobStatus[] | undefined {
   switch (filter) {
     case 'active':
-      return ACTIVE_STATUSES;
+      return [...ACTIVE_STATUSES];
     case 'processing':
-      return RUNNING;
+      return [...RUNNING_STATUSES];
     case 'all':
       return undefined;
     default:
@@ -27,14 +26,14 @@ export function statusesFor(filter: StatusFilter): JobStatus[] | undefined {
 }
 
 export function isRunning(job: Pick<JobSummary, 'status'>): boolean {
-  return RUNNING.includes(job.status);
+  return RUNNING_STATUSES.includes(job.status);
 }
 export function isFinished(job: Pick<JobSummary, 'status'>): boolean {
-  return FINISHED.includes(job.status);
+  return FINISHED_STATUSES.includes(job.status);
 }
 
 function group(job: JobSummary): number {
-  if (RUNNING.includes(job.status)) return 0;
+  if (RUNNING_STATUSES.includes(job.status)) return 0;
   if (job.status === 'pending') return 1;
   return 2;
 }

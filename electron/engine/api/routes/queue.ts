@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema, ApiV2ErrorSchema } from '../../../../shared/errors.ts';
 import {
-  JobListResponseSchema, JobStatusResponseSchema, JobStatusV2ResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
+  JOB_STATUSES, JobListResponseSchema, JobStatusResponseSchema, JobStatusV2ResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
   type JobStatus, type ReorderRequest,
 } from '../../../../shared/jobs.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
@@ -19,7 +19,7 @@ const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 type JobParamsT = { id: string };
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
 const QueueState = Type.Object({ paused: Type.Boolean(), counts: Type.Record(Type.String(), Type.Integer()) });
-const STATUSES = new Set(['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled']);
+const STATUSES = new Set<string>(JOB_STATUSES);
 
 type JobListQuery = {
   status?: string; app_type?: AppType; source?: string; mine?: boolean; api_key_id?: string;

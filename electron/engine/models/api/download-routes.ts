@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
-import { DownloadViewSchema } from '../../../../shared/models.ts';
+import { DownloadViewSchema, isDownloadFinished } from '../../../../shared/models.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { ModelsServices } from '../models-services.ts';
 import { mapped } from './api-errors.ts';
@@ -44,7 +44,7 @@ export function registerDownloadRoutes(app: FastifyInstance, services: ModelsSer
     schema: { tags: ['downloads'], summary: 'Remove a finished download from the list (cancels an unfinished one first)', params: IdParams },
   }, async (request) => mapped(async () => {
     const view = downloads.get(request.params.id);
-    if (view && !['completed', 'failed', 'cancelled'].includes(view.status)) await downloads.cancel(view.id);
+    if (view && !isDownloadFinished(view.status)) await downloads.cancel(view.id);
     downloads.remove(request.params.id);
     return { deleted: request.params.id };
   }));

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { DownloadView, ModelKind } from '../../../../shared/models.ts';
+import { isDownloadFinished, type DownloadView, type ModelKind } from '../../../../shared/models.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../civitai/backoff.ts';
 import type { CivitaiClient } from '../../civitai/civitai-client.ts';
 import type { EventBus } from '../../event-bus.ts';
@@ -353,7 +353,7 @@ export class DownloadManager {
   /** Removes a finished download from the list (its file stays in the library). */
   remove(id: string): void {
     const row = this.#require(id);
-    if (!['completed', 'failed', 'cancelled'].includes(row.status)) {
+    if (!isDownloadFinished(row.status)) {
       throw new DownloadError('not_finished', 'Cancel the download before removing it from the list.');
     }
     if (row.status === 'failed') void fsp.rm(row.part_path, { force: true });

@@ -32,5 +32,3 @@ export interface DownloadRow {
   completed_at: string | null;
 }
 
-export const ACTIVE_STATUSES: readonly DownloadStatus[] = ['queued', 'active', 'verifying'];
-export const FINISHED_STATUSES: readonly DownloadStatus[] = ['completed', 'failed', 'cancelled'];
