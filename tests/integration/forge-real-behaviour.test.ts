@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ForgeEmulator } from '../emulators/forge/index.ts';
+import { createForgeEmulator, type ForgeEmulator } from '../emulators/forge/index.ts';
 import { makePng } from '../emulators/png.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { addForgeServers, generationRequests } from '../helpers/forge-servers.ts';
@@ -158,5 +158,39 @@ describe('Forge as it really is', () => {
     expect(job).toMatchObject({ status: 'failed', attempts: 1 });
     expect(job.error_message).toContain('does not have the extension "Regional Prompter"');
     expect(generationRequests(forge).length).toBe(before);
+  });
+});
+
+describe('auto routing by the extensions a job uses', () => {
+  let sq: TestEngine;
+  const emus: ForgeEmulator[] = [];
+
+  beforeAll(async () => {
+    sq = await startTestEngine({ retryBaseDelayMs: 50 });
+    const withoutADetailer = ['Refiner', 'Seed', 'Sampler', 'ControlNet'];
+    for (const [alias, scripts] of [['plain', withoutADetailer], ['detailer', [...withoutADetailer, 'ADetailer']]] as const) {
+      const emu = await createForgeEmulator({ stepMs: 5, alwaysonScripts: [...scripts] });
+      emus.push(emu);
+      await api(sq.url, 'POST', '/api/v1/servers', { alias, app_type: 'forge', api_url: emu.url });
+    }
+    await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers')).body.every((s: any) => s.status === 'online'), { what: 'servers online' });
+  });
+  afterAll(async () => {
+    await sq.stop();
+    await Promise.all(emus.map((e) => e.close()));
+  });
+
+  it('sends a job using ADetailer only to the server that has it; one no server has fails naming it', async () => {
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push((await submit(sq.url, { positive_prompt: `face ${i}`, alwayson_scripts: { ADetailer: { args: [true, false, { ad_model: 'face_yolov8n.pt' }] } } }, 'auto')).body.mobilesd_job_id);
+    }
+    const plain = await submit(sq.url, { positive_prompt: 'no extension' }, 'auto');
+    const nowhere = await submit(sq.url, { positive_prompt: 'x', alwayson_scripts: { 'Regional Prompter': { args: [true] } } }, 'auto');
+    const done = await waitForJobs(sq.url, [...ids, plain.body.mobilesd_job_id, nowhere.body.mobilesd_job_id]);
+    expect(done.slice(0, 4).map((j) => [j.status, j.assigned_server_alias])).toEqual(Array(4).fill(['completed', 'detailer']));
+    expect(done[4].status).toBe('completed');
+    expect(done[5]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(done[5].error_message).toContain('does not have the extension "Regional Prompter"');
   });
 });

@@ -1,5 +1,5 @@
 import type { AppType, ServerResource, ServerResourceKind } from '../../../shared/servers.ts';
-import type { GenerationParams, JobMode } from '../../../shared/jobs.ts';
+import type { GenerationParams } from '../../../shared/jobs.ts';
 
 /** What a backend needs to know about the server it talks to. */
 export interface ServerConnection {
@@ -46,7 +46,7 @@ export interface RunResult {
 /** A job as a backend sees it. */
 export interface RunnableJob {
   id: string;
-  mode: JobMode;
+  mode: 'txt2img' | 'img2img';
   params: GenerationParams;
   /** Set when a previous attempt already submitted the job (ComfyUI prompt_id). */
   backendTaskId: string | null;
@@ -83,6 +83,12 @@ export interface Backend {
    * then ends and the job is requeued without counting the attempt. False: it runs on.
    */
   takeBack?(job: RunnableJob): Promise<boolean>;
+  /**
+   * Of these extensions (always-on script titles a job names), the ones this server is
+   * known not to have, from what it last said; null while it has not said. Synchronous, so
+   * the dispatcher can route a job to a server that has them.
+   */
+  lacksExtensions?(mode: RunnableJob['mode'], titles: string[]): string[] | null;
   /** Asks the server to rescan a model folder after a download. */
   refreshModels?(kind: 'checkpoints' | 'loras'): Promise<void>;
   /** Closes sockets (ComfyUI WebSocket). */

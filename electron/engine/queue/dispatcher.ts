@@ -79,6 +79,8 @@ export class Dispatcher {
   readonly #deadlineMs: number;
   readonly #retryBaseMs: number;
   readonly #running = new Map<string, RunningAttempt>();
+  /** Extensions each pending job needs (see #extensionsOf), by job id. */
+  readonly #jobExtensions = new Map<string, string[]>();
   readonly #live: Map<string, LiveProgress>;
   readonly #beforeRun: BeforeRunHook[] = [];
   #paused: () => boolean;
@@ -141,10 +143,45 @@ export class Dispatcher {
       .map((s) => ({ alias: s.row.alias, appType: s.row.app_type }));
   }
 
+  /** The extensions (always-on script titles) a job needs, read once per job. */
+  #extensionsOf(job: JobRow): string[] {
+    let titles = this.#jobExtensions.get(job.mobilesd_job_id);
+    if (titles) return titles;
+    titles = [];
+    if (job.generation_params_json.includes('"alwayson_scripts"')) {
+      const scripts = (JSON.parse(job.generation_params_json) as { alwayson_scripts?: unknown }).alwayson_scripts;
+      if (scripts && typeof scripts === 'object' && !Array.isArray(scripts)) titles = Object.keys(scripts);
+    }
+    if (this.#jobExtensions.size >= 4096) this.#jobExtensions.clear();
+    this.#jobExtensions.set(job.mobilesd_job_id, titles);
+    return titles;
+  }
+
+  /**
+   * Free servers for an auto-routed job that uses extensions: those not known to lack any.
+   * When none is left and a busy server has them all, the job waits for it; when no server
+   * has them, any may try, so the job ends with the backend's message naming the extension.
+   */
+  #withExtensions(job: JobRow, fitting: FreeSlot[]): FreeSlot[] | null {
+    const titles = this.#extensionsOf(job);
+    if (titles.length === 0) return fitting;
+    const lacks = (server: RuntimeServer) => (server.backend.lacksExtensions?.(job.mode, titles)?.length ?? 0) > 0;
+    const able = fitting.filter((slot) => !lacks(this.#registry.get(slot.alias)!));
+    if (able.length) return able;
+    const elsewhere = this.#registry.all().some((s) => s.row.app_type === job.app_type && s.row.enabled && s.health === 'online'
+      && s.backend.lacksExtensions?.(job.mode, titles)?.length === 0);
+    return elsewhere ? null : fitting;
+  }
+
   /** Picks the server for a job among the free ones; null leaves it waiting. */
   #choose = (job: JobRow, slots: FreeSlot[]): FreeSlot | null => {
-    const fitting = slots.filter((s) => s.appType === job.app_type && (job.target_server_alias === AUTO_SERVER || s.alias === job.target_server_alias));
+    let fitting = slots.filter((s) => s.appType === job.app_type && (job.target_server_alias === AUTO_SERVER || s.alias === job.target_server_alias));
     if (fitting.length === 0) return null;
+    if (job.target_server_alias === AUTO_SERVER) {
+      const withExtensions = this.#withExtensions(job, fitting);
+      if (!withExtensions) return null;
+      fitting = withExtensions;
+    }
     if (job.target_server_alias !== AUTO_SERVER || !job.checkpoint_name) return fitting[0];
     const name = job.checkpoint_name;
     const servers = fitting.map((slot) => ({ slot, server: this.#registry.get(slot.alias)! }));

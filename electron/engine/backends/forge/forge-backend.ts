@@ -81,6 +81,7 @@ export class ForgeBackend implements Backend {
       const options = await this.#getJson('/sdapi/v1/options', signal) as { sd_model_checkpoint?: string };
       this.#optionKeys = new Set(Object.keys(options));
       const isForge = await this.#detectForge(signal);
+      await this.#scripts(); // keeps lacksExtensions() current for routing
       return {
         online: true,
         // -1 means a generation has begun and is loading its model: busy too.
@@ -147,6 +148,11 @@ export class ForgeBackend implements Backend {
     }
     this.#scriptInfo = { at: Date.now(), list };
     return list;
+  }
+
+  lacksExtensions(mode: 'txt2img' | 'img2img', titles: string[]): string[] | null {
+    const list = this.#scriptInfo?.list;
+    return list ? missingAlwaysonScripts(titles, mode, list) : null;
   }
 
   /**
