@@ -1,5 +1,5 @@
 import type { AppType, ServerResource, ServerResourceKind } from '../../../shared/servers.ts';
-import type { GenerationParams } from '../../../shared/jobs.ts';
+import type { GenerationParams, JobMode } from '../../../shared/jobs.ts';
 
 /** What a backend needs to know about the server it talks to. */
 export interface ServerConnection {
@@ -46,7 +46,7 @@ export interface RunResult {
 /** A job as a backend sees it. */
 export interface RunnableJob {
   id: string;
-  mode: 'txt2img' | 'img2img';
+  mode: JobMode;
   params: GenerationParams;
   /** Set when a previous attempt already submitted the job (ComfyUI prompt_id). */
   backendTaskId: string | null;
