@@ -1,6 +1,8 @@
 // StableQueue against ComfyUI as real servers behave (seen on 0.8.0 and 0.3.44): long
 // nodes an interrupt cannot stop, old versions that ignore prompt_id, cached outputs,
 // node-level progress, CPU-only servers, and what is refused before it reaches a server.
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../shared/events.ts';
 import { createComfyEmulator, type ComfyEmulator, type ComfyEmulatorOptions } from '../emulators/comfyui/index.ts';
@@ -164,5 +166,33 @@ describe('ComfyUI as real servers behave', () => {
     const wrapped = await api(sq.url, 'POST', '/api/v1/generate', { app_type: 'comfyui', generation_params: { workflow: { prompt: workflow('wrapped'), client_id: 'x' } } });
     expect(wrapped.status).toBe(400);
     expect(wrapped.body.message).toMatch(/POST \/prompt body/);
+  });
+});
+
+describe('a prompt ComfyUI lost', () => {
+  it('is sent again, and the job says so in its status text, its log and its result details', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const comfy = await createComfyEmulator({ stepMs: 10, previews: false });
+    const sq = await startTestEngine({ logger: pino({ level: 'info' }, sink) });
+    try {
+      const texts: string[] = [];
+      sq.engine.onEvent((event) => {
+        if (event.type === 'job.progress' && event.status_text) texts.push(event.status_text);
+      });
+      await api(sq.url, 'POST', '/api/v1/servers', { alias: 'lost', app_type: 'comfyui', api_url: comfy.url });
+      await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers/lost')).body.status === 'online', { what: 'online' });
+      comfy.setFault({ kind: 'restart', afterProgress: 2 });
+      const res = await api(sq.url, 'POST', '/api/v1/generate', { target_server_alias: 'lost', generation_params: { workflow: workflow('lost and found', 6) } });
+      const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+      expect(job).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(job.result_details.resubmitted).toBe(1);
+      expect(texts).toContain('Sent again: ComfyUI lost the prompt (restarted?)');
+      const logged = lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('ComfyUI lost the prompt'));
+      expect(logged).toMatchObject({ alias: 'lost', job: job.mobilesd_job_id, prompt_id: expect.any(String) });
+    } finally {
+      await sq.stop();
+      await comfy.close();
+    }
   });
 });
