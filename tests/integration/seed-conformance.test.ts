@@ -152,6 +152,10 @@ describe('the user plans\' API, example by example, against the headless server'
     expect(res.body.mobilesd_job_id).toMatch(UUID);
     expect(res.body.queue_position).toBe(1);
     expect(res.body.estimated_start_time).toMatch(ISO);
+    // Before it runs, the v2 status already names the server's title the checkpoint resolves to.
+    const waiting = await v2('GET', `/api/v2/queue/jobs/${res.body.mobilesd_job_id}/status`);
+    expect(waiting.body).toMatchObject({ status: 'pending', queue_position: 1, metadata: null });
+    expect(waiting.body.application_specific_data.checkpoint_title).toMatch(/^Pony[/\\]cyberrealisticPony_v8\.safetensors/);
 
     // The plan's client prints `response.json().get('error')` for anything but 200.
     const unknown = await v2('POST', '/api/v2/generate', { ...PLAN_V2_REQUEST, target_server_alias: 'NoSuchServer' });

@@ -91,7 +91,9 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     return {
       ...status,
       metadata: status.metadata ?? null,
-      application_specific_data: applicationSpecificData(ctx.service.get(request.params.jobId), status.result_details),
+      application_specific_data: applicationSpecificData(ctx.service.get(request.params.jobId), status.result_details, {
+        checkpointsOf: (alias) => ctx.registry.get(alias)?.checkpoints ?? null,
+      }),
     };
   });
 
