@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { imageMime } from '../backends/image-bytes.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
+import { GalleryStore } from '../gallery/gallery-store.ts';
 import { AUTO_SERVER } from '../../../shared/servers.ts';
 import { readPngText } from '../results/png-text.ts';
 import { parseInfotext } from './infotext-fields.ts';
@@ -34,7 +35,7 @@ export async function rebuildGalleryFromDisk(db: Db, outputsDir: string, clock: 
       found.set(match[1], list);
     }
   }
-  const hasImages = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM images WHERE job_id = ?');
+  const gallery = new GalleryStore(db);
   const jobStatus = db.prepare<[string], { status: string }>('SELECT status FROM jobs WHERE mobilesd_job_id = ?');
   const nextPosition = db.prepare<[], { p: number }>('SELECT COALESCE(MAX(position), 0) + 1 AS p FROM jobs');
   const insertJob = db.prepare(`INSERT INTO jobs (mobilesd_job_id, status, creation_timestamp, last_updated_timestamp,
@@ -44,14 +45,10 @@ export async function rebuildGalleryFromDisk(db: Db, outputsDir: string, clock: 
   const completeJob = db.prepare(`UPDATE jobs SET status = 'completed', completion_timestamp = @at, last_updated_timestamp = @at,
     lease_token = NULL, lease_until = NULL, error_message = 'Recovered from the images on disk after a database restore'
     WHERE mobilesd_job_id = @id`);
-  const insertImage = db.prepare(`INSERT INTO images (job_id, idx, file_path, mime, bytes, sha256, width, height, seed, infotext,
-    server_alias, app_type, checkpoint, positive_prompt, created_at)
-    VALUES (@job_id, @idx, @file_path, @mime, @bytes, @sha256, @width, @height, @seed, @infotext, NULL, @app_type, @checkpoint, @prompt, @created_at)
-    ON CONFLICT (job_id, idx) DO NOTHING`);
 
   let added = 0;
   for (const [jobId, files] of found) {
-    if (hasImages.get(jobId)!.n > 0) continue;
+    if (gallery.jobHasImages(jobId)) continue;
     files.sort((a, b) => a.idx - b.idx);
     const images: (typeof files[number] & {
       data: Buffer; mime: string; text: Record<string, string>; width: number | null; height: number | null; created_at: string;
@@ -92,16 +89,18 @@ export async function rebuildGalleryFromDisk(db: Db, outputsDir: string, clock: 
       } else if (UNFINISHED.has(existing.status)) {
         completeJob.run({ id: jobId, at });
       }
-      for (const image of images) {
-        const seed = Number(image.text.parameters ? parseInfotext(image.text.parameters).settings.Seed : NaN);
-        insertImage.run({
-          job_id: jobId, idx: image.idx, file_path: image.relative, mime: image.mime, bytes: image.data.length,
-          sha256: createHash('sha256').update(image.data).digest('hex'), width: image.width, height: image.height,
-          seed: Number.isFinite(seed) ? seed : null, infotext: image.text.parameters ?? null, app_type: appType,
-          checkpoint, prompt, created_at: image.created_at,
-        });
-        added++;
-      }
+      gallery.insertForJob(
+        { job_id: jobId, server_alias: null, app_type: appType, checkpoint, positive_prompt: prompt, created_at: first.created_at },
+        images.map((image) => {
+          const seed = Number(image.text.parameters ? parseInfotext(image.text.parameters).settings.Seed : NaN);
+          return {
+            idx: image.idx, file_path: image.relative, mime: image.mime, bytes: image.data.length,
+            sha256: createHash('sha256').update(image.data).digest('hex'), width: image.width, height: image.height,
+            seed: Number.isFinite(seed) ? seed : null, infotext: image.text.parameters ?? null,
+          };
+        }),
+      );
+      added += images.length;
     }).immediate();
   }
   return added;

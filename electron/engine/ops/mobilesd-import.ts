@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { imageMime } from '../backends/image-bytes.ts';
 import type { Db } from '../db/connection.ts';
+import { GalleryStore } from '../gallery/gallery-store.ts';
 import { AUTO_SERVER } from '../../../shared/servers.ts';
 import { readPngText } from '../results/png-text.ts';
 
@@ -70,9 +71,7 @@ export function importMobileSdJobs(db: Db, file: string, outputsDir: string, bef
     source_info, api_key_id, position, attempts, positive_prompt, checkpoint_name, error_message)
     VALUES (@id, @status, @created, @updated, @completed, @target, @session, @params, @details, @app_type, @source, @api_key,
     @position, @attempts, @prompt, @checkpoint, @error)`);
-  const insertImage = db.prepare(`INSERT OR IGNORE INTO images (job_id, idx, file_path, mime, bytes, sha256, width, height, seed,
-    infotext, server_alias, app_type, checkpoint, positive_prompt, created_at)
-    VALUES (@job_id, @idx, @file_path, @mime, @bytes, @sha256, NULL, NULL, NULL, @infotext, @server, @app_type, @checkpoint, @prompt, @created_at)`);
+  const gallery = new GalleryStore(db);
   let jobs = 0;
   let images = 0;
   db.transaction(() => {
@@ -101,16 +100,20 @@ export function importMobileSdJobs(db: Db, file: string, outputsDir: string, bef
       if (!changed) continue;
       jobs++;
       if (status !== 'completed') continue;
-      for (const [idx, relative] of imageFilesNamed(details, outputsDir).entries()) {
-        const data = fs.readFileSync(path.join(outputsDir, relative));
-        insertImage.run({
-          job_id: id, idx, file_path: relative, mime: imageMime(data) ?? 'application/octet-stream', bytes: data.length,
-          sha256: createHash('sha256').update(data).digest('hex'), infotext: readPngText(data).parameters ?? null,
-          server: target === AUTO_SERVER ? null : target, app_type: appType, checkpoint, prompt,
-          created_at: (row.completion_timestamp as string | null) ?? created,
-        });
-        images++;
-      }
+      const files = imageFilesNamed(details, outputsDir);
+      gallery.insertForJob(
+        { job_id: id, server_alias: target === AUTO_SERVER ? null : target, app_type: appType, checkpoint, positive_prompt: prompt,
+          created_at: (row.completion_timestamp as string | null) ?? created },
+        files.map((relative, idx) => {
+          const data = fs.readFileSync(path.join(outputsDir, relative));
+          return {
+            idx, file_path: relative, mime: imageMime(data) ?? 'application/octet-stream', bytes: data.length,
+            sha256: createHash('sha256').update(data).digest('hex'), width: null, height: null, seed: null,
+            infotext: readPngText(data).parameters ?? null,
+          };
+        }),
+      );
+      images += files.length;
     }
   }).immediate();
   return { file, jobs, images };
