@@ -3,6 +3,7 @@ import type {
   GenerateRequest,
   JobListResponse,
   JobStatusResponse,
+  JobSummary,
   ReorderRequest,
 } from '../../../shared/jobs.ts';
 import type {
@@ -223,6 +224,10 @@ export class ApiClient {
       query: { status: query.status, app_type: query.app_type, limit: query.limit, offset: query.offset },
       signal,
     });
+  }
+  /** One job in the queue list's shape (what the store keeps). */
+  job(id: string, signal?: AbortSignal): Promise<JobSummary> {
+    return this.request('GET', `/api/v1/queue/jobs/${enc(id)}`, { signal });
   }
   jobStatus(id: string, signal?: AbortSignal): Promise<JobStatusResponse> {
     return this.request('GET', `/api/v1/queue/jobs/${enc(id)}/status`, { signal });

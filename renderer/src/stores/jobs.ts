@@ -149,34 +149,9 @@ export const useJobs = defineStore('jobs', () => {
   /** Fetch one job (e.g. the Generate tab's last job) into the store. */
   async function track(id: string): Promise<void> {
     try {
-      const s = await api.jobStatus(id);
-      const prev = byId.value[id];
       // Through upsert: a fast job's job.finished event may already have landed, and this
       // older answer must not overwrite it.
-      upsert({
-        ...(prev ?? {}),
-        mobilesd_job_id: s.mobilesd_job_id,
-        app_type: s.app_type,
-        status: s.status,
-        priority: s.priority,
-        position: prev?.position ?? 0,
-        target_server_alias: s.target_server_alias,
-        assigned_server_alias: s.assigned_server_alias,
-        creation_timestamp: s.creation_timestamp,
-        last_updated_timestamp: s.last_updated_timestamp,
-        started_timestamp: prev?.started_timestamp ?? null,
-        completion_timestamp: s.completion_timestamp,
-        attempts: s.attempts,
-        max_attempts: prev?.max_attempts ?? s.attempts,
-        error_message: s.error_message,
-        source_info: s.source_info,
-        positive_prompt: String(s.generation_params?.positive_prompt ?? prev?.positive_prompt ?? ''),
-        checkpoint_name: (s.generation_params?.checkpoint_name as string | undefined) ?? prev?.checkpoint_name ?? null,
-        image_count: s.images.length,
-        first_image_id: s.images[0]?.id ?? null,
-        progress: s.progress,
-        eta_seconds: prev?.eta_seconds ?? null,
-      });
+      upsert(await api.job(id));
     } catch {
       /* the job may be gone; nothing to show */
     }

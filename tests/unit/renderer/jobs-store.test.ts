@@ -50,7 +50,7 @@ describe('jobs store', () => {
 
   it('keeps a job.finished that lands while the status fetch after submit is in flight', async () => {
     let answer!: (r: Response) => void;
-    const { jobs } = setup({ 'GET /api/v1/queue/jobs/j1/status': () => new Promise<Response>((resolve) => { answer = resolve; }) });
+    const { jobs } = setup({ 'GET /api/v1/queue/jobs/j1': () => new Promise<Response>((resolve) => { answer = resolve; }) });
     const tracking = jobs.track('j1');
     // The job ran in a few milliseconds: its finished event arrives before the fetch's answer,
     // and the answer was taken while it still ran.
@@ -58,12 +58,10 @@ describe('jobs store', () => {
       last_updated_timestamp: '2026-01-01T00:00:10.000Z', completion_timestamp: '2026-01-01T00:00:10.000Z' });
     jobs.applyEvent({ type: 'job.finished', job: finished });
     await new Promise((r) => setTimeout(r, 0));
-    answer(json(200, {
-      mobilesd_job_id: 'j1', app_type: 'comfyui', status: 'processing', progress: 40, priority: 5, target_server_alias: 'auto',
-      assigned_server_alias: 'c1', creation_timestamp: '2026-01-01T00:00:09.000Z', last_updated_timestamp: '2026-01-01T00:00:09.500Z',
-      completion_timestamp: null, estimated_completion_time: null, queue_position: null, attempts: 1, error_message: null,
-      source_info: null, generation_params: {}, result_details: null, preview_url: null, images: [],
-    }));
+    answer(json(200, job('j1', {
+      app_type: 'comfyui', status: 'processing', progress: 40, assigned_server_alias: 'c1',
+      creation_timestamp: '2026-01-01T00:00:09.000Z', last_updated_timestamp: '2026-01-01T00:00:09.500Z', attempts: 1,
+    })));
     await tracking;
     expect(jobs.byId.j1).toMatchObject({ status: 'completed', progress: 100, first_image_id: 9 });
   });

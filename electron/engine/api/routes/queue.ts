@@ -75,6 +75,11 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     return { ...result, limit, offset, paused: ctx.service.isPaused() };
   });
 
+  // One job in the same shape as the list rows and the job events, so a client can track it without converting.
+  app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id', {
+    schema: { tags: ['queue'], params: JobParams, response: { 200: JobSummarySchema, ...errors } },
+  }, async (request) => summary(request.params.id));
+
   app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id/status', {
     schema: { tags: ['queue'], params: JobParams, response: { 200: JobStatusResponseSchema, ...errors } },
   }, async (request) => ctx.service.status(request.params.id));
