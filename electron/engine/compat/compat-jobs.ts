@@ -29,6 +29,8 @@ export interface CompatJobMetadata {
   number?: number;
   /** ComfyUI: extra_data as sent (without the UI workflow, which goes into workflow_ui). */
   extra_data?: Record<string, unknown>;
+  /** ComfyUI: the output nodes validation found (the queue item's outputs_to_execute). */
+  outputs?: string[];
 }
 
 export function compatMetadata(door: CompatDoor, caller: CompatCaller, extra: Partial<CompatJobMetadata> = {}): { compat: CompatJobMetadata } {
@@ -78,6 +80,13 @@ export class CompatJobs {
   /** A job of this door by id (a ComfyUI prompt_id is the job id). */
   get(door: CompatDoor, id: string): JobRow | undefined {
     return this.#db.prepare<[string, string], JobRow>('SELECT * FROM jobs WHERE mobilesd_job_id = ? AND source_info = ?').get(id, DOOR_SOURCE[door]);
+  }
+
+  /** The highest ComfyUI queue number given so far, so numbers keep growing across restarts. */
+  lastComfyNumber(): number {
+    const row = this.#db.prepare<[string], { n: number | null }>(`SELECT MAX(json_extract(metadata_json, '$.compat.number')) AS n
+      FROM jobs WHERE source_info = ?`).get(DOOR_SOURCE.comfyui);
+    return row?.n ?? 0;
   }
 
   /** Unfinished ComfyUI-door jobs of one websocket client (its events are relayed to it). */
