@@ -129,7 +129,7 @@ describe('ComfyUI-compatible facade at /compat/comfyui', () => {
   it('a LoadImage workflow runs after /upload/image, on whichever server takes it', async () => {
     const png = await makePng({ width: 32, height: 24, seed: 7 });
     const form = new FormData();
-    form.append('image', new Blob([png], { type: 'image/png' }), 'my input.png');
+    form.append('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'my input.png');
     form.append('overwrite', 'true');
     const uploaded = await fetch(`${base()}/upload/image`, { method: 'POST', body: form });
     expect(uploaded.status).toBe(200);
