@@ -76,4 +76,35 @@ describe('kill -9 of StableQueue while ComfyUI runs its jobs', () => {
       expect(saved.equals(original)).toBe(true);
     }
   });
+
+  it('on a server older than 0.3.45 (its own prompt ids) the stored id is the server\'s, so a restart reattaches', async () => {
+    const old = await createComfyEmulator({ stepMs: 20, version: '0.3.44' });
+    const oldTmp = makeTempDir('sq-comfy-kill-old-');
+    const oldEnv = { STABLEQUEUE_DATA_DIR: oldTmp.dir };
+    let proc: HeadlessProcess | null = await startHeadless(oldEnv);
+    try {
+      expect((await api(proc.url, 'POST', '/api/v1/servers', { alias: 'old', app_type: 'comfyui', api_url: old.url })).status).toBe(201);
+      const res = await api(proc.url, 'POST', '/api/v1/generate', { target_server_alias: 'old', generation_params: { workflow: workflow('old server kill', 100) } });
+      const id = res.body.mobilesd_job_id as string;
+      await waitFor(() => old.executions.length === 1 && old.events.some((e) => e.type === 'progress'), { what: 'prompt sampling on the old server' });
+      const serverId = old.executions[0].promptId;
+      await waitFor(async () => (await api(proc!.url, 'GET', `/api/v1/queue/jobs/${id}/status`)).body.progress > 0, { what: 'progress seen' });
+      await proc.kill9();
+      const db = new Database(path.join(oldTmp.dir, 'stablequeue.db'), { readonly: true });
+      const stored = db.prepare('SELECT backend_task_id FROM jobs WHERE mobilesd_job_id = ?').get(id) as { backend_task_id: string };
+      db.close();
+      expect(stored.backend_task_id).toBe(serverId);
+
+      proc = await startHeadless(oldEnv);
+      const [job] = await waitForJobs(proc.url, [id], 50_000);
+      expect(job).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(job.result_details).toMatchObject({ prompt_id: serverId, reattached: true });
+      expect(old.executions.map((e) => [e.promptId, e.outcome])).toEqual([[serverId, 'success']]);
+    } finally {
+      await proc?.kill9();
+      await old.close();
+      oldTmp.cleanup();
+    }
+    // Two start-ups of a real child process: slow on a loaded machine.
+  }, 150_000);
 });
