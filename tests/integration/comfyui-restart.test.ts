@@ -75,7 +75,7 @@ describe('kill -9 of StableQueue while ComfyUI runs its jobs', () => {
       const original = fs.readFileSync(path.join(comfy.dirs.output, comfy.executions[i].files[0]));
       expect(saved.equals(original)).toBe(true);
     }
-  });
+  }, 150_000);
 
   it('on a server older than 0.3.45 (its own prompt ids) the stored id is the server\'s, so a restart reattaches', async () => {
     const old = await createComfyEmulator({ stepMs: 20, version: '0.3.44' });
