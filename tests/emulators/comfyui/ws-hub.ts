@@ -117,7 +117,8 @@ export class WsHub {
       if (mode === 'close') ws.close(1001, 'going away');
       else if (flush && ws.readyState === ws.OPEN) {
         // The ping is queued behind earlier frames; its callback means they were written.
-        const cut = setTimeout(() => ws.terminate(), 100);
+        // A safety net only: compressing a queued preview can take a while on a busy machine.
+        const cut = setTimeout(() => ws.terminate(), 2000);
         ws.ping(undefined, undefined, () => {
           clearTimeout(cut);
           ws.terminate();
