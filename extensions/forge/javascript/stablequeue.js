@@ -1,9 +1,10 @@
 // StableQueue for Forge / A1111: the "Queue in StableQueue" button under Generate.
 //
 // A click writes a one-shot token into the extension's hidden textbox
-// (#stablequeue_<tab>_request) and clicks Generate. The Python side sees the token in
-// before_process, sends the whole job (with every extension's settings) to
-// StableQueue and stops the local run. Afterwards the accordion's job list is refreshed
+// (#stablequeue_<tab>_request) and clicks Generate. The Python side sees the token where
+// Forge would start processing (before any model is loaded), sends the whole job (with
+// every extension's settings) to StableQueue and shows the outcome under the gallery
+// instead of generating. Afterwards the accordion's job list is refreshed
 // every few seconds while jobs are still waiting or running.
 //
 // The job list's buttons (Top, Cancel, Retry) carry data-sq-action and data-sq-job; a
