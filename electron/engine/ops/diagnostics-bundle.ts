@@ -1,4 +1,3 @@
-import { ZipArchive } from 'archiver';
 import type { Readable } from 'node:stream';
 import { redactText } from './redact-text.ts';
 
@@ -13,7 +12,9 @@ export interface DiagnosticsEntry {
  * the known secret values (raw and as they look inside JSON strings), so no file in it
  * can carry a password or token, whatever a log line or a field happened to hold.
  */
-export function diagnosticsZip(entries: DiagnosticsEntry[], knownSecrets: readonly string[]): Readable {
+export async function diagnosticsZip(entries: DiagnosticsEntry[], knownSecrets: readonly string[]): Promise<Readable> {
+  // Loaded on first use: the zip library is only needed when someone asks for a bundle.
+  const { ZipArchive } = await import('archiver');
   const variants = knownSecrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
   const zip = new ZipArchive({ zlib: { level: 6 } });
   for (const entry of entries) {

@@ -12,6 +12,6 @@ export function registerDiagnosticsRoutes(app: FastifyInstance, ctx: ApiContext)
       .header('Content-Disposition', `attachment; filename="stablequeue-diagnostics-${stamp}.zip"`)
       .header('Cache-Control', 'no-store')
       .type('application/zip')
-      .send(diagnosticsZip(entries, secrets));
+      .send(await diagnosticsZip(entries, secrets));
   });
 }
