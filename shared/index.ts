@@ -7,3 +7,6 @@ export * from './events.ts';
 export * from './models.ts';
 export * from './launch-token.ts';
 export * from './ops.ts';
+export * from './settings.ts';
+export * from './health.ts';
+export * from './api-keys.ts';

@@ -222,3 +222,7 @@ export const ReorderRequestSchema = Type.Union([
   Type.Object({ after: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
 ]);
 export type ReorderRequest = Type.Static<typeof ReorderRequestSchema>;
+
+/** GET /api/v1/queue/state (and the queue.state event): paused or not, and jobs per status. */
+export const QueueStateSchema = Type.Object({ paused: Type.Boolean(), counts: Type.Record(Type.String(), Type.Integer()) });
+export type QueueState = Type.Static<typeof QueueStateSchema>;

@@ -7,8 +7,9 @@
  *   admin:  everything, including servers, keys and settings.
  * The UI itself (same-origin requests from a trusted place) is admin.
  */
-export const PERMISSIONS = ['submit', 'read', 'admin'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+import { PERMISSIONS, type Permission } from '../../../shared/api-keys.ts';
+
+export { PERMISSIONS, type Permission };
 
 /** What a route needs. 'public' routes need no credentials at all (health, login). */
 export type RouteAccess = Permission | 'public';

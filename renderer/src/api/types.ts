@@ -1,36 +1,15 @@
-/** Types the renderer uses that the shared contract does not (yet) define. */
+/** Query shapes of the renderer's client; every response and body type comes from shared/. */
 import type { JobStatus } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
+import type { SettingsView } from '../../../shared/settings.ts';
 
-export type ThemePreference = 'system' | 'dark' | 'light';
+export type { ApiKeyCreate, ApiKeyCreated, ApiKeyUpdate, ApiKeyView, Permission as ApiKeyPermission } from '../../../shared/api-keys.ts';
+export type { Health } from '../../../shared/health.ts';
+export type { QueueState } from '../../../shared/jobs.ts';
+export type { SettingsPatch as SettingsUpdate, ThemePreference } from '../../../shared/settings.ts';
 
-export interface Settings {
-  resume_queue_at_start: boolean;
-  notifications_enabled: boolean;
-  theme: ThemePreference;
-  default_priority: number;
-  /** How many database backups are kept. */
-  backup_keep?: number;
-  /** Below this much free space a disk is shown as low. */
-  low_disk_warning_mb?: number;
-  /** read-only */
-  outputs_dir?: string;
-  /** read-only */
-  data_dir?: string;
-  [key: string]: unknown;
-}
-
-export type SettingsUpdate = Partial<Omit<Settings, 'outputs_dir' | 'data_dir'>>;
-
-export interface Health {
-  ok: boolean;
-  version: string;
-}
-
-export interface QueueState {
-  paused: boolean;
-  counts: Record<string, number>;
-}
+/** The settings as the store holds them: the editable ones always (defaults until loaded), the rest once loaded. */
+export type Settings = Pick<SettingsView, 'resume_queue_at_start' | 'notifications_enabled' | 'theme' | 'default_priority'> & Partial<SettingsView>;
 
 export interface JobListQuery {
   status?: JobStatus[];
@@ -48,37 +27,6 @@ export interface GalleryQuery {
   from?: string;
   to?: string;
 }
-
-/** What an API key may do (the engine's permission list). */
-export type ApiKeyPermission = 'submit' | 'read' | 'admin';
-
-/** An API key as GET /api/v1/api-keys lists it (never with its secret). */
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  /** the public key id, sent as X-API-Key */
-  key: string;
-  permissions: ApiKeyPermission[];
-  is_active: boolean;
-  created_at: string;
-  last_used: string | null;
-  rate_limit_per_minute: number;
-  max_queue_depth: number;
-}
-
-/** The creation answer: the view plus the secret, which is never shown again. */
-export interface ApiKeyCreated extends ApiKeyView {
-  secret: string;
-}
-
-export interface ApiKeyCreate {
-  name: string;
-  permissions?: ApiKeyPermission[];
-  rate_limit_per_minute?: number;
-  max_queue_depth?: number;
-}
-
-export type ApiKeyUpdate = Partial<ApiKeyCreate> & { is_active?: boolean };
 
 /** GET /api/v1/auth/session */
 export interface AuthSession {

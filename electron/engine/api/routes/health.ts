@@ -1,23 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { HealthSchema, type Health } from '../../../../shared/health.ts';
 import type { ApiContext } from '../context.ts';
-
-const Checks = Type.Object({
-  database: Type.String({ description: '"ok" when the database answers' }),
-  disk: Type.String({ description: '"ok", or the disk-full message while the queue waits for space' }),
-  servers_online: Type.Integer(),
-  servers: Type.Integer(),
-});
-const Health = Type.Object({
-  ok: Type.Boolean({ description: 'liveness: the process answers (what the Docker healthcheck reads)' }),
-  live: Type.Boolean(),
-  ready: Type.Boolean({ description: 'readiness: the database answers and the queue is not held by a full disk' }),
-  version: Type.String(),
-  uptime_s: Type.Number(),
-  running_jobs: Type.Integer(),
-  recovered: Type.Boolean({ description: 'start-up recovered the database this run (see /api/v1/ops/status)' }),
-  checks: Checks,
-});
 
 /**
  * Liveness and readiness. Liveness (`ok`, `/live`) only says the process answers: a full
@@ -25,7 +9,7 @@ const Health = Type.Object({
  * 503 when not ready) says whether jobs can go through now.
  */
 export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const health = () => {
+  const health = (): Health => {
     let database = 'ok';
     try {
       ctx.db.prepare('SELECT 1').get();
@@ -43,14 +27,14 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): voi
   };
   const publicRoute = { permission: 'public' } as const;
 
-  app.get('/api/v1/health', { config: publicRoute, schema: { tags: ['system'], response: { 200: Health } } }, async () => health());
+  app.get('/api/v1/health', { config: publicRoute, schema: { tags: ['system'], response: { 200: HealthSchema } } }, async () => health());
 
   app.get('/api/v1/health/live', {
     config: publicRoute, schema: { tags: ['system'], response: { 200: Type.Object({ live: Type.Boolean() }) } },
   }, async () => ({ live: true }));
 
   app.get('/api/v1/health/ready', {
-    config: publicRoute, schema: { tags: ['system'], response: { 200: Health, 503: Health } },
+    config: publicRoute, schema: { tags: ['system'], response: { 200: HealthSchema, 503: HealthSchema } },
   }, async (_request, reply) => {
     const state = health();
     return reply.code(state.ready ? 200 : 503).send(state);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema, ApiV2ErrorSchema } from '../../../../shared/errors.ts';
 import {
-  JOB_STATUSES, JobListResponseSchema, JobStatusResponseSchema, JobStatusV2ResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
+  JOB_STATUSES, JobListResponseSchema, QueueStateSchema, JobStatusResponseSchema, JobStatusV2ResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
   type JobStatus, type ReorderRequest,
 } from '../../../../shared/jobs.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
@@ -18,7 +18,6 @@ import { requestApiKeyId } from './generate.ts';
 const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 type JobParamsT = { id: string };
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
-const QueueState = Type.Object({ paused: Type.Boolean(), counts: Type.Record(Type.String(), Type.Integer()) });
 const STATUSES = new Set<string>(JOB_STATUSES);
 
 type JobListQuery = {
@@ -142,15 +141,15 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     return { deleted: request.params.id };
   });
 
-  app.get('/api/v1/queue/state', { schema: { tags: ['queue'], response: { 200: QueueState } } }, async () =>
+  app.get('/api/v1/queue/state', { schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () =>
     ({ paused: ctx.service.isPaused(), counts: ctx.service.counts() }));
 
-  app.post('/api/v1/queue/pause', { schema: { tags: ['queue'], response: { 200: QueueState } } }, async () => {
+  app.post('/api/v1/queue/pause', { schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () => {
     ctx.service.setPaused(true);
     return { paused: true, counts: ctx.service.counts() };
   });
 
-  app.post('/api/v1/queue/resume', { schema: { tags: ['queue'], response: { 200: QueueState } } }, async () => {
+  app.post('/api/v1/queue/resume', { schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () => {
     ctx.service.setPaused(false);
     return { paused: false, counts: ctx.service.counts() };
   });

@@ -3,9 +3,9 @@ import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import { ApiError } from '../../api/errors.ts';
 import {
-  ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyIdParams, ApiKeyUpdateSchema, ApiKeyViewSchema,
-  DEFAULT_NEW_KEY_PERMISSIONS, toApiKeyView, type ApiKeyCreate, type ApiKeyUpdate,
-} from '../api-key-schemas.ts';
+  ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyUpdateSchema, ApiKeyViewSchema, type ApiKeyCreate, type ApiKeyUpdate,
+} from '../../../../shared/api-keys.ts';
+import { ApiKeyIdParams, DEFAULT_NEW_KEY_PERMISSIONS, toApiKeyView } from '../api-key-schemas.ts';
 import type { SecurityServices } from '../security-services.ts';
 
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };

@@ -1,0 +1,36 @@
+import Type from 'typebox';
+import { LIMITS } from './limits.ts';
+
+export const ThemePreferenceSchema = Type.Union([Type.Literal('system'), Type.Literal('dark'), Type.Literal('light')]);
+export type ThemePreference = Type.Static<typeof ThemePreferenceSchema>;
+
+/** GET/PUT /api/v1/settings: the stored settings plus read-only facts about this install. */
+export const SettingsViewSchema = Type.Object({
+  resume_queue_at_start: Type.Boolean(),
+  notifications_enabled: Type.Boolean(),
+  theme: ThemePreferenceSchema,
+  default_priority: Type.Integer(),
+  backup_keep: Type.Integer(),
+  low_disk_warning_mb: Type.Integer(),
+  queue_paused: Type.Boolean(),
+  outputs_dir: Type.String(),
+  data_dir: Type.String(),
+  checkpoint_path: Type.Union([Type.String(), Type.Null()]),
+  lora_path: Type.Union([Type.String(), Type.Null()]),
+  secret_store: Type.String(),
+  secret_store_warning: Type.Union([Type.String(), Type.Null()]),
+  civitai_token_set: Type.Boolean({ description: 'the token itself is write-only: PUT/DELETE /api/v1/settings/civitai-token' }),
+  version: Type.String(),
+});
+export type SettingsView = Type.Static<typeof SettingsViewSchema>;
+
+/** PUT /api/v1/settings: the settings a client may change, each optional. */
+export const SettingsPatchSchema = Type.Object({
+  resume_queue_at_start: Type.Optional(Type.Boolean()),
+  notifications_enabled: Type.Optional(Type.Boolean()),
+  theme: Type.Optional(ThemePreferenceSchema),
+  default_priority: Type.Optional(Type.Integer({ minimum: LIMITS.priorityMin, maximum: LIMITS.priorityMax })),
+  backup_keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+  low_disk_warning_mb: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+}, { additionalProperties: false });
+export type SettingsPatch = Type.Static<typeof SettingsPatchSchema>;
