@@ -6,6 +6,7 @@ import {
 } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
+import { optimistic } from '../composables/optimistic.ts';
 import { useLive } from './live.ts';
 
 export type StatusFilter = 'active' | 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'all';
@@ -209,14 +210,9 @@ export const useJobs = defineStore('jobs', () => {
 
   // ---- actions (the server's events confirm each change)
 
-  /**
-   * Move a pending job. Optimistic: the job takes its new neighbours' priority and a
-   * position between them, so the list reorders at once; the server's job.updated
-   * events then bring the true values.
-   */
-  async function move(id: string, req: ReorderRequest): Promise<void> {
+  /** Where a moved job lands locally: between its new neighbours, in their priority group. */
+  function placeLocally(id: string, req: ReorderRequest): void {
     const job = byId.value[id];
-    const before = job ? { ...job } : null;
     if (job) {
       const others = pending.value.filter((j) => j.mobilesd_job_id !== id);
       let prev: JobSummary | undefined;
@@ -248,29 +244,45 @@ export const useJobs = defineStore('jobs', () => {
       }
       byId.value[id] = { ...job, priority, position };
     }
-    try {
-      // The engine dispatches by priority, then position: a move across priority groups
-      // takes the new neighbours' priority first, so the job really runs where it was put.
-      const wanted = byId.value[id]?.priority;
-      if (before && wanted !== undefined && wanted !== before.priority) await api.setJobPriority(id, wanted);
-      await api.reorderJob(id, req);
-    } catch (err) {
-      if (before) byId.value[id] = before;
-      throw err;
-    }
+  }
+
+  /**
+   * Move a pending job. Optimistic: the job takes its new neighbours' priority and a
+   * position between them, so the list reorders at once; the server's job.updated
+   * events then bring the true values.
+   */
+  async function move(id: string, req: ReorderRequest): Promise<void> {
+    const before = byId.value[id] ? { ...byId.value[id]! } : null;
+    await optimistic(
+      () => {
+        placeLocally(id, req);
+        return () => {
+          if (before) byId.value[id] = before;
+        };
+      },
+      async () => {
+        // The engine dispatches by priority, then position: a move across priority groups
+        // takes the new neighbours' priority first, so the job really runs where it was put.
+        const wanted = byId.value[id]?.priority;
+        if (before && wanted !== undefined && wanted !== before.priority) await api.setJobPriority(id, wanted);
+        await api.reorderJob(id, req);
+      },
+    );
   }
 
   async function setPriority(id: string, priority: number): Promise<void> {
-    const job = byId.value[id];
-    const old = job?.priority;
-    if (job) byId.value[id] = { ...job, priority };
-    try {
-      await api.setJobPriority(id, priority);
-    } catch (err) {
-      const cur = byId.value[id];
-      if (cur && old !== undefined) byId.value[id] = { ...cur, priority: old };
-      throw err;
-    }
+    await optimistic(
+      () => {
+        const job = byId.value[id];
+        const old = job?.priority;
+        if (job) byId.value[id] = { ...job, priority };
+        return () => {
+          const cur = byId.value[id];
+          if (cur && old !== undefined) byId.value[id] = { ...cur, priority: old };
+        };
+      },
+      () => api.setJobPriority(id, priority),
+    );
   }
 
   async function cancel(id: string): Promise<void> {
@@ -287,29 +299,33 @@ export const useJobs = defineStore('jobs', () => {
   }
 
   async function deleteJob(id: string): Promise<void> {
-    const job = byId.value[id];
-    remove(id);
-    try {
-      await api.deleteJob(id);
-    } catch (err) {
-      if (job) byId.value[id] = job;
-      throw err;
-    }
+    await optimistic(
+      () => {
+        const job = byId.value[id];
+        remove(id);
+        return () => {
+          if (job) byId.value[id] = job;
+        };
+      },
+      () => api.deleteJob(id),
+    );
   }
 
   async function setPaused(value: boolean): Promise<void> {
-    const old = paused.value;
-    paused.value = value;
-    try {
-      const state = value ? await api.pauseQueue() : await api.resumeQueue();
-      if (state && typeof state.paused === 'boolean') {
-        paused.value = state.paused;
-        if (state.counts) counts.value = state.counts;
-      }
-    } catch (err) {
-      paused.value = old;
-      throw err;
-    }
+    await optimistic(
+      () => {
+        const old = paused.value;
+        paused.value = value;
+        return () => (paused.value = old);
+      },
+      async () => {
+        const state = value ? await api.pauseQueue() : await api.resumeQueue();
+        if (state && typeof state.paused === 'boolean') {
+          paused.value = state.paused;
+          if (state.counts) counts.value = state.counts;
+        }
+      },
+    );
   }
 
   async function clearFinished(): Promise<number> {

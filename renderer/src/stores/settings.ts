@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { LIMITS } from '../../../shared/limits.ts';
 import { useApi } from '../api/client.ts';
+import { optimistic } from '../composables/optimistic.ts';
 import type { Settings, SettingsUpdate, ThemePreference } from '../api/types.ts';
 
 export const THEME_STORAGE_KEY = 'stablequeue.theme';
@@ -41,15 +42,19 @@ export const useSettings = defineStore('settings', () => {
 
   /** Optimistic save: the UI changes at once and rolls back if the engine refuses. */
   async function save(patch: SettingsUpdate): Promise<void> {
-    const before = settings.value;
-    settings.value = { ...settings.value, ...patch } as Settings;
     saving.value = true;
     try {
-      const res = await api.updateSettings(patch);
-      if (res && typeof res === 'object') settings.value = { ...defaultSettings(), ...res };
-    } catch (err) {
-      settings.value = before;
-      throw err;
+      await optimistic(
+        () => {
+          const before = settings.value;
+          settings.value = { ...settings.value, ...patch } as Settings;
+          return () => (settings.value = before);
+        },
+        async () => {
+          const res = await api.updateSettings(patch);
+          if (res && typeof res === 'object') settings.value = { ...defaultSettings(), ...res };
+        },
+      );
     } finally {
       saving.value = false;
     }
