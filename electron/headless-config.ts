@@ -6,7 +6,8 @@ import type { EngineConfig } from './engine/config.ts';
  * The headless configuration from environment variables (the seed plan's names first):
  * PORT, HOST, STABLEQUEUE_DATA_DIR or CONFIG_DATA_PATH, STABLE_DIFFUSION_SAVE_PATH,
  * CHECKPOINT_PATH, LORA_PATH, VAE_PATH, EMBEDDINGS_PATH, STABLEQUEUE_PASSWORD,
- * STABLEQUEUE_ALLOWED_HOSTS, STABLEQUEUE_CORS_ORIGINS, ATTEMPT_DEADLINE_MINUTES, SHUTDOWN_GRACE_SECONDS.
+ * STABLEQUEUE_ALLOWED_HOSTS, STABLEQUEUE_CORS_ORIGINS, ATTEMPT_DEADLINE_MINUTES, SHUTDOWN_GRACE_SECONDS,
+ * A1111_COMPAT_PORT, COMFYUI_COMPAT_PORT.
  */
 export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir: string; cwd: string }): EngineConfig {
   const port = env.PORT ? Number(env.PORT) : 3000;
@@ -16,6 +17,12 @@ export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir:
   const dataDir = abs(env.STABLEQUEUE_DATA_DIR || env.CONFIG_DATA_PATH) ?? path.resolve(defaults.cwd, 'data');
   const minutes = env.ATTEMPT_DEADLINE_MINUTES ? Number(env.ATTEMPT_DEADLINE_MINUTES) : 30;
   if (!(minutes > 0)) throw new Error('ATTEMPT_DEADLINE_MINUTES must be a positive number');
+  const optionalPort = (name: 'A1111_COMPAT_PORT' | 'COMFYUI_COMPAT_PORT'): number | null => {
+    if (!env[name]) return null;
+    const value = Number(env[name]);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number, not "${env[name]}"`);
+    return value;
+  };
   const grace = env.SHUTDOWN_GRACE_SECONDS ? Number(env.SHUTDOWN_GRACE_SECONDS) : 10;
   if (!(grace >= 0)) throw new Error('SHUTDOWN_GRACE_SECONDS must be zero or more');
   return {
@@ -34,6 +41,8 @@ export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir:
     attemptDeadlineMs: minutes * 60_000,
     shutdownGraceMs: grace * 1000,
     civitaiBaseUrl: env.CIVITAI_BASE_URL || undefined,
+    a1111CompatPort: optionalPort('A1111_COMPAT_PORT'),
+    comfyuiCompatPort: optionalPort('COMFYUI_COMPAT_PORT'),
   };
 }
 

@@ -49,6 +49,9 @@ export interface EngineConfig {
   statfs?: StatFs;
   /** The host's in-memory tail of the log, for the diagnostics bundle. */
   recentLogs?: RecentLogs | null;
+  /** Own ports for the A1111- and ComfyUI-compatible APIs, for clients that take no path in their base URL (null: none). */
+  a1111CompatPort?: number | null;
+  comfyuiCompatPort?: number | null;
 }
 
 type Injected = 'logger' | 'clock' | 'secretStore' | 'statfs' | 'recentLogs';
@@ -78,6 +81,8 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     civitaiBaseUrl: config.civitaiBaseUrl ?? 'https://civitai.com',
     backupCheckIntervalMs: config.backupCheckIntervalMs ?? 10 * 60_000,
     diskCheckIntervalMs: config.diskCheckIntervalMs ?? 15_000,
+    a1111CompatPort: config.a1111CompatPort ?? null,
+    comfyuiCompatPort: config.comfyuiCompatPort ?? null,
     diskResumeFreeBytes: config.diskResumeFreeBytes ?? 256 * 1024 * 1024,
   };
 }

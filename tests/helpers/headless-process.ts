@@ -29,7 +29,8 @@ export interface HeadlessProcess {
 }
 
 /** `node electron/headless.ts` as a real child process, waiting until /api/v1/health answers. */
-export async function startHeadless(env: Record<string, string>, opts: { port?: number } = {}): Promise<HeadlessProcess> {
+/** `startTimeoutMs` (default 30 s): a busy machine can take longer to load the engine. */
+export async function startHeadless(env: Record<string, string>, opts: { port?: number; startTimeoutMs?: number } = {}): Promise<HeadlessProcess> {
   const port = opts.port ?? await freePort();
   let output = '';
   const child = spawn(process.execPath, ['electron/headless.ts'], {
@@ -48,7 +49,7 @@ export async function startHeadless(env: Record<string, string>, opts: { port?: 
     } catch {
       return false;
     }
-  }, { timeoutMs: 30_000, what: 'headless server to start' });
+  }, { timeoutMs: opts.startTimeoutMs ?? 30_000, what: 'headless server to start' });
   return {
     url, port, child,
     output: () => output,

@@ -4,12 +4,34 @@
  */
 import type { ApiContext } from '../api/context.ts';
 import type { EngineModule } from '../engine-module.ts';
-import { registerA1111Facade } from './a1111/a1111-facade.ts';
+import type { FastifyInstance } from 'fastify';
+import { A1111_PREFIX, registerA1111Facade } from './a1111/a1111-facade.ts';
 import { CallerOptions } from './caller-options.ts';
-import { registerComfyFacade } from './comfyui/comfy-facade.ts';
+import { COMFYUI_PREFIX, registerComfyFacade } from './comfyui/comfy-facade.ts';
 import { ComfyWsRelay } from './comfyui/comfy-ws-relay.ts';
 import type { CompatContext } from './compat-context.ts';
 import { CompatJobs } from './compat-jobs.ts';
+import { listenOnOwnPort, type OwnPort } from './own-port.ts';
+
+/** The configured own ports: each serves one facade without its path prefix. */
+function listenOnOwnPorts(app: FastifyInstance, ctx: ApiContext): void {
+  const wanted = [
+    { prefix: A1111_PREFIX, port: ctx.config.a1111CompatPort },
+    { prefix: COMFYUI_PREFIX, port: ctx.config.comfyuiCompatPort },
+  ];
+  const open: OwnPort[] = [];
+  app.addHook('onReady', async () => {
+    for (const { prefix, port } of wanted) {
+      if (port === null) continue;
+      const listening = await listenOnOwnPort(app, prefix, ctx.config.host, port);
+      open.push(listening);
+      ctx.logger.info({ prefix, port: listening.port }, `${prefix} also answers on its own port`);
+    }
+  });
+  app.addHook('onClose', async () => {
+    await Promise.all(open.map((p) => p.close()));
+  });
+}
 
 export function createCompatModule(): EngineModule {
   let compat: CompatContext | null = null;
@@ -27,6 +49,7 @@ export function createCompatModule(): EngineModule {
     routes: [
       (app) => registerA1111Facade(app, need()),
       (app) => registerComfyFacade(app, need(), relay as ComfyWsRelay),
+      (app, ctx) => listenOnOwnPorts(app, ctx),
     ],
     stop() {
       relay?.close();
