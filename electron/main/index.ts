@@ -20,9 +20,10 @@ import {
   Tray,
 } from 'electron';
 import Store from 'electron-store';
-import pino from 'pino';
 import { createEngine } from '../engine/index.ts';
 import { createLogger } from '../engine/logger.ts';
+import { RecentLogs } from '../engine/ops/recent-logs.ts';
+import { createLogFileStream } from './log-file.ts';
 import { createDesktopSecretStore } from './secret-store-chain.ts';
 import { resolveDesktopPaths } from './desktop-paths.ts';
 import * as appInstance from './modules/app-instance.ts';
@@ -49,12 +50,14 @@ async function main(): Promise<void> {
     resourcesPath: process.resourcesPath,
   }, import.meta.dirname);
   const store = new Store<ShellPreferences>({ name: 'preferences', defaults: DEFAULT_PREFERENCES, schema: PREFERENCES_SCHEMA as never, clearInvalidConfig: true });
-  const logger = createLogger({ destination: pino.destination({ dest: paths.logFile, mkdir: true, sync: false }) });
+  // The newest lines also stay in memory for Settings → Download diagnostics.
+  const recentLogs = new RecentLogs();
+  const logger = createLogger({ destination: createLogFileStream(paths.logFile), recent: recentLogs });
   const shell: ShellContext = { electron, platform: process.platform, env: process.env, paths, prefs: store, logger };
 
   const host = await engineHost.enable({
     ...shell,
-    createEngine,
+    createEngine: (config) => createEngine({ ...config, recentLogs }),
     createSecretStore: () => createDesktopSecretStore({ dataDir: paths.dataDir, safeStorage, logger }),
     signals: process,
   });
