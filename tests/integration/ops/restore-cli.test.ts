@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api } from '../../helpers/http.ts';
@@ -18,8 +19,14 @@ describe('npm run restore', () => {
 
   it('asks first; with "restore" typed, the backup is back after the next start and the replaced database was backed up', async () => {
     let sq = await startEngineAt(tmp.dir);
+    // The headless secret store's file: copied beside each backup.
+    const secretsFile = path.join(tmp.dir, 'secrets.json');
+    fs.writeFileSync(secretsFile, JSON.stringify({ 'server-password:old': 'pw-old' }));
     expect((await api(sq.url, 'PUT', '/api/v1/settings', { default_priority: 3 })).status).toBe(200);
-    const backup = (await api(sq.url, 'POST', '/api/v1/backups')).body.name as string;
+    const made = (await api(sq.url, 'POST', '/api/v1/backups')).body;
+    expect(made.secret_files).toEqual([made.name.replace(/\.db$/, '.secrets.json')]);
+    const backup = made.name as string;
+    fs.writeFileSync(secretsFile, JSON.stringify({ 'civitai-token': 'tok-new' }));
     expect((await api(sq.url, 'PUT', '/api/v1/settings', { default_priority: 9 })).status).toBe(200);
     await sq.engine.stop();
 
@@ -39,6 +46,8 @@ describe('npm run restore', () => {
     sq = await startEngineAt(tmp.dir);
     try {
       expect((await api(sq.url, 'GET', '/api/v1/settings')).body.default_priority).toBe(3);
+      // Secrets the backup had come back; ones set since are kept.
+      expect(JSON.parse(fs.readFileSync(secretsFile, 'utf8'))).toEqual({ 'server-password:old': 'pw-old', 'civitai-token': 'tok-new' });
       const list = (await api(sq.url, 'GET', '/api/v1/backups')).body.backups;
       const preRestore = list.find((b: any) => b.reason === 'pre-restore');
       const db = new Database(path.join(tmp.dir, 'backups', preRestore.name), { readonly: true });
