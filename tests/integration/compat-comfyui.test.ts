@@ -196,4 +196,25 @@ describe('ComfyUI-compatible facade at /compat/comfyui', () => {
     });
     expect(refused).toBe(403);
   });
+
+  it('a client that chooses its prompt_id (newer ComfyUI examples) hears events and finds history under it; the same id again queues nothing', async () => {
+    const clientId = randomUUID();
+    const promptId = randomUUID();
+    const { ws, until } = await connect(`${wsBase()}?clientId=${clientId}`);
+    try {
+      const queued = await postLikeUrllib(`${base()}/prompt`, { prompt: exampleGraph('chosen id', 6), client_id: clientId, prompt_id: promptId });
+      expect(queued.status).toBe(200);
+      expect(queued.body.prompt_id).toBe(promptId);
+      await until((m) => m.type === 'executing' && m.data.node === null && m.data.prompt_id === promptId);
+      const entry = (await api(base(), 'GET', `/history/${promptId}`)).body[promptId];
+      expect(entry.status.status_str).toBe('success');
+      expect(entry.prompt[1]).toBe(promptId);
+      const again = await postLikeUrllib(`${base()}/prompt`, { prompt: exampleGraph('chosen id', 6), client_id: clientId, prompt_id: promptId });
+      expect(again.body).toEqual({ prompt_id: promptId, number: queued.body.number, node_errors: {} });
+      const jobs = sq.engine.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE json_extract(metadata_json, '$.compat.prompt_id') = ?").get(promptId) as { n: number };
+      expect(jobs.n).toBe(1);
+    } finally {
+      ws.close();
+    }
+  }, 60_000);
 });

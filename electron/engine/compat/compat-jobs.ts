@@ -29,6 +29,8 @@ export interface CompatJobMetadata {
   number?: number;
   /** ComfyUI: extra_data as sent (without the UI workflow, which goes into workflow_ui). */
   extra_data?: Record<string, unknown>;
+  /** ComfyUI: the prompt_id the client chose (POST /prompt `prompt_id`); else the job id is the prompt_id. */
+  prompt_id?: string;
   /** ComfyUI: the output nodes validation found (the queue item's outputs_to_execute). */
   outputs?: string[];
 }
@@ -45,6 +47,11 @@ export function compatOf(row: JobRow): CompatJobMetadata | null {
   } catch {
     return null;
   }
+}
+
+/** The prompt_id a ComfyUI client knows a job by. */
+export function promptIdOf(row: JobRow): string {
+  return compatOf(row)?.prompt_id ?? row.mobilesd_job_id;
 }
 
 export class CompatJobs {
@@ -87,6 +94,13 @@ export class CompatJobs {
     const row = this.#db.prepare<[string], { n: number | null }>(`SELECT MAX(json_extract(metadata_json, '$.compat.number')) AS n
       FROM jobs WHERE source_info = ?`).get(DOOR_SOURCE.comfyui);
     return row?.n ?? 0;
+  }
+
+  /** A ComfyUI-door job by the prompt_id its client knows: the job id, or the prompt_id the client chose. */
+  byPromptId(promptId: string): JobRow | undefined {
+    return this.#db.prepare<[string, string, string], JobRow>(`SELECT * FROM jobs WHERE source_info = ?
+        AND (mobilesd_job_id = ? OR json_extract(metadata_json, '$.compat.prompt_id') = ?)
+      ORDER BY creation_timestamp DESC LIMIT 1`).get(DOOR_SOURCE.comfyui, promptId, promptId);
   }
 
   /** Unfinished ComfyUI-door jobs of one websocket client (its events are relayed to it). */

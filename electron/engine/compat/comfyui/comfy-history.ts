@@ -1,12 +1,13 @@
 /**
  * A facade job in ComfyUI's shapes: its queue item `[number, prompt_id, prompt,
  * extra_data, outputs_to_execute]` and its /history entry. The prompt_id a client holds
- * is the job's id, so both survive a restart and do not depend on which server ran it.
+ * is the job's id (or the id the client chose, kept with the job), so both survive a
+ * restart and do not depend on which server ran it.
  * Output files are named by the gallery's file name, which /view looks up.
  */
 import type { ImageRow } from '../../gallery/gallery-store.ts';
 import type { JobRow } from '../../queue/job-row.ts';
-import { compatOf } from '../compat-jobs.ts';
+import { compatOf, promptIdOf } from '../compat-jobs.ts';
 
 export type QueueItem = [number, string, Record<string, unknown>, Record<string, unknown>, string[]];
 
@@ -24,7 +25,7 @@ function graphOf(row: JobRow): Record<string, unknown> {
 export function queueItem(row: JobRow): QueueItem {
   const compat = compatOf(row);
   const extraData = { ...compat?.extra_data, ...(compat?.client_id ? { client_id: compat.client_id } : {}) };
-  return [compat?.number ?? 0, row.mobilesd_job_id, graphOf(row), extraData, compat?.outputs ?? []];
+  return [compat?.number ?? 0, promptIdOf(row), graphOf(row), extraData, compat?.outputs ?? []];
 }
 
 /** Which output node made each kept image, in image order. */
@@ -46,7 +47,7 @@ const ms = (iso: string | null): number => (iso ? Date.parse(iso) : 0);
 /** The /history entry of a finished job; null while it waits or runs (ComfyUI answers `{}` then). */
 export function historyEntry(row: JobRow, images: ImageRow[]): Record<string, unknown> | null {
   if (!['completed', 'failed', 'cancelled'].includes(row.status)) return null;
-  const id = row.mobilesd_job_id;
+  const id = promptIdOf(row);
   const start = ms(row.started_timestamp ?? row.completion_timestamp);
   const end = ms(row.completion_timestamp);
   const messages: [string, Record<string, unknown>][] = [['execution_start', { prompt_id: id, timestamp: start }]];
@@ -76,7 +77,7 @@ export function executionErrorData(row: JobRow, timestamp: number): Record<strin
   const details = (row.result_details_json ? JSON.parse(row.result_details_json) : {}) as { error_details?: Record<string, unknown> };
   const server = details.error_details ?? {};
   return {
-    prompt_id: row.mobilesd_job_id,
+    prompt_id: promptIdOf(row),
     node_id: server.node_id ?? null,
     node_type: server.node_type ?? null,
     executed: server.executed ?? [],

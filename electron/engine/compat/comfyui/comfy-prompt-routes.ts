@@ -3,14 +3,16 @@
  * `comfyui_api`) after checking the workflow against the /object_info of a server that
  * could run it, answering `{prompt_id, number, node_errors}` or ComfyUI's 400; GET /prompt,
  * GET/POST /queue and /history, POST /interrupt and /free act on the caller's own prompts.
- * The prompt_id is the job's id: it stays valid across restarts and whichever server runs it.
+ * The prompt_id is the job's id, or the one the client chose (kept with the job): it stays
+ * valid across restarts and whichever server runs it; a prompt_id the caller already used
+ * answers with that prompt instead of queueing it twice (a client's retry).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError } from '../../domain-error.ts';
 import type { JobRow } from '../../queue/job-row.ts';
 import { compatCaller, type CompatCaller } from '../compat-caller.ts';
 import type { CompatContext } from '../compat-context.ts';
-import { compatMetadata, compatOf, DOOR_SOURCE } from '../compat-jobs.ts';
+import { compatMetadata, compatOf, DOOR_SOURCE, promptIdOf } from '../compat-jobs.ts';
 import { onlineServers, readServerJson } from '../server-reads.ts';
 import { historyEntry, queueItem } from './comfy-history.ts';
 import type { ComfyUploads } from './comfy-uploads.ts';
@@ -23,6 +25,7 @@ const WAITING = ['pending', 'downloading_resources'] as const;
 
 interface PromptBody {
   prompt?: unknown;
+  prompt_id?: unknown;
   client_id?: unknown;
   extra_data?: unknown;
   front?: unknown;
@@ -38,7 +41,7 @@ export function registerComfyPromptRoutes(scope: FastifyInstance, compat: Compat
   const nextNumber = () => (lastNumber = (lastNumber ?? compat.jobs.lastComfyNumber()) + 1);
 
   const own = (caller: CompatCaller, id: unknown): JobRow | undefined => {
-    const row = typeof id === 'string' ? compat.jobs.get('comfyui', id) : undefined;
+    const row = typeof id === 'string' ? compat.jobs.byPromptId(id) : undefined;
     return row && compatOf(row)?.caller === caller.id ? row : undefined;
   };
 
@@ -65,6 +68,9 @@ export function registerComfyPromptRoutes(scope: FastifyInstance, compat: Compat
       return reply.code(400).send({ error: validation.error, node_errors: validation.nodeErrors });
     }
     const caller = compatCaller(request);
+    const chosenId = typeof body.prompt_id === 'string' && body.prompt_id && body.prompt_id.length <= 200 ? body.prompt_id : undefined;
+    const earlier = chosenId ? own(caller, chosenId) : undefined;
+    if (earlier) return { prompt_id: chosenId, number: compatOf(earlier)?.number ?? 0, node_errors: {} };
     const clientId = typeof body.client_id === 'string' && body.client_id ? body.client_id : undefined;
     const extra = body.extra_data && typeof body.extra_data === 'object' && !Array.isArray(body.extra_data) ? { ...body.extra_data as Record<string, unknown> } : {};
     const pngInfo = extra.extra_pnginfo as { workflow?: unknown } | undefined;
@@ -81,14 +87,16 @@ export function registerComfyPromptRoutes(scope: FastifyInstance, compat: Compat
       row = await ctx.service.submit({
         target_server_alias: 'auto', app_type: 'comfyui',
         generation_params: { workflow: graph, ...(workflowUi ? { workflow_ui: workflowUi } : {}) },
-        metadata: compatMetadata('comfyui', caller, { number, outputs, extra_data: extraData, ...(clientId ? { client_id: clientId } : {}) }),
+        metadata: compatMetadata('comfyui', caller, {
+          number, outputs, extra_data: extraData, ...(clientId ? { client_id: clientId } : {}), ...(chosenId ? { prompt_id: chosenId } : {}),
+        }),
       }, { apiKeyId: caller.apiKeyId, sourceInfo: DOOR_SOURCE.comfyui });
     } catch (error) {
       if (error instanceof DomainError && error.status < 500) return comfyError(reply, error.status, 'invalid_prompt', error.message);
       throw error;
     }
     if (body.front === true) ctx.service.reorder(row.mobilesd_job_id, { to: 'top' });
-    return { prompt_id: row.mobilesd_job_id, number, node_errors: validation?.ok ? validation.nodeErrors : {} };
+    return { prompt_id: promptIdOf(row), number, node_errors: validation?.ok ? validation.nodeErrors : {} };
   });
 
   scope.get('/prompt', { config: { permission: 'read' }, schema: { tags: ['comfyui'] } }, async (request) => ({
@@ -121,7 +129,7 @@ export function registerComfyPromptRoutes(scope: FastifyInstance, compat: Compat
     const caller = compatCaller(request);
     const wanted = request.body && typeof request.body === 'object' ? request.body.prompt_id : undefined;
     for (const row of compat.jobs.ofCaller('comfyui', caller, ['processing'])) {
-      if (wanted === undefined || wanted === row.mobilesd_job_id) await cancelQuietly(row.mobilesd_job_id);
+      if (wanted === undefined || wanted === promptIdOf(row)) await cancelQuietly(row.mobilesd_job_id);
     }
     return reply.code(200).send();
   });
@@ -136,13 +144,13 @@ export function registerComfyPromptRoutes(scope: FastifyInstance, compat: Compat
     const history: Record<string, unknown> = {};
     for (const row of compat.jobs.recentOfCaller('comfyui', caller, limit, offset).reverse()) {
       const entry = historyEntry(row, ctx.gallery.forJob(row.mobilesd_job_id));
-      if (entry) history[row.mobilesd_job_id] = entry;
+      if (entry) history[promptIdOf(row)] = entry;
     }
     return history;
   });
 
   scope.get<{ Params: { id: string } }>('/history/:id', { config: { permission: 'read' }, schema: { tags: ['comfyui'] } }, async (request) => {
-    const row = compat.jobs.get('comfyui', request.params.id);
+    const row = compat.jobs.byPromptId(request.params.id);
     const entry = row ? historyEntry(row, ctx.gallery.forJob(row.mobilesd_job_id)) : null;
     return entry ? { [request.params.id]: entry } : {};
   });

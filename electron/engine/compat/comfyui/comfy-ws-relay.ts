@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { EngineEvent } from '../../../../shared/events.ts';
 import type { CompatContext } from '../compat-context.ts';
-import { compatOf } from '../compat-jobs.ts';
+import { compatOf, promptIdOf } from '../compat-jobs.ts';
 import { executionErrorData, outputsByNode } from './comfy-history.ts';
 
 /** Binary frame type 1 (PREVIEW_IMAGE) and its formats. */
@@ -20,6 +20,8 @@ const PREVIEW_FORMAT: Record<string, number> = { 'image/jpeg': 1, 'image/png': 2
 
 interface FollowedPrompt {
   clientId: string;
+  /** The id the client knows the prompt by. */
+  promptId: string;
   /** The node progress is reported on (the sampler). */
   node: string;
   started: boolean;
@@ -83,7 +85,7 @@ export class ComfyWsRelay {
     let followed: FollowedPrompt | null = null;
     if (row && compat?.client_id) {
       const workflow = (JSON.parse(row.generation_params_json) as { workflow?: Record<string, { class_type?: unknown }> }).workflow ?? {};
-      followed = { clientId: compat.client_id, node: samplerNode(workflow, compat.outputs ?? []), started: false };
+      followed = { clientId: compat.client_id, promptId: promptIdOf(row), node: samplerNode(workflow, compat.outputs ?? []), started: false };
     }
     this.#prompts.set(jobId, followed);
     return followed;
@@ -93,8 +95,8 @@ export class ComfyWsRelay {
     if (prompt.started) return;
     prompt.started = true;
     const timestamp = this.#compat.ctx.clock.now();
-    this.#send(prompt.clientId, 'execution_start', { prompt_id: jobId, timestamp });
-    this.#send(prompt.clientId, 'execution_cached', { nodes: [], prompt_id: jobId, timestamp });
+    this.#send(prompt.clientId, 'execution_start', { prompt_id: prompt.promptId, timestamp });
+    this.#send(prompt.clientId, 'execution_cached', { nodes: [], prompt_id: prompt.promptId, timestamp });
   }
 
   #onEvent(event: EngineEvent): void {
@@ -107,8 +109,8 @@ export class ComfyWsRelay {
         if (!prompt || !this.#sockets.has(prompt.clientId) || event.step === null) return;
         const wasStarted = prompt.started;
         this.#start(event.job_id, prompt);
-        if (!wasStarted) this.#send(prompt.clientId, 'executing', { node: prompt.node, display_node: prompt.node, prompt_id: event.job_id });
-        this.#send(prompt.clientId, 'progress', { value: event.step, max: event.steps ?? event.step, prompt_id: event.job_id, node: prompt.node });
+        if (!wasStarted) this.#send(prompt.clientId, 'executing', { node: prompt.node, display_node: prompt.node, prompt_id: prompt.promptId });
+        this.#send(prompt.clientId, 'progress', { value: event.step, max: event.steps ?? event.step, prompt_id: prompt.promptId, node: prompt.node });
         const preview = event.has_preview ? this.#compat.ctx.dispatcher.live(event.job_id)?.preview : null;
         const format = preview ? PREVIEW_FORMAT[preview.mime] : undefined;
         if (preview && format) {
@@ -141,19 +143,20 @@ export class ComfyWsRelay {
     this.#start(id, prompt);
     const timestamp = this.#compat.ctx.clock.now();
     const client = prompt.clientId;
+    const promptId = prompt.promptId;
     if (row.status === 'completed') {
       for (const [node, images] of outputsByNode(row, this.#compat.ctx.gallery.forJob(id))) {
-        this.#send(client, 'executing', { node, display_node: node, prompt_id: id });
-        this.#send(client, 'executed', { node, display_node: node, output: { images }, prompt_id: id });
+        this.#send(client, 'executing', { node, display_node: node, prompt_id: promptId });
+        this.#send(client, 'executed', { node, display_node: node, output: { images }, prompt_id: promptId });
       }
-      this.#send(client, 'execution_success', { prompt_id: id, timestamp });
+      this.#send(client, 'execution_success', { prompt_id: promptId, timestamp });
     } else if (row.status === 'cancelled') {
-      this.#send(client, 'execution_interrupted', { prompt_id: id, node_id: prompt.node, node_type: null, executed: [], timestamp });
+      this.#send(client, 'execution_interrupted', { prompt_id: promptId, node_id: prompt.node, node_type: null, executed: [], timestamp });
     } else {
       this.#send(client, 'execution_error', executionErrorData(row, timestamp));
     }
     this.#send(client, 'status', { status: this.#status(client) });
-    this.#send(client, 'executing', { node: null, prompt_id: id });
+    this.#send(client, 'executing', { node: null, prompt_id: promptId });
   }
 
   close(): void {
