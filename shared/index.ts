@@ -10,3 +10,4 @@ export * from './ops.ts';
 export * from './settings.ts';
 export * from './health.ts';
 export * from './api-keys.ts';
+export * from './notifications.ts';

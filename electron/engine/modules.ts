@@ -3,8 +3,9 @@ import { createComfyModule } from './backends/comfyui/module.ts';
 import { createSecurityModule } from './security/module.ts';
 import { createModelsModule } from './models/module.ts';
 import { createCompatModule } from './compat/module.ts';
+import { createNotifyModule } from './notify/module.ts';
 
 /** The engine's optional parts, in the order their hooks run (security first). */
 export function createEngineModules(): EngineModule[] {
-  return [createSecurityModule(), createComfyModule(), createModelsModule(), createCompatModule()];
+  return [createSecurityModule(), createComfyModule(), createModelsModule(), createCompatModule(), createNotifyModule()];
 }

@@ -15,6 +15,7 @@ export interface SecretStore {
 export const SECRET_NAMES = {
   serverPassword: (alias: string) => `server-password:${alias}`,
   civitaiToken: 'civitai-token',
+  webhookSecret: (id: string) => `webhook-secret:${id}`,
 } as const;
 
 export class MemorySecretStore implements SecretStore {

@@ -3,8 +3,10 @@ import { createCoreTables } from './001-core.ts';
 import { createApiKeysTable } from './002-api-keys.ts';
 import { createModelTables } from './003-models.ts';
 import { addSeedApiFields } from './004-seed-api-fields.ts';
+import { createNotificationTables } from './005-notifications.ts';
+import { createModelTrash } from './006-model-trash.ts';
 
 export type Migration = (db: Database.Database) => void;
 
 /** Append only: index i holds the step to user_version i+1. Never edit a released step. */
-export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields];
+export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash];

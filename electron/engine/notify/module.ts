@@ -1,0 +1,111 @@
+/**
+ * Notifications as an engine module: the outbox worker (fed by triggers on job status and
+ * by bus events for servers and downloads), webhook targets and their routes.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../api/context.ts';
+import type { EngineModule } from '../engine-module.ts';
+import { registerWebhookRoutes } from './api/webhook-routes.ts';
+import type { NotifyPayload } from './notify-payload.ts';
+import { jobPayload } from './notify-payload.ts';
+import { sendOutbound } from './outbound-http.ts';
+import { OutboxStore, type NewDelivery, type OutboxEvent } from './outbox-store.ts';
+import { OutboxWorker } from './outbox-worker.ts';
+import { WebhookService } from './webhook-service.ts';
+import { WebhookStore } from './webhook-store.ts';
+import { randomUUID } from 'node:crypto';
+import type { NotifyEvent } from '../../../shared/notifications.ts';
+
+/** The address links in notifications point at: where this engine listens (loopback when it listens on all). */
+function listeningBaseUrl(app: FastifyInstance | null): string {
+  const address = app?.server.address();
+  if (!address || typeof address !== 'object') return 'http://127.0.0.1/';
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`;
+}
+
+export interface NotifyServices {
+  outbox: OutboxStore;
+  webhooks: WebhookService;
+  worker: OutboxWorker;
+}
+
+export function createNotifyModule(): EngineModule & { services(): NotifyServices } {
+  let services: NotifyServices | null = null;
+  let app: FastifyInstance | null = null;
+  let unsubscribe: (() => void) | null = null;
+  const need = (): NotifyServices => {
+    if (!services) throw new Error('notify module used before init');
+    return services;
+  };
+
+  return {
+    name: 'notify',
+    services: need,
+    init(ctx: ApiContext) {
+      const outbox = new OutboxStore(ctx.db);
+      const store = new WebhookStore(ctx.db);
+      const payloadFor = (event: OutboxEvent): NotifyPayload | null => {
+        const base = listeningBaseUrl(app);
+        const data = event.data_json ? JSON.parse(event.data_json) as unknown : null;
+        const row = event.job_id ? ctx.jobs.get(event.job_id) : undefined;
+        if (event.type === 'test') return { event: 'test', job: null, data };
+        if (event.type === 'job.finished' || event.type === 'job.failed') {
+          return row ? { event: event.type, job: jobPayload(row, ctx.jobs.images(row.mobilesd_job_id), base), data } : null;
+        }
+        const job = row ? jobPayload(row, ctx.jobs.images(row.mobilesd_job_id), base) : null;
+        return { event: event.type as NotifyEvent, job, data: event.type === 'queue.drained' ? { counts: ctx.jobs.counts() } : data };
+      };
+      const extraDeliveries = (event: OutboxEvent, payload: NotifyPayload): NewDelivery[] => {
+        if (event.type === 'test') {
+          const webhookId = (payload.data as { webhook_id?: string } | null)?.webhook_id;
+          return webhookId && store.get(webhookId)
+            ? [{ id: randomUUID(), webhook_id: webhookId, target_url: null, event_id: event.id, event: 'test', payload, attach_images: false }]
+            : [];
+        }
+        return [];
+      };
+      const worker = new OutboxWorker({ outbox, webhooks: store, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, send: sendOutbound, payloadFor, extraDeliveries });
+      services = { outbox, worker, webhooks: new WebhookService({ store, outbox, secrets: ctx.secrets, clock: ctx.clock, wake: () => worker.kick() }) };
+      // Job events are already in the outbox when the bus hears of them (triggers, same
+      // transaction); the bus only says "look now". Server and download events have no
+      // job row, so they are written here.
+      const serverHealth = new Map<string, string>();
+      const downloadStatus = new Map<string, string>();
+      unsubscribe = ctx.bus.on((event) => {
+        if (event.type === 'job.finished' || event.type === 'queue.state') worker.kick();
+        else if (event.type === 'download.updated') {
+          const before = downloadStatus.get(event.download.id);
+          downloadStatus.set(event.download.id, event.download.status);
+          if (event.download.status === 'completed' && before !== 'completed') {
+            outbox.addEvent('download.finished', null, { download: event.download }, ctx.clock.now());
+            worker.kick();
+          }
+        } else if (event.type === 'server.status') {
+          const { alias, status } = event.server;
+          const before = serverHealth.get(alias);
+          serverHealth.set(alias, status);
+          const wentOffline = status === 'offline' && before !== undefined && before !== 'offline';
+          const cameBack = status !== 'offline' && before === 'offline';
+          if (wentOffline || cameBack) {
+            outbox.addEvent(wentOffline ? 'server.offline' : 'server.online', null, { server: event.server }, ctx.clock.now());
+            worker.kick();
+          }
+        }
+      });
+    },
+    routes: [
+      (fastify) => {
+        app = fastify;
+        fastify.addHook('onReady', async () => need().worker.kick());
+        registerWebhookRoutes(fastify, need());
+      },
+    ],
+    async stop() {
+      unsubscribe?.();
+      await services?.worker.stop();
+      services = null;
+      app = null;
+    },
+  };
+}
