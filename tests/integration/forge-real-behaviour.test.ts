@@ -151,12 +151,12 @@ describe('Forge as it really is', () => {
     expect(job.images.map((i: any) => i.seed)).toEqual([100, 101]);
   });
 
-  it('a job using an extension the server lacks fails before sending, naming it', async () => {
+  it('a job for a named server known to lack an extension it uses is refused at submit with a 400 naming it', async () => {
     const before = generationRequests(forge).length;
     const res = await submit(sq.url, { positive_prompt: 'x', alwayson_scripts: { 'Regional Prompter': { args: [true] } } });
-    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
-    expect(job).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(job.error_message).toContain('does not have the extension "Regional Prompter"');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'missing_extension', details: { server: 'f1', missing_extensions: ['Regional Prompter'], servers_with_them: [] } });
+    expect(res.body.message).toContain('does not have the extension "Regional Prompter"');
     expect(generationRequests(forge).length).toBe(before);
   });
 });
@@ -192,5 +192,31 @@ describe('auto routing by the extensions a job uses', () => {
     expect(done[4].status).toBe('completed');
     expect(done[5]).toMatchObject({ status: 'failed', attempts: 1 });
     expect(done[5].error_message).toContain('does not have the extension "Regional Prompter"');
+  });
+
+  it('a job for a named server without the extension is refused at submit, naming the servers that have it', async () => {
+    const total = (await api(sq.url, 'GET', '/api/v1/queue/jobs')).body;
+    const res = await submit(sq.url, { positive_prompt: 'face', alwayson_scripts: { ADetailer: { args: [true, false, { ad_model: 'face_yolov8n.pt' }] } } }, 'plain');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'missing_extension', details: { server: 'plain', missing_extensions: ['ADetailer'], servers_with_them: ['detailer'] } });
+    expect(res.body.message).toMatch(/Servers that have it: detailer/);
+    expect((await api(sq.url, 'GET', '/api/v1/queue/jobs')).body).toEqual(total); // nothing queued
+    const ok = await submit(sq.url, { positive_prompt: 'face', alwayson_scripts: { ADetailer: { args: [true, false, { ad_model: 'face_yolov8n.pt' }] } } }, 'detailer');
+    expect(ok.status).toBe(202);
+    await waitForJobs(sq.url, [ok.body.mobilesd_job_id]);
+  });
+
+  it('while a named server\'s script list is not known yet, the job is accepted and checked again before sending', async () => {
+    const emu = await createForgeEmulator({ stepMs: 5, alwaysonScripts: ['Refiner', 'Seed', 'Sampler', 'ControlNet'] });
+    emus.push(emu);
+    emu.setFault({ kind: '500', path: '/sdapi/v1/script-info', count: 1, error: 'RuntimeError', message: 'scripts still loading' });
+    await api(sq.url, 'POST', '/api/v1/servers', { alias: 'unknown', app_type: 'forge', api_url: emu.url });
+    await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers')).body.find((s: any) => s.alias === 'unknown')?.status === 'online', { what: 'server online' });
+    const res = await submit(sq.url, { positive_prompt: 'face', alwayson_scripts: { ADetailer: { args: [true] } } }, 'unknown');
+    expect(res.status).toBe(202);
+    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+    expect(job).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(job.error_message).toContain('does not have the extension "ADetailer"');
+    expect(generationRequests(emu)).toHaveLength(0);
   });
 });

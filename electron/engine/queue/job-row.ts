@@ -1,5 +1,10 @@
 import type { AppType } from '../../../shared/servers.ts';
-import type { JobMode, JobStatus } from '../../../shared/jobs.ts';
+import type { GenerationParams, JobMode, JobStatus } from '../../../shared/jobs.ts';
+
+/** The mode a job runs in: as asked, else img2img when it brings init images. */
+export function jobModeFor(mode: JobMode | undefined, params: GenerationParams): JobMode {
+  return mode ?? (Array.isArray(params.init_images) && params.init_images.length > 0 ? 'img2img' : 'txt2img');
+}
 
 /** A jobs table row as SQLite returns it. */
 export interface JobRow {

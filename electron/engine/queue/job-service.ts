@@ -8,12 +8,13 @@ import type { ServerRegistry } from '../servers/server-registry.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { JobEvents } from './job-events.ts';
 import { AUTO_SERVER } from '../../../shared/servers.ts';
-import type { JobRow } from './job-row.ts';
+import { jobModeFor, type JobRow } from './job-row.ts';
 import type { JobStore, ListQuery } from './job-store.ts';
 import { toJobStatus } from './job-view.ts';
 import { normalizeSeedFields, SeedFieldError } from './seed-fields.ts';
 import type { SettingsStore } from './settings-store.ts';
 import { SubmitBatcher } from './submit-batcher.ts';
+import { missingExtensionProblem } from './submit-extension-check.ts';
 
 /** Assumed run time of a job when none of its kind has completed yet, for start estimates. */
 const DEFAULT_JOB_DURATION_MS = 30_000;
@@ -92,6 +93,8 @@ export class JobService {
         throw new JobServiceError(400, 'app_type_mismatch', `Server "${target}" is a ${server.row.app_type} server, but the job is for ${appType}.`);
       }
       appType = server.row.app_type;
+      const extensionProblem = missingExtensionProblem(server, this.#registry.all(), jobModeFor(request.mode, request.generation_params), request.generation_params);
+      if (extensionProblem) throw new JobServiceError(400, 'missing_extension', extensionProblem.message, extensionProblem.details);
     }
     appType ??= request.generation_params.workflow ? 'comfyui' : 'forge';
     if (appType === 'comfyui' && request.generation_params.workflow === undefined && !request.generation_params.positive_prompt) {

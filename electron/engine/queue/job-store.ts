@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { GalleryStore, type ImageRow } from '../gallery/gallery-store.ts';
 import type { ImageRecord } from '../results/image-store.ts';
-import type { ClaimedJob, JobRow } from './job-row.ts';
+import { jobModeFor, type ClaimedJob, type JobRow } from './job-row.ts';
 import { displayColumns } from './job-display.ts';
 
 export interface NewJob {
@@ -159,7 +159,7 @@ export class JobStore {
           target: job.target_server_alias,
           params: JSON.stringify(params),
           app_type: job.app_type,
-          mode: job.mode ?? (Array.isArray(params.init_images) && params.init_images.length > 0 ? 'img2img' : 'txt2img'),
+          mode: jobModeFor(job.mode, params),
           source_info: job.source_info ?? null,
           api_key_id: job.api_key_id ?? null,
           priority: job.priority,

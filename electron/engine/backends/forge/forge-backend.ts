@@ -137,8 +137,8 @@ export class ForgeBackend implements Backend {
   }
 
   /** The server's script list (null when it cannot tell us: old server, error). */
-  async #scripts(): Promise<ScriptInfoEntry[] | null> {
-    if (this.#scriptInfo && Date.now() - this.#scriptInfo.at < SCRIPT_INFO_TTL_MS) return this.#scriptInfo.list;
+  async #scripts(fresh = false): Promise<ScriptInfoEntry[] | null> {
+    if (!fresh && this.#scriptInfo && Date.now() - this.#scriptInfo.at < SCRIPT_INFO_TTL_MS) return this.#scriptInfo.list;
     let list: ScriptInfoEntry[] | null = null;
     try {
       const body = await this.#getJson('/sdapi/v1/script-info');
@@ -162,7 +162,8 @@ export class ForgeBackend implements Backend {
   async #checkScripts(job: RunnableJob): Promise<string[]> {
     const alwayson = job.params.alwayson_scripts;
     if (!alwayson || typeof alwayson !== 'object' || Object.keys(alwayson).length === 0) return [];
-    const scripts = await this.#scripts();
+    // Not known at the last health check (so the job passed submit unchecked): ask again now.
+    const scripts = await this.#scripts(this.#scriptInfo?.list === null);
     const missing = missingAlwaysonScripts(Object.keys(alwayson), job.mode, scripts);
     if (missing.length === 0) return alwaysonArgWarnings(alwayson as Record<string, unknown>, job.mode, scripts);
     throw new BackendError('permanent', `Server ${this.#server.alias} does not have the extension${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} this job uses; install it there or send the job to a server that has it.`, {
