@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { ApiContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
+import { installRoutePolicyCheck } from './route-policy-check.ts';
 import { registerBackupRoutes } from './routes/backups.ts';
 import { registerDiagnosticsRoutes } from './routes/diagnostics.ts';
 import { registerEventRoutes } from './routes/events.ts';
@@ -39,6 +40,7 @@ export async function buildApiApp(ctx: ApiContext, plugins: { before?: RouteRegi
     },
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
+  installRoutePolicyCheck(app);
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');

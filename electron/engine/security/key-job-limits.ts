@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { deny } from './deny.ts';
-import { grants, routeRequirement } from './permissions.ts';
+import { grants, policyOf } from './permissions.ts';
 import { keyOf } from './request-principal.ts';
 import type { SecurityServices } from './security-services.ts';
-
-const JOB_CREATING_ROUTES = new Set(['POST /api/v1/generate', 'POST /api/v2/generate', 'POST /api/v1/queue/jobs/:id/requeue']);
 
 /**
  * What an API key may do to jobs, checked once the route's input is validated:
@@ -15,18 +13,16 @@ const JOB_CREATING_ROUTES = new Set(['POST /api/v1/generate', 'POST /api/v2/gene
 export function installKeyJobLimits(app: FastifyInstance, services: SecurityServices): void {
   app.addHook('preHandler', async (request, reply) => {
     const key = keyOf(request);
-    const pattern = request.routeOptions.url;
-    if (!key || !pattern) return undefined;
-    const config = request.routeOptions.config;
-    const requirement = routeRequirement(request.method, pattern, config?.permission);
-    if (requirement.ownJobOnly && !grants(key.permissions, 'admin')) {
+    const policy = request.routeOptions.url ? policyOf(request.routeOptions.config) : null;
+    if (!key || !policy) return undefined;
+    if (policy.ownJobOnly && !grants(key.permissions, 'admin')) {
       const id = (request.params as { id?: unknown } | undefined)?.id;
       const job = typeof id === 'string' ? services.ctx.jobs.get(id) : undefined;
       if (job && job.api_key_id !== key.id) {
         return deny(reply, 403, 'not_your_job', 'This API key may only cancel, retry, move or remove jobs it submitted itself.');
       }
     }
-    if (config?.createsJobs || JOB_CREATING_ROUTES.has(`${request.method} ${pattern}`)) {
+    if (policy.createsJobs) {
       const active = services.ctx.jobs.activeJobsForKey(key.id);
       if (active >= key.maxQueueDepth) {
         return deny(reply, 429, 'queue_depth_exceeded', `This API key already has ${active} unfinished jobs, its limit (max_queue_depth ${key.maxQueueDepth}); wait for some to finish or cancel them.`);

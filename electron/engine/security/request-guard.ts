@@ -3,8 +3,8 @@ import { readPresentedCredentials, type PresentedCredentials } from './api-key-c
 import { allowCors, answerPreflight, isPreflight } from './cors.ts';
 import { deny, tooManyRequests } from './deny.ts';
 import { isSameOrigin, isSameOriginFetch, readOrigin } from './origin-policy.ts';
-import { grants, routeRequirement, type RouteRequirement } from './permissions.ts';
-import { isUnder, routePattern } from './request-paths.ts';
+import { grants, policyOf, type RoutePolicy } from './permissions.ts';
+import { GUARDED_PREFIXES, isUnder, routePattern } from './request-paths.ts';
 import type { SecurityServices } from './security-services.ts';
 import { resolveUiAccess } from './ui-access.ts';
 
@@ -29,11 +29,8 @@ export function installRequestGuard(app: FastifyInstance, services: SecurityServ
     if (!services.hostAllowed(host)) {
       return deny(reply, 403, 'host_not_allowed', 'This StableQueue does not answer to that Host name. If the name is yours, add it to STABLEQUEUE_ALLOWED_HOSTS.');
     }
-    // The Prometheus endpoint (the conventional /metrics) and the seed plan's image files
-    // (/gallery_files) sit outside /api but are guarded like it.
-    // The A1111/ComfyUI-compatible facades (/compat) are the API under other clients' names.
     const compat = isUnder(request, '/compat');
-    const api = isUnder(request, '/api') || isUnder(request, '/metrics') || isUnder(request, '/gallery_files') || compat;
+    const api = GUARDED_PREFIXES.some((prefix) => isUnder(request, prefix));
     const origin = readOrigin(request.headers.origin);
     if (isPreflight(request)) return answerPreflight(reply, origin, services.corsOrigins, api);
 
@@ -52,11 +49,8 @@ export function installRequestGuard(app: FastifyInstance, services: SecurityServ
     }
     if (!api) return;
 
-    const pattern = routePattern(request);
     // An unknown route needs no particular permission: it answers 404 once authenticated.
-    const requirement: RouteRequirement | null = pattern
-      ? routeRequirement(request.method, pattern, request.routeOptions.config?.permission)
-      : null;
+    const requirement = routePattern(request) ? policyOf(request.routeOptions.config) : null;
 
     if (credentials.kind !== 'none') return authenticateKey(request, reply, credentials, requirement, services);
     if (requirement?.permission === 'public') return;
@@ -74,7 +68,7 @@ export function installRequestGuard(app: FastifyInstance, services: SecurityServ
 
 async function authenticateKey(
   request: FastifyRequest, reply: FastifyReply, credentials: Exclude<PresentedCredentials, { kind: 'none' }>,
-  requirement: RouteRequirement | null, services: SecurityServices,
+  requirement: RoutePolicy | null, services: SecurityServices,
 ): Promise<FastifyReply | undefined> {
   const address = request.socket.remoteAddress;
   const wait = services.backoff.retryAfterMs(address);

@@ -27,6 +27,16 @@ export function isUnder(request: FastifyRequest, prefix: string): boolean {
   return underPrefix(path, prefix) || underPrefix(decoded(path), prefix);
 }
 
+/**
+ * The paths the request policy guards: the API, and what sits outside /api but is the API
+ * all the same (the Prometheus /metrics, the seed API's /gallery_files, the A1111- and
+ * ComfyUI-compatible facades under /compat). Everything else is the static UI.
+ */
+export const GUARDED_PREFIXES = ['/api', '/metrics', '/gallery_files', '/compat'] as const;
+
+/** Whether a route pattern lies under one of the guarded prefixes. */
+export const isGuardedRoute = (url: string): boolean => GUARDED_PREFIXES.some((prefix) => underPrefix(url, prefix));
+
 /** The route pattern when a route matched (e.g. /api/v1/queue/jobs/:id), else null (404). */
 export function routePattern(request: FastifyRequest): string | null {
   return request.routeOptions.url ?? null;

@@ -17,10 +17,10 @@ declare module 'fastify' {
     /** The API key's id (api_keys.id) when the request came with a key; jobs record it. */
     apiKeyId: string | null;
   }
+  /** A route's policy, declared next to its handler (see RoutePolicy in permissions.ts). */
   interface FastifyContextConfig {
-    /** What the route needs when a key calls it; see permissions.ts for the defaults. */
     permission?: RouteAccess;
-    /** The route creates jobs, so a key's queue depth cap applies (generate and requeue are known). */
+    ownJobOnly?: boolean;
     createsJobs?: boolean;
   }
 }

@@ -17,14 +17,14 @@ const RestoreAnswer = Type.Object({ backup: BackupSchema, restart_required: Type
 export function registerBackupRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { backups } = ctx.ops;
 
-  app.get('/api/v1/backups', { schema: { tags: ['operations'], response: { 200: BackupListSchema } } }, async () => ({
+  app.get('/api/v1/backups', { config: { permission: 'admin' }, schema: { tags: ['operations'], response: { 200: BackupListSchema } } }, async () => ({
     dir: backups.dir,
     keep: ctx.settings.get('backup_keep'),
     backups: backups.list().map(view),
     pending_restore: pendingRestoreName(ctx.config.dataDir),
   }));
 
-  app.post('/api/v1/backups', { schema: { tags: ['operations'], response: { 201: BackupSchema, 507: ApiErrorSchema, 503: ApiErrorSchema } } }, async (_request, reply) => {
+  app.post('/api/v1/backups', { config: { permission: 'admin' }, schema: { tags: ['operations'], response: { 201: BackupSchema, 507: ApiErrorSchema, 503: ApiErrorSchema } } }, async (_request, reply) => {
     try {
       return reply.code(201).send(view(backups.create('manual')));
     } catch (error) {
@@ -36,6 +36,7 @@ export function registerBackupRoutes(app: FastifyInstance, ctx: ApiContext): voi
   });
 
   app.post<{ Body: { name: string } }>('/api/v1/backups/restore', {
+    config: { permission: 'admin' },
     schema: { tags: ['operations'], body: RestoreRequest, response: { 202: RestoreAnswer, 404: ApiErrorSchema, 409: ApiErrorSchema } },
   }, async (request, reply) => {
     try {
@@ -52,6 +53,7 @@ export function registerBackupRoutes(app: FastifyInstance, ctx: ApiContext): voi
   });
 
   app.delete('/api/v1/backups/restore', {
+    config: { permission: 'admin' },
     schema: { tags: ['operations'], response: { 200: Type.Object({ pending_restore: Type.Null() }) } },
   }, async () => {
     cancelRestoreRequest(ctx.config.dataDir);

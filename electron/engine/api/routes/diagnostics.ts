@@ -5,7 +5,7 @@ import type { ApiContext } from '../context.ts';
 
 /** GET /api/v1/diagnostics: one zip to attach to a bug report, secrets scrubbed. Admin only. */
 export function registerDiagnosticsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/api/v1/diagnostics', { schema: { tags: ['operations'] } }, async (_request, reply) => {
+  app.get('/api/v1/diagnostics', { config: { permission: 'admin' }, schema: { tags: ['operations'] } }, async (_request, reply) => {
     const { entries, secrets } = await gatherDiagnostics(ctx);
     const stamp = new Date(ctx.clock.now()).toISOString().replace(/[:.]/g, '-');
     return reply

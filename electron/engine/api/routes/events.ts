@@ -8,7 +8,7 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /** GET /api/v1/events: Server-Sent Events; `event:` is the type, `data:` the JSON event. */
 export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/api/v1/events', { schema: { tags: ['system'], hide: false } }, (request, reply) => {
+  app.get('/api/v1/events', { config: { permission: 'read' }, schema: { tags: ['system'], hide: false } }, (request, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -33,7 +33,9 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     res.write(`retry: 2000\n\n`);
     write({ type: 'queue.state', paused: ctx.service.isPaused(), counts: ctx.service.counts() });
     const unsubscribe = ctx.bus.on(write);
-    const heartbeat = setInterval(() => res.write(`: ping\n\n`), HEARTBEAT_MS);
+    // A named event, not a comment: browsers hide comments from scripts, and the UI needs
+    // to see the keep-alive to tell a quiet stream from a stalled one.
+    const heartbeat = setInterval(() => res.write(`event: heartbeat\ndata: {}\n\n`), HEARTBEAT_MS);
     const close = () => {
       clearInterval(heartbeat);
       unsubscribe();

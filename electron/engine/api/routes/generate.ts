@@ -15,6 +15,7 @@ export function requestApiKeyId(request: FastifyRequest): string | null {
 
 export function registerGenerateRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: GenerateRequest }>('/api/v1/generate', {
+    config: { permission: 'submit', createsJobs: true },
     schema: { tags: ['jobs'], body: GenerateRequestSchema, response: { 202: GenerateV1ResponseSchema, ...errors } },
   }, async (request, reply) => {
     const row = await ctx.service.submit(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.source_info ?? 'web_ui' });
@@ -23,6 +24,7 @@ export function registerGenerateRoutes(app: FastifyInstance, ctx: ApiContext): v
 
   // 200, not 202: the seed plan's clients check `status_code == 200`.
   app.post<{ Body: GenerateRequest }>('/api/v2/generate', {
+    config: { permission: 'submit', createsJobs: true },
     schema: { tags: ['jobs'], body: GenerateRequestSchema, response: { 200: GenerateV2ResponseSchema, ...v2Errors } },
   }, async (request, reply) => {
     const row = await ctx.service.submit(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.source_info ?? 'api_v2' });

@@ -38,6 +38,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
   };
 
   app.get<{ Querystring: { limit?: number; cursor?: string; server?: string; checkpoint?: string; q?: string; from?: string; to?: string; job_id?: string } }>('/api/v1/gallery/images', {
+    config: { permission: 'read' },
     schema: {
       tags: ['gallery'],
       querystring: Type.Object({
@@ -70,6 +71,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
   });
 
   app.get('/api/v1/gallery/facets', {
+    config: { permission: 'read' },
     schema: {
       tags: ['gallery'],
       response: { 200: Type.Object({ servers: Type.Array(Type.String()), checkpoints: Type.Array(Type.String()) }) },
@@ -77,20 +79,24 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
   }, async () => ctx.gallery.facets());
 
   app.get<{ Params: { id: number } }>('/api/v1/images/:id', {
+    config: { permission: 'read' },
     schema: { tags: ['gallery'], params: IdParams, response: { 200: GalleryImageSchema, ...errors } },
   }, async (request) => toGalleryImage(find(request.params.id)));
 
   app.get<{ Params: { id: number } }>('/api/v1/images/:id/download', {
+    config: { permission: 'read' },
     schema: { tags: ['gallery'], params: IdParams, response: errors },
   }, async (request, reply) => sendOriginal(reply, find(request.params.id)));
 
   // A wildcard, so a name with more segments (`a/../b`) is looked up too, and not found,
   // instead of falling through to the UI's page.
   app.get<{ Params: { '*': string } }>('/gallery_files/*', {
+    config: { permission: 'read' },
     schema: { tags: ['gallery'], summary: 'An image by its file name (the gallery row\'s filename)', response: errors },
   }, async (request, reply) => sendOriginal(reply, findByFileName(request.params['*'])));
 
   app.get<{ Params: { id: number } }>('/api/v1/images/:id/thumbnail', {
+    config: { permission: 'read' },
     schema: { tags: ['gallery'], params: IdParams, response: errors },
   }, async (request, reply) => {
     const row = find(request.params.id);
@@ -101,6 +107,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
   });
 
   app.delete<{ Params: { id: number } }>('/api/v1/images/:id', {
+    config: { permission: 'admin' },
     schema: { tags: ['gallery'], params: IdParams, response: { 200: Type.Object({ deleted: Type.Integer() }), ...errors } },
   }, async (request) => {
     const row = find(request.params.id);
@@ -109,6 +116,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
   });
 
   app.delete<{ Params: { filename: string } }>('/api/v1/gallery/images/:filename', {
+    config: { permission: 'admin' },
     schema: { tags: ['gallery'], params: FileNameParams, response: { 200: Type.Object({ deleted: Type.String(), id: Type.Integer() }), ...errors } },
   }, async (request) => {
     const row = findByFileName(request.params.filename);

@@ -9,7 +9,7 @@ import { LIMITS } from '../../../../shared/limits.ts';
 import { AppTypeSchema, type AppType } from '../../../../shared/servers.ts';
 import type { ApiContext } from '../context.ts';
 import { applicationSpecificData } from '../../queue/application-data.ts';
-import { grants } from '../../security/permissions.ts';
+import { grants, type RoutePolicy } from '../../security/permissions.ts';
 import { keyOf } from '../../security/request-principal.ts';
 import { ApiError } from '../errors.ts';
 import { backupBeforeOrRefuse } from './backup-before.ts';
@@ -46,6 +46,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
   const summary = (id: string) => ctx.service.summary(ctx.service.get(id));
 
   app.get<{ Querystring: JobListQuery }>('/api/v1/queue/jobs', {
+    config: { permission: 'read' },
     schema: {
       tags: ['queue'],
       querystring: Type.Object({
@@ -76,15 +77,18 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   // One job in the same shape as the list rows and the job events, so a client can track it without converting.
   app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id', {
+    config: { permission: 'read' },
     schema: { tags: ['queue'], params: JobParams, response: { 200: JobSummarySchema, ...errors } },
   }, async (request) => summary(request.params.id));
 
   app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id/status', {
+    config: { permission: 'read' },
     schema: { tags: ['queue'], params: JobParams, response: { 200: JobStatusResponseSchema, ...errors } },
   }, async (request) => ctx.service.status(request.params.id));
 
   // The seed plan's v2 status: the v1 fields plus metadata and application_specific_data.
   app.get<{ Params: { jobId: string } }>('/api/v2/queue/jobs/:jobId/status', {
+    config: { permission: 'read' },
     schema: {
       tags: ['queue'],
       params: Type.Object({ jobId: Type.String({ format: 'uuid' }) }),
@@ -102,6 +106,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
   });
 
   app.get<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id/preview', {
+    config: { permission: 'read' },
     schema: { tags: ['queue'], params: JobParams, response: { ...errors } },
   }, async (request, reply) => {
     ctx.service.get(request.params.id);
@@ -110,23 +115,28 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     return reply.header('Cache-Control', 'no-store').type(preview.mime).send(preview.data);
   });
 
-  const action = (path: string, run: (id: string, request: { apiKeyId: string | null }) => Promise<unknown> | unknown) =>
+  const action = (path: string, policy: RoutePolicy, run: (id: string, request: { apiKeyId: string | null }) => Promise<unknown> | unknown) =>
     app.post<{ Params: JobParamsT }>(`/api/v1/queue/jobs/:id/${path}`, {
+      config: policy,
       schema: { tags: ['queue'], params: JobParams, response: { 200: JobSummarySchema, ...errors } },
     }, async (request) => {
       const result = await run(request.params.id, { apiKeyId: requestApiKeyId(request) });
       return typeof result === 'string' ? summary(result) : summary(request.params.id);
     });
 
-  action('cancel', (id) => ctx.service.cancel(id));
-  action('retry', (id) => ctx.service.retry(id));
-  action('requeue', async (id, r) => (await ctx.service.requeue(id, { apiKeyId: r.apiKeyId })).mobilesd_job_id);
+  // A key may cancel and retry the jobs it submitted; a requeue makes a new job like any other.
+  const ownJob: RoutePolicy = { permission: 'submit', ownJobOnly: true };
+  action('cancel', ownJob, (id) => ctx.service.cancel(id));
+  action('retry', ownJob, (id) => ctx.service.retry(id));
+  action('requeue', { permission: 'admin', createsJobs: true }, async (id, r) => (await ctx.service.requeue(id, { apiKeyId: r.apiKeyId })).mobilesd_job_id);
 
   app.post<{ Params: JobParamsT; Body: ReorderRequest }>('/api/v1/queue/jobs/:id/reorder', {
+    config: { permission: 'submit', ownJobOnly: true },
     schema: { tags: ['queue'], params: JobParams, body: ReorderRequestSchema, response: { 200: JobSummarySchema, ...errors } },
   }, async (request) => ctx.service.summary(ctx.service.reorder(request.params.id, request.body)));
 
   app.put<{ Params: JobParamsT; Body: { priority: number } }>('/api/v1/queue/jobs/:id/priority', {
+    config: { permission: 'admin' },
     schema: {
       tags: ['queue'], params: JobParams,
       body: Type.Object({ priority: PrioritySchema }, { additionalProperties: false }),
@@ -135,26 +145,28 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
   }, async (request) => ctx.service.summary(ctx.service.setPriority(request.params.id, request.body.priority)));
 
   app.delete<{ Params: JobParamsT }>('/api/v1/queue/jobs/:id', {
+    config: { permission: 'submit', ownJobOnly: true },
     schema: { tags: ['queue'], params: JobParams, response: { 200: Type.Object({ deleted: Type.String() }), ...errors } },
   }, async (request) => {
     await ctx.service.remove(request.params.id);
     return { deleted: request.params.id };
   });
 
-  app.get('/api/v1/queue/state', { schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () =>
+  app.get('/api/v1/queue/state', { config: { permission: 'read' }, schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () =>
     ({ paused: ctx.service.isPaused(), counts: ctx.service.counts() }));
 
-  app.post('/api/v1/queue/pause', { schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () => {
+  app.post('/api/v1/queue/pause', { config: { permission: 'admin' }, schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () => {
     ctx.service.setPaused(true);
     return { paused: true, counts: ctx.service.counts() };
   });
 
-  app.post('/api/v1/queue/resume', { schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () => {
+  app.post('/api/v1/queue/resume', { config: { permission: 'admin' }, schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () => {
     ctx.service.setPaused(false);
     return { paused: false, counts: ctx.service.counts() };
   });
 
   app.post('/api/v1/queue/clear', {
+    config: { permission: 'admin' },
     schema: { tags: ['queue'], response: { 200: Type.Object({ cleared: Type.Integer() }), 507: ApiErrorSchema } },
   }, async () => {
     backupBeforeOrRefuse(ctx, 'pre-clear');

@@ -11,21 +11,25 @@ const AliasParams = Type.Object({ alias: Type.String({ minLength: 1, maxLength: 
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
 
 export function registerServerRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/api/v1/servers', { schema: { tags: ['servers'], response: { 200: Type.Array(ServerViewSchema) } } }, async () => ctx.servers.list());
+  app.get('/api/v1/servers', { config: { permission: 'read' }, schema: { tags: ['servers'], response: { 200: Type.Array(ServerViewSchema) } } }, async () => ctx.servers.list());
 
   app.post<{ Body: ServerCreate }>('/api/v1/servers', {
+    config: { permission: 'admin' },
     schema: { tags: ['servers'], body: ServerCreateSchema, response: { 201: ServerViewSchema, ...errors } },
   }, async (request, reply) => reply.code(201).send(await ctx.servers.create(request.body)));
 
   app.get<{ Params: { alias: string } }>('/api/v1/servers/:alias', {
+    config: { permission: 'read' },
     schema: { tags: ['servers'], params: AliasParams, response: { 200: ServerViewSchema, ...errors } },
   }, async (request) => ctx.servers.view(request.params.alias));
 
   app.put<{ Params: { alias: string }; Body: ServerUpdate }>('/api/v1/servers/:alias', {
+    config: { permission: 'admin' },
     schema: { tags: ['servers'], params: AliasParams, body: ServerUpdateSchema, response: { 200: ServerViewSchema, ...errors } },
   }, async (request) => ctx.servers.update(request.params.alias, request.body));
 
   app.delete<{ Params: { alias: string } }>('/api/v1/servers/:alias', {
+    config: { permission: 'admin' },
     schema: { tags: ['servers'], params: AliasParams, response: { 200: Type.Object({ deleted: Type.String() }), ...errors } },
   }, async (request) => {
     await ctx.servers.remove(request.params.alias);
@@ -33,10 +37,12 @@ export function registerServerRoutes(app: FastifyInstance, ctx: ApiContext): voi
   });
 
   app.post<{ Params: { alias: string } }>('/api/v1/servers/:alias/test', {
+    config: { permission: 'admin' },
     schema: { tags: ['servers'], params: AliasParams, response: { 200: ServerTestResultSchema, ...errors } },
   }, async (request) => ctx.servers.test(request.params.alias));
 
   app.get<{ Params: { alias: string; kind: ServerResourceKind } }>('/api/v1/servers/:alias/resources/:kind', {
+    config: { permission: 'read' },
     schema: {
       tags: ['servers'],
       params: Type.Object({ alias: Type.String({ maxLength: 64 }), kind: ServerResourceKindSchema }),

@@ -18,9 +18,10 @@ export function registerSettingsRoutes(app: FastifyInstance, ctx: ApiContext): v
     version: ctx.version,
   });
 
-  app.get('/api/v1/settings', { schema: { tags: ['settings'], response: { 200: SettingsViewSchema } } }, async () => view());
+  app.get('/api/v1/settings', { config: { permission: 'admin' }, schema: { tags: ['settings'], response: { 200: SettingsViewSchema } } }, async () => view());
 
   app.put<{ Body: Partial<Settings> }>('/api/v1/settings', {
+    config: { permission: 'admin' },
     schema: { tags: ['settings'], body: SettingsPatchSchema, response: { 200: SettingsViewSchema, 400: ApiErrorSchema } },
   }, async (request) => {
     ctx.settings.update(request.body);

@@ -106,6 +106,7 @@ export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServ
   }));
 
   app.post<{ Body: { version_id?: number; model_id?: number; file_id?: number; url?: string; air?: string; subfolder?: string } }>('/api/v1/civitai/download-model', {
+    config: { permission: 'admin' },
     schema: {
       tags: ['civitai'],
       summary: 'Queue a Civitai model file for download into the library',

@@ -29,18 +29,22 @@ export function registerDownloadRoutes(app: FastifyInstance, services: ModelsSer
   });
 
   app.post<{ Params: { id: string } }>('/api/v1/downloads/:id/pause', {
+    config: { permission: 'admin' },
     schema: { tags: ['downloads'], params: IdParams, response: { 200: DownloadViewSchema, ...errors } },
   }, async (request) => mapped(() => downloads.pause(request.params.id)));
 
   app.post<{ Params: { id: string } }>('/api/v1/downloads/:id/resume', {
+    config: { permission: 'admin' },
     schema: { tags: ['downloads'], params: IdParams, response: { 200: DownloadViewSchema, ...errors } },
   }, async (request) => mapped(() => downloads.resume(request.params.id)));
 
   app.post<{ Params: { id: string } }>('/api/v1/downloads/:id/cancel', {
+    config: { permission: 'admin' },
     schema: { tags: ['downloads'], params: IdParams, response: { 200: DownloadViewSchema, ...errors } },
   }, async (request) => mapped(() => downloads.cancel(request.params.id)));
 
   app.delete<{ Params: { id: string } }>('/api/v1/downloads/:id', {
+    config: { permission: 'admin' },
     schema: { tags: ['downloads'], summary: 'Remove a finished download from the list (cancels an unfinished one first)', params: IdParams },
   }, async (request) => mapped(async () => {
     const view = downloads.get(request.params.id);
@@ -50,6 +54,7 @@ export function registerDownloadRoutes(app: FastifyInstance, services: ModelsSer
   }));
 
   app.post('/api/v1/downloads/clear', {
+    config: { permission: 'admin' },
     schema: { tags: ['downloads'], summary: 'Remove finished downloads from the list' },
   }, async () => ({ removed: downloads.clearFinished() }));
 }

@@ -38,6 +38,7 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
   };
 
   app.get<{ Querystring: { kind?: ModelKind; base_model?: string; q?: string; civitai?: 'found' | 'not_found' | 'unknown'; updates?: boolean; sort?: 'name' | 'size' | 'modified' | 'base_model'; limit?: number; offset?: number } }>('/api/v1/models', {
+    config: { permission: 'read' },
     schema: {
       tags: ['models'],
       summary: 'The local model library, filtered and paged',
@@ -66,14 +67,17 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
   });
 
   app.get('/api/v1/models/scan', {
+    config: { permission: 'read' },
     schema: { tags: ['models'], summary: 'Scan and hashing state', response: { 200: ScanStateSchema } },
   }, async () => library.scanState(await library.rootStates()));
 
   app.get<{ Params: { id: number } }>('/api/v1/models/:id', {
+    config: { permission: 'read' },
     schema: { tags: ['models'], params: IdParams, response: { 200: ModelViewSchema, ...errors } },
   }, async (request) => toModelView(find(request.params.id)));
 
   app.get<{ Params: { id: number } }>('/api/v1/models/:id/info', {
+    config: { permission: 'read' },
     schema: { tags: ['models'], summary: 'A model with its sidecars (user metadata, .civitai.info) and header metadata', params: IdParams },
   }, async (request) => {
     const row = find(request.params.id);
@@ -95,6 +99,7 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
   });
 
   app.get<{ Params: { id: number } }>('/api/v1/models/:id/preview', {
+    config: { permission: 'read' },
     schema: { tags: ['models'], summary: 'The preview image next to the model file', params: IdParams, response: errors },
   }, async (request, reply) => {
     const row = find(request.params.id);
@@ -112,6 +117,7 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
   });
 
   app.post<{ Body: { force?: boolean; wait?: boolean; identify?: boolean } | undefined }>('/api/v1/models/scan', {
+    config: { permission: 'admin' },
     schema: {
       tags: ['models'],
       summary: 'Rescan the library folders (hashing continues in the background)',
@@ -138,6 +144,7 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
   });
 
   app.post<{ Body: { ids?: number[]; force?: boolean } | undefined }>('/api/v1/models/identify', {
+    config: { permission: 'admin' },
     schema: {
       tags: ['models'],
       summary: 'Identify hashed models on Civitai (bulk by-hash) and write their sidecars',
@@ -149,6 +156,7 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
   }, async (request) => mapped(() => services.identifier.identify({ ids: request.body?.ids, force: request.body?.force })));
 
   app.post('/api/v1/models/check-updates', {
+    config: { permission: 'admin' },
     schema: { tags: ['models'], summary: 'Check identified models for newer versions on Civitai' },
   }, async () => mapped(() => checkForUpdates(library, services.client)));
 }

@@ -23,10 +23,12 @@ export function registerApiKeyRoutes(app: FastifyInstance, services: SecuritySer
   };
 
   app.get('/api/v1/api-keys', {
+    config: { permission: 'admin' },
     schema: { tags: ['api keys'], response: { 200: Type.Object({ keys: Type.Array(ApiKeyViewSchema) }), ...errors } },
   }, async () => ({ keys: keys.list().map(toApiKeyView) }));
 
   app.post<{ Body: ApiKeyCreate }>('/api/v1/api-keys', {
+    config: { permission: 'admin' },
     schema: { tags: ['api keys'], body: ApiKeyCreateSchema, response: { 201: ApiKeyCreatedSchema, ...errors } },
   }, async (request, reply) => {
     const body = request.body;
@@ -41,10 +43,12 @@ export function registerApiKeyRoutes(app: FastifyInstance, services: SecuritySer
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/api-keys/:id', {
+    config: { permission: 'admin' },
     schema: { tags: ['api keys'], params: ApiKeyIdParams, response: { 200: ApiKeyViewSchema, ...errors } },
   }, async (request) => toApiKeyView(find(request.params.id)));
 
   app.put<{ Params: { id: string }; Body: ApiKeyUpdate }>('/api/v1/api-keys/:id', {
+    config: { permission: 'admin' },
     schema: { tags: ['api keys'], params: ApiKeyIdParams, body: ApiKeyUpdateSchema, response: { 200: ApiKeyViewSchema, ...errors } },
   }, async (request) => {
     find(request.params.id);
@@ -62,6 +66,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, services: SecuritySer
   });
 
   app.delete<{ Params: { id: string } }>('/api/v1/api-keys/:id', {
+    config: { permission: 'admin' },
     schema: { tags: ['api keys'], params: ApiKeyIdParams, response: { 200: Type.Object({ deleted: Type.String() }), ...errors } },
   }, async (request) => {
     const key = find(request.params.id);

@@ -41,6 +41,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: SecurityServi
   const { config } = services.ctx;
 
   app.post<{ Body: { password: string } }>('/api/v1/auth/login', {
+    config: { permission: 'public' },
     schema: {
       tags: ['auth'],
       body: Type.Object({ password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
@@ -69,6 +70,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: SecurityServi
   });
 
   app.post('/api/v1/auth/logout', {
+    config: { permission: 'public' },
     schema: { tags: ['auth'], response: { 200: Type.Object({ authenticated: Type.Boolean() }), ...errors } },
   }, async (request, reply) => {
     services.sessions.revoke(request.cookies[SESSION_COOKIE]);
@@ -77,6 +79,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: SecurityServi
   });
 
   app.get('/api/v1/auth/session', {
+    config: { permission: 'public' },
     schema: { tags: ['auth'], response: { 200: SessionSchema, ...errors } },
   }, async (request, reply) => {
     reply.header('Cache-Control', 'no-store');

@@ -17,10 +17,12 @@ export function registerCivitaiTokenRoutes(app: FastifyInstance, services: Secur
   const state = async () => ({ civitai_token_set: (await secrets.get(SECRET_NAMES.civitaiToken)) !== null });
 
   app.get('/api/v1/settings/civitai-token', {
+    config: { permission: 'admin' },
     schema: { tags: ['settings'], response: { 200: TokenState, ...errors } },
   }, state);
 
   app.put<{ Body: { token: string } }>('/api/v1/settings/civitai-token', {
+    config: { permission: 'admin' },
     schema: {
       tags: ['settings'],
       body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 512, pattern: '^\\s*[\\x21-\\x7e]+\\s*$', description: 'write-only' }) }, { additionalProperties: false }),
@@ -33,6 +35,7 @@ export function registerCivitaiTokenRoutes(app: FastifyInstance, services: Secur
   });
 
   app.delete('/api/v1/settings/civitai-token', {
+    config: { permission: 'admin' },
     schema: { tags: ['settings'], response: { 200: TokenState, ...errors } },
   }, async (request) => {
     await secrets.delete(SECRET_NAMES.civitaiToken);
