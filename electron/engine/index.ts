@@ -191,7 +191,7 @@ export function createEngine(config: EngineConfig): Engine {
       stopping ??= (async () => {
         if (!ctx) return;
         await ctx.dispatcher.stop(cfg.shutdownGraceMs);
-        ctx.ops.backups.stop();
+        await ctx.ops.backups.stop();
         ctx.ops.disk.stop();
         ctx.ops.metrics.stop();
         ctx.registry.stop();

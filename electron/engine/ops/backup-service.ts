@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE } from '../secrets/secret-files.ts';
 import { backupFileName, listBackupFiles, secretCopyName, type BackupFile, type BackupReason } from './backup-files.ts';
-import { writeOnlineBackup } from './sqlite-backup.ts';
+import { writeOnlineBackup, writeOnlineBackupStepwise } from './sqlite-backup.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -26,6 +26,8 @@ export class BackupService {
   readonly #keep: () => number;
   #db: Db | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #daily: Promise<BackupFile | null> | null = null;
+  readonly #inFlight = new Set<string>();
 
   constructor(deps: { dataDir: string; clock: Clock; logger: Logger; keep: () => number }) {
     this.#dataDir = deps.dataDir;
@@ -49,23 +51,56 @@ export class BackupService {
    */
   create(reason: BackupReason, db: Db | null = this.#db): BackupFile {
     if (!db) throw new BackupFailedError('the database is not open');
-    let at = new Date(this.#clock.now());
-    // Two backups in the same millisecond (a fake clock, a fast script) get distinct names.
-    while (fs.existsSync(path.join(this.dir, backupFileName(at, reason)))) at = new Date(at.getTime() + 1);
-    const name = backupFileName(at, reason);
-    const file = path.join(this.dir, name);
+    const { name, file } = this.#newName(reason);
     try {
       writeOnlineBackup(db, file);
-      for (const live of [PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE]) {
-        const source = path.join(this.#dataDir, live);
-        if (fs.existsSync(source)) fs.copyFileSync(source, path.join(this.dir, secretCopyName(name, live)));
-      }
+      this.#copySecrets(name);
     } catch (error) {
-      fs.rmSync(file, { force: true });
-      const message = `backup (${reason}) failed: ${(error as Error).message}`;
-      this.#logger.error({ err: error, reason }, 'backup failed');
-      throw new BackupFailedError(message, { cause: error });
+      this.#failed(reason, file, error);
     }
+    return this.#done(name, reason);
+  }
+
+  /** The same, copied step by step so the engine keeps answering meanwhile (the daily backup). */
+  async createStepwise(reason: BackupReason): Promise<BackupFile> {
+    const db = this.#db;
+    if (!db) throw new BackupFailedError('the database is not open');
+    const { name, file } = this.#newName(reason);
+    this.#inFlight.add(name);
+    try {
+      await writeOnlineBackupStepwise(db, file);
+      this.#copySecrets(name);
+    } catch (error) {
+      this.#failed(reason, file, error);
+    } finally {
+      this.#inFlight.delete(name);
+    }
+    return this.#done(name, reason);
+  }
+
+  #newName(reason: BackupReason): { name: string; file: string } {
+    let at = new Date(this.#clock.now());
+    // Two backups in the same millisecond (a fake clock, a fast script) get distinct names.
+    const taken = (n: string) => this.#inFlight.has(n) || fs.existsSync(path.join(this.dir, n));
+    while (taken(backupFileName(at, reason))) at = new Date(at.getTime() + 1);
+    const name = backupFileName(at, reason);
+    return { name, file: path.join(this.dir, name) };
+  }
+
+  #copySecrets(name: string): void {
+    for (const live of [PLAIN_SECRETS_FILE, SAFE_STORAGE_FILE]) {
+      const source = path.join(this.#dataDir, live);
+      if (fs.existsSync(source)) fs.copyFileSync(source, path.join(this.dir, secretCopyName(name, live)));
+    }
+  }
+
+  #failed(reason: BackupReason, file: string, error: unknown): never {
+    fs.rmSync(file, { force: true });
+    this.#logger.error({ err: error, reason }, 'backup failed');
+    throw new BackupFailedError(`backup (${reason}) failed: ${(error as Error).message}`, { cause: error });
+  }
+
+  #done(name: string, reason: BackupReason): BackupFile {
     this.#logger.info({ backup: name, reason }, 'database backed up');
     this.prune();
     return this.list().find((b) => b.name === name)!;
@@ -87,26 +122,30 @@ export class BackupService {
    * injected clock). Any backup counts: with few kept, old daily ones are pruned first, and
    * a recent pre-clear or manual backup already holds today's data.
    */
-  runDailyIfDue(): BackupFile | null {
+  async runDailyIfDue(): Promise<BackupFile | null> {
+    if (this.#daily) return null;
     const last = this.list()[0];
     if (last && this.#clock.now() - Date.parse(last.created_at) < DAY_MS) return null;
+    this.#daily = this.createStepwise('daily').catch(() => null); // logged; tried again on the next tick
     try {
-      return this.create('daily');
-    } catch {
-      return null; // logged; tried again on the next tick
+      return await this.#daily;
+    } finally {
+      this.#daily = null;
     }
   }
 
   /** Checks for a due daily backup now and every `intervalMs`. */
   startSchedule(intervalMs: number): void {
-    this.runDailyIfDue();
-    this.#timer = setInterval(() => this.runDailyIfDue(), intervalMs);
+    void this.runDailyIfDue();
+    this.#timer = setInterval(() => void this.runDailyIfDue(), intervalMs);
     this.#timer.unref();
   }
 
-  stop(): void {
+  /** Stops the schedule and waits for a daily backup still being copied (before the database closes). */
+  async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    await this.#daily;
     this.#db = null;
   }
 }
