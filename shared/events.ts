@@ -18,7 +18,7 @@ export type EngineEvent =
   | { type: 'image.deleted'; image_id: number }
   | { type: 'models.scan'; scan: ScanState }
   | { type: 'models.hashing'; model_id: number; name: string; bytes_done: number; total_bytes: number; queued: number }
-  | { type: 'models.changed'; reason: 'scan' | 'hash' | 'civitai' | 'download'; ids: number[] }
+  | { type: 'models.changed'; reason: 'scan' | 'hash' | 'civitai' | 'download' | 'manage'; ids: number[] }
   | { type: 'download.updated'; download: DownloadView }
   | ({ type: 'download.progress' } & DownloadProgress)
   | { type: 'download.deleted'; id: string };

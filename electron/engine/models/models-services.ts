@@ -3,6 +3,7 @@ import type { CivitaiClient } from '../civitai/civitai-client.ts';
 import type { ModelIdentifier } from './civitai-sync/identify-models.ts';
 import type { DownloadManager } from './downloads/download-manager.ts';
 import type { ModelLibrary } from './library/model-library.ts';
+import type { ModelFiles } from './manage/model-files.ts';
 
 /** Settings of the models module (defaults in module.ts). */
 export interface ModelsSettings {
@@ -18,6 +19,8 @@ export interface ModelsSettings {
 export interface ModelsServices {
   ctx: ApiContext;
   library: ModelLibrary;
+  /** Delete (trash), restore, rename/move of library files. */
+  files: ModelFiles;
   identifier: ModelIdentifier;
   downloads: DownloadManager;
   client: CivitaiClient;

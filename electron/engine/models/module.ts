@@ -7,6 +7,7 @@ import { registerCivitaiRoutes } from './api/civitai-routes.ts';
 import { registerDownloadRoutes } from './api/download-routes.ts';
 import { registerImageProxyRoute } from './api/image-proxy-route.ts';
 import { registerLegacyModelRoutes } from './api/legacy-routes.ts';
+import { registerModelManageRoutes } from './api/manage-routes.ts';
 import { registerModelRoutes } from './api/model-routes.ts';
 import { ModelIdentifier } from './civitai-sync/identify-models.ts';
 import { DownloadManager } from './downloads/download-manager.ts';
@@ -14,6 +15,9 @@ import type { DownloadRow } from './downloads/download-row.ts';
 import { DownloadStore } from './downloads/download-store.ts';
 import { resolveLibraryRoots } from './library/library-roots.ts';
 import { ModelLibrary } from './library/model-library.ts';
+import { ModelFiles } from './manage/model-files.ts';
+import { ModelUsers } from './manage/model-users.ts';
+import { TrashStore } from './manage/trash-store.ts';
 import type { ModelsServices, ModelsSettings } from './models-services.ts';
 import { createOnDemandHook } from './on-demand/on-demand-hook.ts';
 import type { ModelKind } from '../../../shared/models.ts';
@@ -102,7 +106,15 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
           finished: (row, outcome) => downloadFinished(ctx, row, outcome),
         },
       });
-      services = { ctx, library, identifier, downloads, client, settings };
+      const files = new ModelFiles({
+        db: ctx.db, library, trash: new TrashStore(ctx.db, ctx.clock), users: new ModelUsers(ctx.db, ctx.clock), clock: ctx.clock,
+        logger: ctx.logger.child({ part: 'models' }),
+        jobsChanged: (ids) => { for (const id of ids) ctx.jobEvents.changed(id); },
+        refreshServers: async (kind) => {
+          await Promise.all(ctx.registry.all().map((server) => refreshServer(ctx, server, kind)));
+        },
+      });
+      services = { ctx, library, files, identifier, downloads, client, settings };
       ctx.dispatcher.addBeforeRun(createOnDemandHook({
         registry: ctx.registry, client, downloads, logger: ctx.logger,
         refreshServer: (server, role) => refreshServer(ctx, server, role),
@@ -115,6 +127,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
     },
     routes: [
       (app) => registerModelRoutes(app, need()),
+      (app) => registerModelManageRoutes(app, need()),
       (app) => registerLegacyModelRoutes(app, need()),
       (app) => registerDownloadRoutes(app, need()),
       (app) => registerCivitaiRoutes(app, need()),

@@ -25,6 +25,8 @@ export interface FolderForge {
   generations: Record<string, unknown>[];
   refreshes: string[];
   checkpoints(): string[];
+  /** Holds every txt2img answer until the returned function is called (a job that stays running). */
+  holdGenerations(): () => void;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startFolderForge(dirs: { checkpoints: string; loras: strin
   };
   rescan('both');
   const generations: Record<string, unknown>[] = [];
+  let held: Promise<void> | null = null;
   const refreshes: string[] = [];
   const png = (await makePng({ width: 8, height: 8, seed: 3 })).toString('base64');
   const json = (res: http.ServerResponse, status: number, body: unknown) => {
@@ -62,6 +65,7 @@ export async function startFolderForge(dirs: { checkpoints: string; loras: strin
       case 'POST /sdapi/v1/interrupt': return json(res, 200, null);
       case 'POST /sdapi/v1/txt2img':
         generations.push(body);
+        if (held) await held;
         return json(res, 200, { images: [png], parameters: body, info: JSON.stringify({ seed: 1, all_seeds: [1], infotexts: [String(body?.prompt ?? '')] }) });
       default: return json(res, 404, { detail: 'Not Found' });
     }
@@ -73,6 +77,11 @@ export async function startFolderForge(dirs: { checkpoints: string; loras: strin
     generations,
     refreshes,
     checkpoints: () => [...checkpoints],
+    holdGenerations: () => {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => { release = resolve; });
+      return () => { held = null; release(); };
+    },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

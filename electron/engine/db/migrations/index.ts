@@ -5,6 +5,7 @@ import { createModelTables } from './003-models.ts';
 import { addSeedApiFields } from './004-seed-api-fields.ts';
 import { createNotificationTables } from './005-notifications.ts';
 import { createModelTrash } from './006-model-trash.ts';
+import { createModelTrash } from './006-model-trash.ts';
 
 export type Migration = (db: Database.Database) => void;
 

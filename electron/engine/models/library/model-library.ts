@@ -15,7 +15,7 @@ import { scanLibrary, type ScanResult } from './scan-library.ts';
 
 const CHANGED_COALESCE_MS = 500;
 
-type ChangeReason = 'scan' | 'hash' | 'civitai' | 'download';
+type ChangeReason = 'scan' | 'hash' | 'civitai' | 'download' | 'manage';
 
 /**
  * The local model library: folder roots, the SQLite index (also the hash cache), scans,

@@ -192,6 +192,23 @@ export class ModelStore {
     this.#stmts.delete.run(id);
   }
 
+  /** The same row (id, hashes, Civitai link kept) at a new path, after its files moved. */
+  relocate(id: number, place: Pick<ModelRow, 'rel_path' | 'abs_path' | 'name' | 'preview_file'>): void {
+    this.#db.prepare(`UPDATE models SET rel_path = @rel_path, abs_path = @abs_path, name = @name, preview_file = @preview_file,
+      updated_at = @now WHERE id = @id`).run({ ...place, id, now: this.#now() });
+  }
+
+  /** Puts back a row taken out earlier (trash undo), with its old id unless a new file took it. */
+  restoreRow(row: ModelRow): ModelRow {
+    const columns = new Set(this.#db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'models\')').all().map((c) => c.name));
+    const taken = this.get(row.id) !== undefined;
+    const values: Record<string, unknown> = { ...row, updated_at: this.#now() };
+    const names = Object.keys(values).filter((k) => columns.has(k) && !(taken && k === 'id'));
+    const info = this.#db.prepare(`INSERT INTO models (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`)
+      .run(Object.fromEntries(names.map((n) => [n, values[n]])));
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
   bySha256(sha256: string): ModelRow | undefined {
     return this.#stmts.bySha.get(sha256.toLowerCase());
   }
