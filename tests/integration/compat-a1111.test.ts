@@ -242,4 +242,24 @@ describe('A1111 facade: lists, options, errors and the caller\'s own job', () =>
       for (const f of forges) f.setStepMs(5);
     }
   }, 60_000);
+
+  it('a facade job is a normal queue job: it waits behind the pause, can be moved and cancelled from the Queue, and the call then answers as A1111 does', async () => {
+    expect((await api(sq.url, 'POST', '/api/v1/queue/pause')).status).toBe(200);
+    try {
+      const call = api(base(), 'POST', '/sdapi/v1/txt2img', { ...TXT, prompt: 'waits in the queue' }, basic(bob));
+      const job = await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/queue/jobs?source=a1111_api&status=pending')).body.jobs[0]);
+      expect(job.positive_prompt).toBe('waits in the queue');
+      expect((await api(base(), 'GET', '/sdapi/v1/progress', undefined, basic(bob))).body).toMatchObject({
+        progress: 0, state: { job_count: 1 }, textinfo: expect.stringMatching(/Waiting in the StableQueue queue/),
+      });
+      expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${job.mobilesd_job_id}/reorder`, { to: 'top' })).status).toBe(200);
+      expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${job.mobilesd_job_id}/cancel`)).status).toBe(200);
+      const answer = await call;
+      expect(answer.status).toBe(200);
+      expect(answer.body.images).toEqual([]);
+      expect(JSON.parse(answer.body.info)).toMatchObject({ prompt: 'waits in the queue', infotexts: [] });
+    } finally {
+      await api(sq.url, 'POST', '/api/v1/queue/resume');
+    }
+  });
 });

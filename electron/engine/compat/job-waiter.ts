@@ -27,7 +27,8 @@ export function waitForJobEnd(deps: { bus: EventBus; jobs: JobStore }, id: strin
     };
     const onAbort = () => settle({ kind: 'abandoned' });
     off = deps.bus.on((event) => {
-      if (event.type === 'job.finished' && event.job.mobilesd_job_id === id) check();
+      // A job cancelled while it waited is announced as job.updated, one that ran as job.finished.
+      if ((event.type === 'job.finished' || event.type === 'job.updated') && event.job.mobilesd_job_id === id) check();
       else if (event.type === 'job.deleted' && event.job_id === id) settle({ kind: 'removed' });
     });
     if (signal.aborted) return onAbort();

@@ -133,6 +133,10 @@ export class ComfyWsRelay {
       case 'job.deleted':
         this.#prompts.delete(event.job_id);
         return;
+      case 'job.updated':
+        // Taken off the queue before it ran: ComfyUI sends no execution events for that, only status.
+        if (event.job.status === 'cancelled') this.#prompts.delete(event.job.mobilesd_job_id);
+        return;
       default:
     }
   }
