@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ForgeBackend } from '../../electron/engine/backends/forge/forge-backend.ts';
 import { ForgeTaskStatus } from '../../electron/engine/backends/forge/task-status.ts';
@@ -50,6 +51,33 @@ describe('Forge backend: our task among other clients\' work', () => {
     await ours;
     expect(await status.read('task(sq-x)')).toBe(nowebui ? 'unknown' : 'completed');
     expect(status.knowsQueue).toBe(!nowebui);
+  });
+
+  it('never reports another client\'s preview while ours waits; once ours runs, the previews are of our generation', async () => {
+    const { emu, backend } = await start({ stepMs: 30 });
+    const theirs = post(emu, { prompt: 'theirs', steps: 150, width: 32, height: 32, seed: 7 });
+    await waitFor(() => emu.state.progress.job_count === 1, { what: 'theirs runs' });
+    const previewPolls = () => emu.requests.filter((r) => r.path === '/sdapi/v1/progress' && r.query.skip_current_image === 'false').length;
+    const updates: ProgressUpdate[] = [];
+    const ours = backend.run(job({ positive_prompt: 'ours', steps: 100, width: 48, height: 48, seed: 9 }), {
+      signal: new AbortController().signal, onProgress: (u) => updates.push(u), onSubmitted: () => undefined,
+    });
+    await waitFor(() => emu.state.queueLength === 2, { what: 'ours waits' });
+    const before = previewPolls();
+    await waitFor(() => previewPolls() >= before + 2, { what: 'two preview polls while ours waits', timeoutMs: 10_000 });
+    // The server does show a preview right now: theirs.
+    const shown = await (await fetch(`${emu.url}/sdapi/v1/progress?skip_current_image=false`)).json() as { current_image: string | null };
+    expect(shown.current_image).toBeTruthy();
+    expect(emu.state.queueLength).toBe(2); // still waiting, so every update so far was taken while theirs ran
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.every((u) => !u.preview && u.progress === 0)).toBe(true);
+    await theirs;
+    await ours;
+    const withPreview = updates.filter((u) => u.preview);
+    expect(withPreview.length).toBeGreaterThan(0);
+    const sizes = await Promise.all(withPreview.map(async (u) => (await sharp(u.preview!.data).metadata()).width));
+    expect(new Set(sizes)).toEqual(new Set([48])); // our 48 px generation, never their 32 px one
+    backend.close();
   });
 
   it.each([false, true])('cancel while queued never interrupts the other client and stops ours when it starts (nowebui: %s)', async (nowebui) => {
