@@ -163,6 +163,23 @@ describe('ComfyUI-compatible facade at /compat/comfyui', () => {
     expect(facade.body).toEqual(real.body);
     expect(facade.body.node_errors['4'].errors[0].type).toBe('value_not_in_list');
     expect(facade.body.node_errors['5'].errors[0].type).toBe('required_input_missing');
+    // More of ComfyUI's error types, each compared with what the server itself answers.
+    const variants: ((g: Record<string, any>) => void)[] = [
+      (g) => { g[3].inputs.steps = 0; },
+      (g) => { g[3].inputs.denoise = 'lots'; },
+      (g) => { g[3].inputs.positive = ['5', 0]; },
+      (g) => { g[3].inputs.model = ['4']; },
+      (g) => { g[3].inputs.sampler_name = 'no-such-sampler'; },
+      (g) => { g[9].class_type = 'VAEDecode'; },
+    ];
+    for (const change of variants) {
+      const graph = exampleGraph('x', 1);
+      change(graph);
+      const fromFacade = await postLikeUrllib(`${base()}/prompt`, { prompt: graph });
+      const fromServer = await postLikeUrllib(`${comfies[1].url}/prompt`, { prompt: graph });
+      expect(fromServer.status, change.toString()).toBe(400);
+      expect({ status: fromFacade.status, body: fromFacade.body }, change.toString()).toEqual({ status: 400, body: fromServer.body });
+    }
     const unknown = await postLikeUrllib(`${base()}/prompt`, { prompt: { 1: { class_type: 'NoSuchNode', inputs: {} } } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatchObject({ type: 'invalid_prompt', details: "Node ID '#1'" });
