@@ -7,6 +7,7 @@ import { registerCivitaiRoutes } from './api/civitai-routes.ts';
 import { registerDownloadRoutes } from './api/download-routes.ts';
 import { registerImageProxyRoute } from './api/image-proxy-route.ts';
 import { registerLegacyModelRoutes } from './api/legacy-routes.ts';
+import { registerDuplicateRoutes } from './api/duplicate-routes.ts';
 import { registerModelManageRoutes } from './api/manage-routes.ts';
 import { registerModelRoutes } from './api/model-routes.ts';
 import { ModelIdentifier } from './civitai-sync/identify-models.ts';
@@ -128,6 +129,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
     routes: [
       (app) => registerModelRoutes(app, need()),
       (app) => registerModelManageRoutes(app, need()),
+      (app) => registerDuplicateRoutes(app, need()),
       (app) => registerLegacyModelRoutes(app, need()),
       (app) => registerDownloadRoutes(app, need()),
       (app) => registerCivitaiRoutes(app, need()),

@@ -209,6 +209,24 @@ export class ModelStore {
     return this.get(Number(info.lastInsertRowid))!;
   }
 
+  /** Files whose SHA256 another file in the library shares, grouped by hash. */
+  sameHashRows(): ModelRow[] {
+    return this.#db.prepare<[], ModelRow>(`SELECT * FROM models WHERE sha256 IN
+      (SELECT sha256 FROM models WHERE sha256 IS NOT NULL GROUP BY sha256 HAVING COUNT(*) > 1) ORDER BY sha256, rel_path`).all();
+  }
+
+  /** Files of Civitai models present in more than one version. */
+  multiVersionRows(): ModelRow[] {
+    return this.#db.prepare<[], ModelRow>(`SELECT * FROM models WHERE civitai_model_id IN
+      (SELECT civitai_model_id FROM models WHERE civitai_model_id IS NOT NULL GROUP BY civitai_model_id
+       HAVING COUNT(DISTINCT civitai_version_id) > 1) ORDER BY civitai_model_id, civitai_version_id DESC`).all();
+  }
+
+  /** Files of a Civitai model (any version). */
+  byCivitaiModel(modelId: number): ModelRow[] {
+    return this.#db.prepare<[number], ModelRow>('SELECT * FROM models WHERE civitai_model_id = ? ORDER BY civitai_version_id DESC').all(modelId);
+  }
+
   bySha256(sha256: string): ModelRow | undefined {
     return this.#stmts.bySha.get(sha256.toLowerCase());
   }
