@@ -64,7 +64,7 @@ describe('ComfyUI-compatible facade at /compat/comfyui', () => {
   beforeAll(async () => {
     sq = await startTestEngine();
     const checkpoints = ['v1-5-pruned-emaonly.ckpt', 'sd_xl_base_1.0.safetensors'];
-    comfies = [await createComfyEmulator({ stepMs: 10, checkpoints }), await createComfyEmulator({ stepMs: 10, checkpoints })];
+    comfies = [await createComfyEmulator({ stepMs: 40, checkpoints }), await createComfyEmulator({ stepMs: 40, checkpoints })];
     for (const [i, emu] of comfies.entries()) {
       expect((await api(sq.url, 'POST', '/api/v1/servers', { alias: `c${i + 1}`, app_type: 'comfyui', api_url: emu.url })).status).toBe(201);
     }
