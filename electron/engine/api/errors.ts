@@ -1,19 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError } from '../domain-error.ts';
+import { answerFor } from './error-answers.ts';
 import { isUnder } from '../security/request-paths.ts';
 
 /** An error a route throws on purpose: it becomes `{error, message, details?}` with its status. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: unknown;
-  constructor(status: number, code: string, message: string, details?: unknown) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.details = details;
-  }
-}
+export class ApiError extends DomainError {}
 
 /**
  * Sends `{error, message, details?}`. On /api/v2 the seed plan's shape instead: its
@@ -40,8 +31,8 @@ function describeValidation(error: FastifyError): { message: string; details: un
 /** Every failure leaves as a clear 4xx `{error, message, details?}`; 500 only for real bugs, logged. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ApiError) return sendError(reply, error.status, error.code, error.message, error.details);
-    if (error instanceof DomainError) return sendError(reply, error.status, error.code, error.message, error.details);
+    const answer = answerFor(error);
+    if (answer) return sendError(reply, answer.status, answer.code, answer.message, answer.details);
     if (error.validation) {
       const { message, details } = describeValidation(error);
       return sendError(reply, 400, 'validation_error', message, details);

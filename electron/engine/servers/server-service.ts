@@ -5,7 +5,7 @@ import {
 import { BackendError } from '../backends/types.ts';
 import { DomainError } from '../domain-error.ts';
 import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
-import { ServerUrlError, validateServerUrl } from '../net/server-url.ts';
+import { validateServerUrl } from '../net/server-url.ts';
 import type { RuntimeServer, ServerRegistry } from './server-registry.ts';
 import type { ServerFields, ServerStore } from './server-store.ts';
 
@@ -52,7 +52,7 @@ export class ServerService {
     const alias = body.alias.trim();
     this.#checkNewAlias(alias, '"auto" is reserved for automatic routing; pick another alias.');
     const fields: ServerFields = {
-      alias, app_type: body.app_type, api_url: await checkedUrl(body.api_url), username: body.username || null,
+      alias, app_type: body.app_type, api_url: await validateServerUrl(body.api_url), username: body.username || null,
       max_concurrency: body.max_concurrency ?? 1, enabled: body.enabled ?? true,
     };
     await this.#savePassword(alias, body.password);
@@ -68,7 +68,7 @@ export class ServerService {
     const fields: ServerFields = {
       alias,
       app_type: body.app_type ?? current.app_type,
-      api_url: body.api_url !== undefined ? await checkedUrl(body.api_url) : current.api_url,
+      api_url: body.api_url !== undefined ? await validateServerUrl(body.api_url) : current.api_url,
       username: body.username !== undefined ? body.username || null : current.username,
       max_concurrency: body.max_concurrency ?? current.max_concurrency,
       enabled: body.enabled ?? current.enabled === 1,
@@ -136,14 +136,5 @@ export class ServerService {
     if (password === undefined) return;
     if (password === null || password === '') await this.#secrets.delete(SECRET_NAMES.serverPassword(alias));
     else await this.#secrets.set(SECRET_NAMES.serverPassword(alias), password);
-  }
-}
-
-async function checkedUrl(url: string): Promise<string> {
-  try {
-    return await validateServerUrl(url);
-  } catch (error) {
-    if (error instanceof ServerUrlError) throw new DomainError(400, 'invalid_server_url', error.message);
-    throw error;
   }
 }

@@ -5,7 +5,6 @@ import { parseAir } from '../../civitai/air.ts';
 import { parseCivitaiUrl } from '../../civitai/civitai-url.ts';
 import { CIVITAI_PERIODS, CIVITAI_SORTS, type CivitaiModel } from '../../civitai/civitai-types.ts';
 import type { ModelsServices } from '../models-services.ts';
-import { mapped } from './api-errors.ts';
 import { imageInfo } from './image-info.ts';
 
 const csv = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -49,7 +48,7 @@ export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServ
         tag: Type.Optional(Type.String({ maxLength: 100 })),
       }),
     },
-  }, async (request) => mapped(async () => {
+  }, async (request) => {
     const q = request.query;
     const page = await client.searchModels({
       query: q.query?.trim() || undefined, types: csv(q.types), baseModels: csv(q.base_models), sort: q.sort, period: q.period,
@@ -60,31 +59,31 @@ export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServ
       items: page.items.map((m) => ({ ...m, installed_version_ids: inLibrary(m) })),
       next_cursor: page.metadata?.nextCursor !== undefined && page.metadata.nextCursor !== null ? String(page.metadata.nextCursor) : null,
     };
-  }));
+  });
 
   app.get<{ Params: { id: number } }>('/api/v1/civitai/models/:id', {
     config: read,
     schema: { tags: ['civitai'], params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) },
-  }, async (request) => mapped(async () => {
+  }, async (request) => {
     const model = await client.getModel(request.params.id);
     return { ...model, installed_version_ids: installed()(model) };
-  }));
+  });
 
   app.get<{ Params: { id: number } }>('/api/v1/civitai/model-versions/:id', {
     config: read,
     schema: { tags: ['civitai'], params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) },
-  }, async (request) => mapped(() => client.getVersion(request.params.id)));
+  }, async (request) => client.getVersion(request.params.id));
 
   app.get<{ Params: { hash: string } }>('/api/v1/civitai/by-hash/:hash', {
     config: read,
     schema: { tags: ['civitai'], params: Type.Object({ hash: Type.String({ pattern: '^[0-9a-fA-F]{8,64}$' }) }) },
-  }, async (request) => mapped(async () => {
+  }, async (request) => {
     const version = await client.getVersionByHash(request.params.hash);
     if (!version) throw new ApiError(404, 'civitai_not_found', `Civitai knows no file with hash ${request.params.hash}.`);
     return version;
-  }));
+  });
 
-  app.get('/api/v1/civitai/enums', { config: read, schema: { tags: ['civitai'] } }, async () => mapped(() => client.getEnums()));
+  app.get('/api/v1/civitai/enums', { config: read, schema: { tags: ['civitai'] } }, async () => client.getEnums());
 
   app.get<{ Querystring: { url?: string; image_id?: number } }>('/api/v1/civitai/image-info', {
     config: read,
@@ -96,14 +95,14 @@ export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServ
         image_id: Type.Optional(Type.Integer({ minimum: 1 })),
       }),
     },
-  }, async (request) => mapped(async () => {
+  }, async (request) => {
     const id = request.query.image_id ?? (request.query.url ? parseCivitaiUrl(request.query.url, [new URL(client.baseUrl).host])?.imageId : null);
     if (!id) throw new ApiError(400, 'bad_image_reference', 'Give image_id or the URL of a Civitai image page (https://civitai.com/images/<id>).');
     const page = await client.getImages({ imageId: id, withMeta: true, nsfw: 'X', limit: 1 });
     const image = page.items.find((i) => i.id === id) ?? page.items[0];
     if (!image) throw new ApiError(404, 'civitai_not_found', `Civitai has no visible image ${id}.`);
     return imageInfo(image);
-  }));
+  });
 
   app.post<{ Body: { version_id?: number; model_id?: number; file_id?: number; url?: string; air?: string; subfolder?: string } }>('/api/v1/civitai/download-model', {
     config: { permission: 'admin' },
@@ -119,7 +118,7 @@ export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServ
         subfolder: Type.Optional(Type.String({ maxLength: 200 })),
       }, { additionalProperties: false }),
     },
-  }, async (request, reply) => mapped(async () => {
+  }, async (request, reply) => {
     const body = request.body;
     let versionId = body.version_id ?? null;
     let modelId = body.model_id ?? null;
@@ -145,5 +144,5 @@ export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServ
     if (!versionId) throw new ApiError(400, 'missing_version', 'Give version_id, model_id, a Civitai url or an AIR.');
     const { download, existing } = await downloads.enqueue({ versionId, fileId, subfolder: body.subfolder ?? null });
     return reply.code(existing ? 200 : 202).send({ download, already_installed: existing !== null, model_id: existing?.id ?? null });
-  }));
+  });
 }

@@ -4,7 +4,6 @@ import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import { DownloadViewSchema, isDownloadFinished } from '../../../../shared/models.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { ModelsServices } from '../models-services.ts';
-import { mapped } from './api-errors.ts';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
@@ -31,27 +30,27 @@ export function registerDownloadRoutes(app: FastifyInstance, services: ModelsSer
   app.post<{ Params: { id: string } }>('/api/v1/downloads/:id/pause', {
     config: { permission: 'admin' },
     schema: { tags: ['downloads'], params: IdParams, response: { 200: DownloadViewSchema, ...errors } },
-  }, async (request) => mapped(() => downloads.pause(request.params.id)));
+  }, async (request) => downloads.pause(request.params.id));
 
   app.post<{ Params: { id: string } }>('/api/v1/downloads/:id/resume', {
     config: { permission: 'admin' },
     schema: { tags: ['downloads'], params: IdParams, response: { 200: DownloadViewSchema, ...errors } },
-  }, async (request) => mapped(() => downloads.resume(request.params.id)));
+  }, async (request) => downloads.resume(request.params.id));
 
   app.post<{ Params: { id: string } }>('/api/v1/downloads/:id/cancel', {
     config: { permission: 'admin' },
     schema: { tags: ['downloads'], params: IdParams, response: { 200: DownloadViewSchema, ...errors } },
-  }, async (request) => mapped(() => downloads.cancel(request.params.id)));
+  }, async (request) => downloads.cancel(request.params.id));
 
   app.delete<{ Params: { id: string } }>('/api/v1/downloads/:id', {
     config: { permission: 'admin' },
     schema: { tags: ['downloads'], summary: 'Remove a finished download from the list (cancels an unfinished one first)', params: IdParams },
-  }, async (request) => mapped(async () => {
+  }, async (request) => {
     const view = downloads.get(request.params.id);
     if (view && !isDownloadFinished(view.status)) await downloads.cancel(view.id);
     downloads.remove(request.params.id);
     return { deleted: request.params.id };
-  }));
+  });
 
   app.post('/api/v1/downloads/clear', {
     config: { permission: 'admin' },

@@ -13,7 +13,6 @@ import { readCivitaiInfo } from '../sidecars/civitai-info.ts';
 import { PyFloat, type PyValue } from '../sidecars/python-json.ts';
 import { allSidecarNames, civitaiInfoPath, userJsonPath } from '../sidecars/sidecar-paths.ts';
 import { readUserMetadata } from '../sidecars/user-metadata.ts';
-import { mapped } from './api-errors.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema };
@@ -153,10 +152,10 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
         force: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false })),
     },
-  }, async (request) => mapped(() => services.identifier.identify({ ids: request.body?.ids, force: request.body?.force })));
+  }, async (request) => services.identifier.identify({ ids: request.body?.ids, force: request.body?.force }));
 
   app.post('/api/v1/models/check-updates', {
     config: { permission: 'admin' },
     schema: { tags: ['models'], summary: 'Check identified models for newer versions on Civitai' },
-  }, async () => mapped(() => checkForUpdates(library, services.client)));
+  }, async () => checkForUpdates(library, services.client));
 }
