@@ -59,4 +59,14 @@ describe('API key credentials', () => {
       expect(readPresentedCredentials(headers as never).kind, JSON.stringify(headers)).toBe('malformed');
     }
   });
+
+  it('reads HTTP Basic <key id>:<secret> only where the caller asks for it (the A1111 facade)', () => {
+    const keyId = 'sq_0123456789abcdef';
+    const basic = (text: string) => ({ authorization: `Basic ${Buffer.from(text).toString('base64')}` });
+    expect(readPresentedCredentials(basic(`${keyId}:s3cr:et`))).toEqual({ kind: 'none' });
+    expect(readPresentedCredentials(basic(`${keyId}:s3cr:et`), { basic: true })).toEqual({ kind: 'key', keyId, secret: 's3cr:et' });
+    for (const headers of [basic('admin:hunter2'), basic(`${keyId}`), basic(`${keyId}:`), { authorization: 'Basic !!!' }]) {
+      expect(readPresentedCredentials(headers, { basic: true }).kind, JSON.stringify(headers)).toBe('malformed');
+    }
+  });
 });
