@@ -15,6 +15,11 @@ function browserNotificationsApply(): boolean {
   return !window.stablequeue && typeof Notification !== 'undefined';
 }
 
+/** When the user turns notifications on in a browser: ask for permission once, so a hidden tab can notify. */
+export function requestBrowserNotificationPermission(): void {
+  if (browserNotificationsApply() && Notification.permission === 'default') void Notification.requestPermission();
+}
+
 export function useBrowserNotifications(): void {
   const settings = useSettings();
   const off = useLive().on((event) => {
