@@ -107,6 +107,10 @@ export const GenerateRequestSchema = Type.Object(
     mode: Type.Optional(JobModeSchema),
     /** Free-form data the client keeps with the job (returned as sent, never sent to a server). */
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** Gets the job's result (JSON, like a webhook's body) when it finishes or fails. */
+    callback_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    /** Send the images along with the callback, as multipart/form-data. */
+    callback_images: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -10,7 +10,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
 
 const SECRET = 'whsec-correct-horse-battery-staple';
 
-describe('webhooks', () => {
+describe('webhooks', { timeout: 120_000 }, () => {
   let sq: TestEngine;
   let forge: ForgeEmulator[];
   let receiver: WebhookReceiver;
@@ -116,5 +116,66 @@ describe('webhooks', () => {
     for (const name of fs.readdirSync(sq.dataDir).filter((f) => f.startsWith('stablequeue.db'))) {
       expect(fs.readFileSync(path.join(sq.dataDir, name)).includes(secret), name).toBe(false);
     }
+  });
+});
+
+describe('a job\'s own callback_url', { timeout: 120_000 }, () => {
+  let sq: TestEngine;
+  let forge: ForgeEmulator[];
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    sq = await startTestEngine({ retryBaseDelayMs: 50 });
+    forge = await addForgeServers(sq.url, 1);
+    receiver = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await sq.stop();
+    await Promise.all(forge.map((f) => f.close()));
+    await receiver.close();
+  });
+
+  it('gets the result as multipart with the images\' exact bytes when callback_images is set', async () => {
+    const job = await api(sq.url, 'POST', '/api/v1/generate', {
+      target_server_alias: 'f1', callback_url: `${receiver.url}/cb?token=abc`, callback_images: true,
+      generation_params: { positive_prompt: 'two owls', steps: 2, width: 64, height: 64, batch_size: 2 },
+    });
+    expect(job.status).toBe(202);
+    const id = job.body.mobilesd_job_id as string;
+    await waitForJobs(sq.url, [id]);
+    const got = await waitFor(() => receiver.received.find((r) => r.url === '/cb?token=abc'), { what: 'callback' });
+    expect(got.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(got.headers['x-stablequeue-delivery']).toMatch(/^[0-9a-f-]{36}$/);
+    const form = await new Response(new Uint8Array(got.body), { headers: { 'content-type': String(got.headers['content-type']) } }).formData();
+    const payload = JSON.parse(await (form.get('payload') as Blob).text());
+    expect(payload).toMatchObject({ event: 'job.finished', job: { id, status: 'completed', prompt: 'two owls' } });
+    const files = form.getAll('images') as File[];
+    expect(files).toHaveLength(2);
+    for (const [i, image] of payload.job.images.entries()) {
+      const original = Buffer.from(await (await fetch(image.url)).arrayBuffer());
+      const sent = Buffer.from(await files[i].arrayBuffer());
+      expect(sent.equals(original)).toBe(true);
+      expect(files[i].type).toBe('image/png');
+    }
+  });
+
+  it('gets plain JSON without callback_images', async () => {
+    const job = await api(sq.url, 'POST', '/api/v1/generate', {
+      target_server_alias: 'f1', callback_url: `${receiver.url}/cb-json`, generation_params: { positive_prompt: 'json only', steps: 2, width: 64, height: 64 },
+    });
+    await waitForJobs(sq.url, [job.body.mobilesd_job_id]);
+    const got = await waitFor(() => receiver.received.find((r) => r.url === '/cb-json'), { what: 'json callback' });
+    expect(got.headers['content-type']).toContain('application/json');
+    expect(JSON.parse(got.body.toString()).job.id).toBe(job.body.mobilesd_job_id);
+  });
+
+  it('refuses a callback_url to the metadata address, storing no job', async () => {
+    const before = (await api(sq.url, 'GET', '/api/v1/queue/jobs?limit=1')).body.total;
+    const res = await api(sq.url, 'POST', '/api/v1/generate', {
+      target_server_alias: 'f1', callback_url: 'http://169.254.169.254/latest', generation_params: { positive_prompt: 'x', steps: 2, width: 64, height: 64 },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('forbidden_address');
+    expect((await api(sq.url, 'GET', '/api/v1/queue/jobs?limit=1')).body.total).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import { DomainError } from '../domain-error.ts';
-import { isForbiddenAddress } from '../net/server-url.ts';
+import { isForbiddenAddress } from './server-url.ts';
 
 export type Resolve = (host: string) => Promise<string[]>;
 

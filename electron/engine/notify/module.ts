@@ -13,6 +13,7 @@ import { OutboxStore, type NewDelivery, type OutboxEvent } from './outbox-store.
 import { OutboxWorker } from './outbox-worker.ts';
 import { WebhookService } from './webhook-service.ts';
 import { WebhookStore } from './webhook-store.ts';
+import { callbackForm } from './callback-form.ts';
 import { randomUUID } from 'node:crypto';
 import type { NotifyEvent } from '../../../shared/notifications.ts';
 
@@ -63,9 +64,16 @@ export function createNotifyModule(): EngineModule & { services(): NotifyService
             ? [{ id: randomUUID(), webhook_id: webhookId, target_url: null, event_id: event.id, event: 'test', payload, attach_images: false }]
             : [];
         }
-        return [];
+        const row = event.job_id && (event.type === 'job.finished' || event.type === 'job.failed') ? ctx.jobs.get(event.job_id) : undefined;
+        return row?.callback_url
+          ? [{ id: randomUUID(), webhook_id: null, target_url: row.callback_url, event_id: event.id, event: event.type, payload, attach_images: row.callback_images === 1 }]
+          : [];
       };
-      const worker = new OutboxWorker({ outbox, webhooks: store, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, send: sendOutbound, payloadFor, extraDeliveries });
+      const multipartBody = (_delivery: unknown, json: string, payload: NotifyPayload) =>
+        callbackForm(json, payload.job ? ctx.jobs.images(payload.job.id).map((image) => ({ path: ctx.images.absolute(image.file_path), name: image.file_name, mime: image.mime })) : []);
+      const worker = new OutboxWorker({
+        outbox, webhooks: store, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, send: sendOutbound, payloadFor, extraDeliveries, multipartBody,
+      });
       services = { outbox, worker, webhooks: new WebhookService({ store, outbox, secrets: ctx.secrets, clock: ctx.clock, wake: () => worker.kick() }) };
       // Job events are already in the outbox when the bus hears of them (triggers, same
       // transaction); the bus only says "look now". Server and download events have no

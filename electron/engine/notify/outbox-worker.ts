@@ -27,7 +27,7 @@ export interface OutboxWorkerDeps {
   /** Extra deliveries for an event beyond the webhooks (a job's own callback URL). */
   extraDeliveries?(event: OutboxEvent, payload: NotifyPayload): NewDelivery[];
   /** Builds the body of a delivery that wants the images attached (multipart). */
-  multipartBody?(delivery: DeliveryRow, json: string): Promise<FormData>;
+  multipartBody?(delivery: DeliveryRow, json: string, payload: NotifyPayload): Promise<FormData>;
   firstRetryMs?: number;
 }
 
@@ -125,7 +125,7 @@ export class OutboxWorker {
       const headers: Record<string, string> = { [DELIVERY_HEADER]: delivery.id };
       if (secret) headers[SIGNATURE_HEADER] = signatureHeader(secret, Math.floor(now / 1000), json);
       if (delivery.attach_images && this.#d.multipartBody) {
-        result = await send({ url, headers, body: await this.#d.multipartBody(delivery, json) });
+        result = await send({ url, headers, body: await this.#d.multipartBody(delivery, json, payload) });
       } else {
         result = await send({ url, headers: { ...headers, 'Content-Type': 'application/json' }, body: json });
       }

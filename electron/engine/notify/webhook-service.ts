@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
 import type { OutboxStore } from './outbox-store.ts';
-import { validateTargetUrl } from './target-url.ts';
+import { validateTargetUrl } from '../net/target-url.ts';
 import type { WebhookStore } from './webhook-store.ts';
 
 /**

@@ -38,6 +38,10 @@ export interface JobRow {
   checkpoint_name: string | null;
   /** The client's `metadata` as JSON, or null. */
   metadata_json: string | null;
+  /** Where the job's result is sent when it finishes or fails (null: nowhere). */
+  callback_url: string | null;
+  /** 1: the callback gets the images attached as multipart. */
+  callback_images: number;
 }
 
 /** A job that has been claimed: it carries the lease token that fences its completion. */

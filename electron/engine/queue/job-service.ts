@@ -4,6 +4,7 @@ import type { AppType } from '../../../shared/servers.ts';
 import { comfySubmitProblem } from '../backends/comfyui/submit-check.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
+import { validateTargetUrl } from '../net/target-url.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { JobEvents } from './job-events.ts';
@@ -102,6 +103,7 @@ export class JobService {
     }
     const comfyProblem = appType === 'comfyui' ? comfySubmitProblem(request.generation_params) : null;
     if (comfyProblem) throw new JobServiceError(400, comfyProblem.code, comfyProblem.message, comfyProblem.details);
+    const callback = request.callback_url ? { url: await validateTargetUrl(request.callback_url), attachImages: request.callback_images ?? false } : null;
     const row = await this.#batcher.submit({
       target_server_alias: target,
       app_type: appType,
@@ -112,6 +114,7 @@ export class JobService {
       api_key_id: options.apiKeyId ?? null,
       max_attempts: this.#maxAttempts,
       metadata: checkedMetadata(request.metadata),
+      callback,
     });
     this.#events.created(row);
     return row;

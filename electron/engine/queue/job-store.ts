@@ -20,6 +20,8 @@ export interface NewJob {
   api_key_id?: string | null;
   max_attempts: number;
   metadata?: Record<string, unknown> | null;
+  /** Gets the result when the job finishes or fails; checked against the SSRF rule before it gets here. */
+  callback?: { url: string; attachImages: boolean } | null;
 }
 
 export interface ListQuery {
@@ -52,7 +54,7 @@ const sqlList = (statuses: readonly JobStatus[]) => statuses.map((s) => `'${s}'`
 /**
  * All SQL about jobs (their images' rows through the gallery store, in the same transactions). Every read-then-write runs in BEGIN IMMEDIATE,
  * and completion/failure are fenced on the lease token so a stale attempt can never
- * overwrite a newer one (reliability.md §0).
+ * overwrite a newer one.
  */
 export class JobStore {
   readonly #db: Db;
@@ -69,9 +71,9 @@ export class JobStore {
     this.#stmts = {
       insert: db.prepare<[Record<string, unknown>], JobRow>(`INSERT INTO jobs (mobilesd_job_id, status, creation_timestamp, last_updated_timestamp,
         target_server_alias, generation_params_json, app_type, mode, source_info, api_key_id, priority, position,
-        max_attempts, positive_prompt, checkpoint_name, metadata_json)
+        max_attempts, positive_prompt, checkpoint_name, metadata_json, callback_url, callback_images)
         VALUES (@id, 'pending', @now, @now, @target, @params, @app_type, @mode, @source_info, @api_key_id, @priority,
-        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint, @metadata) RETURNING *`),
+        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint, @metadata, @callback_url, @callback_images) RETURNING *`),
       get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE mobilesd_job_id = ?'),
       claim: db.prepare<[Record<string, unknown>], ClaimedJob>(`UPDATE jobs SET status = 'processing',
         assigned_server_alias = @alias, lease_token = @token, lease_until = @until, attempts = attempts + 1,
@@ -165,6 +167,8 @@ export class JobStore {
           priority: job.priority,
           max_attempts: job.max_attempts,
           metadata: job.metadata ? JSON.stringify(job.metadata) : null,
+          callback_url: job.callback?.url ?? null,
+          callback_images: job.callback?.attachImages ? 1 : 0,
           ...displayParams(params),
         })!;
       })).immediate();

@@ -25,20 +25,17 @@ export function createNotificationTables(db: Database.Database): void {
     );
     CREATE INDEX notify_events_waiting ON notify_events (fanned_out, id);
 
-    CREATE TRIGGER jobs_notify_final AFTER UPDATE OF status ON jobs
-      WHEN NEW.status IN ('completed', 'failed') AND OLD.status <> NEW.status
-    BEGIN
-      INSERT INTO notify_events (type, job_id, created_at)
-        VALUES (CASE NEW.status WHEN 'completed' THEN 'job.finished' ELSE 'job.failed' END, NEW.mobilesd_job_id,
-          CAST(unixepoch('subsec') * 1000 AS INTEGER));
-    END;
-
-    CREATE TRIGGER jobs_notify_drained AFTER UPDATE OF status ON jobs
+    -- One trigger, so the job's own event always comes before the queue.drained it causes.
+    CREATE TRIGGER jobs_notify_status AFTER UPDATE OF status ON jobs
       WHEN NEW.status IN ('completed', 'failed', 'cancelled') AND OLD.status <> NEW.status
-        AND NOT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending', 'processing', 'downloading_resources'))
     BEGIN
       INSERT INTO notify_events (type, job_id, created_at)
-        VALUES ('queue.drained', NEW.mobilesd_job_id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+        SELECT CASE NEW.status WHEN 'completed' THEN 'job.finished' ELSE 'job.failed' END, NEW.mobilesd_job_id,
+          CAST(unixepoch('subsec') * 1000 AS INTEGER)
+        WHERE NEW.status IN ('completed', 'failed');
+      INSERT INTO notify_events (type, job_id, created_at)
+        SELECT 'queue.drained', NEW.mobilesd_job_id, CAST(unixepoch('subsec') * 1000 AS INTEGER)
+        WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending', 'processing', 'downloading_resources'));
     END;
 
     CREATE TABLE webhooks (

@@ -5,9 +5,9 @@ import { createModelTables } from './003-models.ts';
 import { addSeedApiFields } from './004-seed-api-fields.ts';
 import { createNotificationTables } from './005-notifications.ts';
 import { createModelTrash } from './006-model-trash.ts';
-import { createModelTrash } from './006-model-trash.ts';
+import { addJobCallbacks } from './007-job-callbacks.ts';
 
 export type Migration = (db: Database.Database) => void;
 
 /** Append only: index i holds the step to user_version i+1. Never edit a released step. */
-export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash];
+export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash, addJobCallbacks];
