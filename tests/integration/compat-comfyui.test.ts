@@ -234,4 +234,25 @@ describe('ComfyUI-compatible facade at /compat/comfyui', () => {
       ws.close();
     }
   }, 60_000);
+
+  it('a prompt deleted from the queue before it runs ends for its client: execution_interrupted, executing null, and an error entry in /history', async () => {
+    const clientId = randomUUID();
+    const { ws, log, until } = await connect(`${wsBase()}?clientId=${clientId}`);
+    expect((await api(sq.url, 'POST', '/api/v1/queue/pause')).status).toBe(200);
+    try {
+      const queued = await postLikeUrllib(`${base()}/prompt`, { prompt: exampleGraph('never runs', 8), client_id: clientId });
+      const id = queued.body.prompt_id;
+      const pending = (await api(base(), 'GET', '/queue', undefined, { 'user-agent': 'Python-urllib/3.11' })).body.queue_pending;
+      expect(pending.map((item: any[]) => item[1])).toContain(id);
+      expect((await postLikeUrllib(`${base()}/queue`, { delete: [id] })).status).toBe(200);
+      await until((m) => m.type === 'executing' && m.data.node === null && m.data.prompt_id === id);
+      expect(log.texts.some((m) => m.type === 'execution_interrupted' && m.data.prompt_id === id)).toBe(true);
+      const entry = (await api(base(), 'GET', `/history/${id}`)).body[id];
+      expect(entry.status).toMatchObject({ status_str: 'error', completed: false });
+      expect(entry.status.messages.at(-1)[0]).toBe('execution_interrupted');
+    } finally {
+      await api(sq.url, 'POST', '/api/v1/queue/resume');
+      ws.close();
+    }
+  });
 });

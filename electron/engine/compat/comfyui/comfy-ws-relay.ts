@@ -133,10 +133,16 @@ export class ComfyWsRelay {
       case 'job.deleted':
         this.#prompts.delete(event.job_id);
         return;
-      case 'job.updated':
-        // Taken off the queue before it ran: ComfyUI sends no execution events for that, only status.
-        if (event.job.status === 'cancelled') this.#prompts.delete(event.job.mobilesd_job_id);
+      case 'job.updated': {
+        // Cancelled before it ran (from the Queue, or POST /queue delete): the client still
+        // hears that its prompt ended, so a script waiting for `executing {node: null}` goes on.
+        if (event.job.status !== 'cancelled') return;
+        const id = event.job.mobilesd_job_id;
+        const prompt = this.#follow(id);
+        this.#prompts.delete(id);
+        if (prompt && this.#sockets.has(prompt.clientId)) this.#finish(id, prompt);
         return;
+      }
       default:
     }
   }
