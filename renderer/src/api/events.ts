@@ -20,6 +20,10 @@ export interface EventStreamOptions {
   onStatus?: (status: StreamStatus) => void;
   /** Called on every successful (re)open after the first: state may have been missed. */
   onReconnect?: () => void;
+  /** The server's keep-alive arrived (the stream is open but quiet). */
+  onHeartbeat?: () => void;
+  /** Silence longer than this (no event, no heartbeat) means the stream is stalled: reopen it. */
+  stallMs?: number;
   /** Backoff bounds, ms. */
   minDelay?: number;
   maxDelay?: number;
@@ -27,21 +31,26 @@ export interface EventStreamOptions {
   random?: () => number;
 }
 
+/** The server's keep-alive event name (sent every 15 s on /api/v1/events). */
+export const HEARTBEAT_EVENT = 'heartbeat';
+
 /**
  * SSE with our own reconnect: on error the source is closed and reopened after an
  * exponential backoff with jitter (1s, 2s, 4s … 30s); a reopen triggers onReconnect so
- * the stores refetch what they missed.
+ * the stores refetch what they missed. A stream that goes silent (no event and no
+ * heartbeat for stallMs) is treated as dropped, so "open" never means a dead socket.
  */
 export class EventStream {
   private source: EventSourceLike | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private stallTimer: ReturnType<typeof setTimeout> | null = null;
   private attempts = 0;
   private everOpened = false;
   private stopped = true;
   status: StreamStatus = 'idle';
 
-  private readonly opts: Required<Omit<EventStreamOptions, 'onStatus' | 'onReconnect' | 'factory'>> &
-    Pick<EventStreamOptions, 'onStatus' | 'onReconnect'> & { factory: EventSourceFactory };
+  private readonly opts: Required<Omit<EventStreamOptions, 'onStatus' | 'onReconnect' | 'onHeartbeat' | 'factory'>> &
+    Pick<EventStreamOptions, 'onStatus' | 'onReconnect' | 'onHeartbeat'> & { factory: EventSourceFactory };
 
   constructor(options: EventStreamOptions) {
     const factory =
@@ -49,6 +58,7 @@ export class EventStream {
       ((url: string) => new EventSource(url, { withCredentials: false }) as unknown as EventSourceLike);
     this.opts = {
       minDelay: 1000,
+      stallMs: 40_000,
       maxDelay: 30_000,
       timers: { setTimeout: globalThis.setTimeout.bind(globalThis), clearTimeout: globalThis.clearTimeout.bind(globalThis) },
       random: Math.random,
@@ -67,6 +77,7 @@ export class EventStream {
     this.stopped = true;
     if (this.timer) this.opts.timers.clearTimeout(this.timer);
     this.timer = null;
+    this.clearStall();
     this.source?.close();
     this.source = null;
     this.setStatus('idle');
@@ -86,6 +97,23 @@ export class EventStream {
     this.opts.onStatus?.(status);
   }
 
+  /** (Re)start the silence watchdog: called on open and on everything the server sends. */
+  private armStall(source: EventSourceLike): void {
+    this.clearStall();
+    this.stallTimer = this.opts.timers.setTimeout(() => {
+      this.stallTimer = null;
+      if (this.source !== source) return;
+      source.close();
+      this.source = null;
+      this.scheduleReconnect();
+    }, this.opts.stallMs);
+  }
+
+  private clearStall(): void {
+    if (this.stallTimer) this.opts.timers.clearTimeout(this.stallTimer);
+    this.stallTimer = null;
+  }
+
   private open(): void {
     this.setStatus(this.everOpened || this.attempts > 0 ? 'reconnecting' : 'connecting');
     let source: EventSourceLike;
@@ -101,18 +129,26 @@ export class EventStream {
       const wasOpened = this.everOpened;
       this.everOpened = true;
       this.attempts = 0;
+      this.armStall(source);
       this.setStatus('open');
       if (wasOpened) this.opts.onReconnect?.();
     };
     source.onerror = () => {
       if (this.source !== source) return;
+      this.clearStall();
       source.close();
       this.source = null;
       this.scheduleReconnect();
     };
+    source.addEventListener(HEARTBEAT_EVENT, () => {
+      if (this.source !== source) return;
+      this.armStall(source);
+      this.opts.onHeartbeat?.();
+    });
     for (const type of ENGINE_EVENT_TYPES) {
       source.addEventListener(type, (ev: MessageEvent) => {
         if (this.source !== source) return;
+        this.armStall(source);
         const event = parseEvent(type, ev.data);
         if (event) this.opts.onEvent(event);
       });

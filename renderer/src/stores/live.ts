@@ -2,8 +2,9 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
 import { useApi } from '../api/client.ts';
-import { EventStream } from '../api/events.ts';
 import type { EventSourceFactory, StreamStatus } from '../api/events.ts';
+import { browserSharing, SharedLive } from '../api/live-share.ts';
+import type { LiveRole, LiveSharing } from '../api/live-share.ts';
 
 type Listener = (event: EngineEvent) => void;
 type Resync = () => unknown;
@@ -16,7 +17,8 @@ const CONNECTION_LABELS: Record<StreamStatus, string> = {
 };
 
 /**
- * The one SSE connection. It knows no domain store: each store subscribes itself with
+ * The one SSE connection, shared with the browser's other tabs (one tab holds it and
+ * relays; see live-share.ts). It knows no domain store: each store subscribes itself with
  * `on` (every event) and `onResync` (refetch after a dropped connection, since events
  * were missed), so a new store cannot be forgotten here.
  */
@@ -24,7 +26,8 @@ export const useLive = defineStore('live', () => {
   const status = ref<StreamStatus>('idle');
   const lastEventAt = ref<number | null>(null);
   const reconnects = ref(0);
-  let stream: EventStream | null = null;
+  const role = ref<LiveRole>('alone');
+  let stream: SharedLive | null = null;
   const listeners = new Set<Listener>();
   const resyncs = new Set<Resync>();
 
@@ -41,14 +44,17 @@ export const useLive = defineStore('live', () => {
     await Promise.allSettled([...resyncs].map(async (r) => r()));
   }
 
-  function connect(factory?: EventSourceFactory): void {
+  /** An injected source factory (tests) means a tab of its own unless sharing is given too. */
+  function connect(factory?: EventSourceFactory, sharing: LiveSharing | null = factory ? null : browserSharing()): void {
     if (stream) return;
-    stream = new EventStream({
+    stream = new SharedLive({
       url: useApi().eventsUrl(),
       factory,
+      sharing,
       onEvent: dispatch,
       onStatus: (s) => (status.value = s),
       onReconnect: () => void resync(),
+      onRole: (r) => (role.value = r),
     });
     stream.start();
   }
@@ -74,5 +80,5 @@ export const useLive = defineStore('live', () => {
     return () => resyncs.delete(refetch);
   }
 
-  return { status, lastEventAt, reconnects, connected, label, connect, disconnect, kick, dispatch, on, onResync };
+  return { status, lastEventAt, reconnects, role, connected, label, connect, disconnect, kick, dispatch, on, onResync };
 });
