@@ -255,4 +255,23 @@ describe('ComfyUI-compatible facade at /compat/comfyui', () => {
       ws.close();
     }
   });
+
+  it('a prompt that fails on the server reaches its client as execution_error with the node, and /history says error', async () => {
+    for (const c of comfies) c.setFault({ kind: 'execution_error', nodeClass: 'VAEDecode', message: 'out of cheese', exceptionType: 'RuntimeError', count: 1 });
+    const clientId = randomUUID();
+    const { ws, log, until } = await connect(`${wsBase()}?clientId=${clientId}`);
+    try {
+      const queued = await postLikeUrllib(`${base()}/prompt`, { prompt: exampleGraph('fails', 9), client_id: clientId });
+      const id = queued.body.prompt_id;
+      await until((m) => m.type === 'executing' && m.data.node === null && m.data.prompt_id === id);
+      const error = log.texts.find((m) => m.type === 'execution_error' && m.data.prompt_id === id)!;
+      expect(error.data).toMatchObject({ node_id: '8', node_type: 'VAEDecode', exception_type: 'RuntimeError', exception_message: expect.stringMatching(/out of cheese/) });
+      const entry = (await api(base(), 'GET', `/history/${id}`)).body[id];
+      expect(entry.status).toMatchObject({ status_str: 'error', completed: false });
+      expect(entry.status.messages.at(-1)[0]).toBe('execution_error');
+    } finally {
+      for (const c of comfies) c.clearFaults();
+      ws.close();
+    }
+  });
 });
