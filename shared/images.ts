@@ -1,10 +1,30 @@
 import Type from 'typebox';
 
+/**
+ * What a saved image is: a result of the job, or an extra the server returned with the
+ * results and the job asked to keep (`keep_extra_images`): the grid of a batch, or an
+ * extension's detected map (ControlNet). Extras stay out of the gallery unless asked for.
+ */
+export const ImageKindSchema = Type.Union([Type.Literal('result'), Type.Literal('grid'), Type.Literal('control_map')]);
+export type ImageKind = Type.Static<typeof ImageKindSchema>;
+export const IMAGE_KINDS: readonly ImageKind[] = ['result', 'grid', 'control_map'];
+
+/** The gallery list's `kind` filter: one kind, or 'all'; results only when absent. */
+export const GalleryKindFilterSchema = Type.Union([ImageKindSchema, Type.Literal('all')], {
+  description: 'which images: results (default), grids, detected maps, or all',
+});
+export type GalleryKindFilter = Type.Static<typeof GalleryKindFilterSchema>;
+
+/** The kinds a gallery filter selects. */
+export const kindsOf = (filter: GalleryKindFilter | undefined): readonly ImageKind[] =>
+  filter === 'all' ? IMAGE_KINDS : [filter ?? 'result'];
+
 /** A gallery image: served by database id, never by a path from the request. */
 export const GalleryImageSchema = Type.Object({
   id: Type.Integer(),
   job_id: Type.String(),
   index: Type.Integer(),
+  kind: ImageKindSchema,
   server_alias: Type.Union([Type.String(), Type.Null()]),
   app_type: Type.String(),
   checkpoint: Type.Union([Type.String(), Type.Null()]),

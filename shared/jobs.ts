@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { ImageKindSchema } from './images.ts';
 import { JobDisplaySchema } from './job-display.ts';
 import { LIMITS } from './limits.ts';
 import { AppTypeSchema } from './servers.ts';
@@ -89,6 +90,8 @@ export const GenerationParamsSchema = Type.Object(
     workflow: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     workflow_ui: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     randomize_seed: Type.Optional(Type.Boolean()),
+    /** Also keep the grid and detected maps (ControlNet) the server returns, saved as labelled images of the job. */
+    keep_extra_images: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: true },
 );
@@ -127,6 +130,7 @@ export const GenerateV2ResponseSchema = Type.Object({
 export const JobImageSchema = Type.Object({
   id: Type.Integer(),
   index: Type.Integer(),
+  kind: ImageKindSchema,
   width: Type.Union([Type.Integer(), Type.Null()]),
   height: Type.Union([Type.Integer(), Type.Null()]),
   seed: Type.Union([Type.Number(), Type.Null()]),

@@ -148,7 +148,35 @@ describe('Forge as it really is', () => {
     const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
     expect(job.status).toBe('completed');
     expect(forge.generationLog.at(-1)!.images).toBe(4); // grid + 2 results + detected map
-    expect(job.images.map((i: any) => i.seed)).toEqual([100, 101]);
+    expect(job.images.map((i: any) => [i.seed, i.kind])).toEqual([[100, 'result'], [101, 'result']]);
+    expect(job.result_details.extra_images_not_kept).toBe(2);
+  });
+
+  it('with keep_extra_images, the grid and the detected map are saved as labelled images of the job, byte for byte', async () => {
+    const png = (await makePng({ width: 16, height: 16, seed: 3 })).toString('base64');
+    const res = await submit(sq.url, {
+      positive_prompt: 'keep the extras', batch_size: 2, save_images: true, seed: 200, keep_extra_images: true,
+      alwayson_scripts: { controlnet: { args: [{ enabled: true, module: 'canny', model: 'control_canny', image: png }] } },
+    });
+    const id = res.body.mobilesd_job_id;
+    const [job] = await waitForJobs(sq.url, [id]);
+    expect(job.status).toBe('completed');
+    expect(job.images.map((i: any) => [i.index, i.kind, i.seed])).toEqual([[0, 'result', 200], [1, 'result', 201], [2, 'grid', null], [3, 'control_map', null]]);
+    expect(job.result_details.extra_images_not_kept).toBeUndefined();
+    // The server answers the same request with the same images: replay what StableQueue sent.
+    const sent = generationRequests(forge).at(-1)!;
+    expect(sent.body).not.toHaveProperty('keep_extra_images'); // our own option never reaches the server
+    const replay = await (await fetch(`${forge.url}/sdapi/v1/txt2img`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sent.rawBody })).json() as { images: string[] };
+    expect(replay.images).toHaveLength(4); // grid, 2 results, detected map
+    const saved = await Promise.all(job.images.map(async (i: any) => Buffer.from(await (await fetch(`${sq.url}${i.download_url}`)).arrayBuffer())));
+    const served = [replay.images[1], replay.images[2], replay.images[0], replay.images[3]].map((b) => Buffer.from(b, 'base64'));
+    saved.forEach((bytes, i) => expect(bytes.equals(served[i]), `image ${i}`).toBe(true));
+    // The gallery shows the results; the extras only when asked for.
+    const gallery = async (query: string) => (await api(sq.url, 'GET', `/api/v1/gallery/images?job_id=${id}${query}`)).body.images.map((i: any) => i.kind);
+    expect(await gallery('')).toEqual(['result', 'result']);
+    expect(await gallery('&kind=control_map')).toEqual(['control_map']);
+    expect((await gallery('&kind=all')).sort()).toEqual(['control_map', 'grid', 'result', 'result']);
+    expect((await api(sq.url, 'GET', `/api/v1/gallery/images?kind=maps`)).status).toBe(400);
   });
 
   it('a job for a named server known to lack an extension it uses is refused at submit with a 400 naming it', async () => {

@@ -1,4 +1,5 @@
 import type { AppType, ServerResource, ServerResourceKind } from '../../../shared/servers.ts';
+import type { ImageKind } from '../../../shared/images.ts';
 import type { GenerationParams, JobMode } from '../../../shared/jobs.ts';
 
 /** What a backend needs to know about the server it talks to. */
@@ -34,6 +35,8 @@ export interface GeneratedImage {
   data: Buffer;
   seed: number | null;
   infotext: string | null;
+  /** A result unless said otherwise (an extra the job asked to keep: grid, detected map). */
+  kind?: ImageKind;
 }
 
 export interface RunResult {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts';
+import type { ImageKind } from '../../../shared/images.ts';
 import type { ImageRecord } from '../results/image-store.ts';
 
 /**
@@ -11,6 +12,7 @@ import type { ImageRecord } from '../results/image-store.ts';
 /** An images table row as SQLite returns it. */
 export interface ImageRow extends ImageRecord {
   id: number;
+  kind: ImageKind;
   job_id: string;
   server_alias: string | null;
   app_type: string;
@@ -35,6 +37,8 @@ export interface GalleryQuery {
   server?: string;
   checkpoint?: string;
   jobId?: string;
+  /** Which kinds of image; results only when not said (grids and detected maps stay out of the gallery). */
+  kinds?: readonly ImageKind[];
   /** Text the prompt contains. */
   text?: string;
   /** Inclusive days, YYYY-MM-DD. */
@@ -57,9 +61,9 @@ export class GalleryStore {
       forJob: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE job_id = ? ORDER BY idx'),
       jobHasImages: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM images WHERE job_id = ? LIMIT 1'),
       insert: db.prepare(`INSERT INTO images (job_id, idx, file_path, mime, bytes, sha256, width, height, seed,
-        infotext, server_alias, app_type, checkpoint, positive_prompt, created_at)
+        infotext, server_alias, app_type, checkpoint, positive_prompt, created_at, kind)
         VALUES (@job_id, @idx, @file_path, @mime, @bytes, @sha256, @width, @height, @seed, @infotext, @server_alias,
-        @app_type, @checkpoint, @positive_prompt, @created_at)
+        @app_type, @checkpoint, @positive_prompt, @created_at, @kind)
         ON CONFLICT (job_id, idx) DO NOTHING`),
       remove: db.prepare<[number]>('DELETE FROM images WHERE id = ?'),
       servers: db.prepare<[], { v: string }>('SELECT DISTINCT server_alias AS v FROM images WHERE server_alias IS NOT NULL ORDER BY v'),
@@ -86,7 +90,7 @@ export class GalleryStore {
 
   /** Records a job's images; call it inside the transaction that completes the job. */
   insertForJob(owner: ImageOwner, images: readonly ImageRecord[]): void {
-    for (const image of images) this.#stmts.insert.run({ ...image, ...owner });
+    for (const image of images) this.#stmts.insert.run({ ...image, kind: image.kind ?? 'result', ...owner });
   }
 
   remove(id: number): boolean {
@@ -100,6 +104,9 @@ export class GalleryStore {
     if (query.server) { where.push('server_alias = ?'); args.push(query.server); }
     if (query.checkpoint) { where.push('checkpoint = ?'); args.push(query.checkpoint); }
     if (query.jobId) { where.push('job_id = ?'); args.push(query.jobId); }
+    const kinds = query.kinds?.length ? query.kinds : ['result'];
+    where.push(`kind IN (${kinds.map(() => '?').join(', ')})`);
+    args.push(...kinds);
     if (query.text) { where.push(`positive_prompt LIKE ? ESCAPE '\\'`); args.push(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`); }
     if (query.from) { where.push('created_at >= ?'); args.push(`${query.from}T00:00:00.000Z`); }
     if (query.to) { where.push('created_at <= ?'); args.push(`${query.to}T23:59:59.999Z`); }

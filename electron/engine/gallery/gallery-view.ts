@@ -15,7 +15,7 @@ export function imageUrls(id: number): Pick<JobImage, 'preview_url' | 'download_
 export function toGalleryImage(row: ImageRow): GalleryImage {
   const { download_url, thumbnail_url } = imageUrls(row.id);
   return {
-    id: row.id, job_id: row.job_id, index: row.idx, server_alias: row.server_alias, app_type: row.app_type,
+    id: row.id, job_id: row.job_id, index: row.idx, kind: row.kind, server_alias: row.server_alias, app_type: row.app_type,
     checkpoint: row.checkpoint, positive_prompt: row.positive_prompt, seed: row.seed, width: row.width,
     height: row.height, bytes: row.bytes, created_at: row.created_at, infotext: row.infotext, filename: row.file_name,
     download_url, thumbnail_url,

@@ -99,7 +99,7 @@ export function toJobStatus(
     result_details: resultDetails(row, images),
     preview_url: row.status === 'processing' && live?.preview ? `/api/v1/queue/jobs/${row.mobilesd_job_id}/preview` : null,
     images: images.map((image) => ({
-      id: image.id, index: image.idx, width: image.width, height: image.height, seed: image.seed, ...imageUrls(image.id),
+      id: image.id, index: image.idx, kind: image.kind, width: image.width, height: image.height, seed: image.seed, ...imageUrls(image.id),
     })),
     display: displayOf(params),
     metadata: metadataOf(row),

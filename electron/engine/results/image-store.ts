@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { extensionForMime, imageMime } from '../backends/image-bytes.ts';
+import type { ImageKind } from '../../../shared/images.ts';
 import type { GeneratedImage } from '../backends/types.ts';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic-write.ts';
 import { readPngText } from './png-text.ts';
@@ -18,6 +19,8 @@ export interface ImageRecord {
   height: number | null;
   seed: number | null;
   infotext: string | null;
+  /** Absent: a result (rebuilt or imported rows, which cannot tell). */
+  kind?: ImageKind;
 }
 
 /**
@@ -78,7 +81,7 @@ export class ImageStore {
       records[records.length - 1] = {
         idx, file_path: relative, mime, bytes: image.data.length,
         sha256: createHash('sha256').update(image.data).digest('hex'),
-        width, height, seed: image.seed, infotext,
+        width, height, seed: image.seed, infotext, kind: image.kind ?? 'result',
       };
     }
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
-import { GalleryImageSchema, GalleryPageSchema } from '../../../../shared/images.ts';
+import { GalleryImageSchema, GalleryKindFilterSchema, GalleryPageSchema, kindsOf, type GalleryKindFilter } from '../../../../shared/images.ts';
 import type { ImageRow } from '../../gallery/gallery-store.ts';
 import { decodeCursor, encodeCursor, toGalleryImage } from '../../gallery/gallery-view.ts';
 import type { ApiContext } from '../context.ts';
@@ -37,7 +37,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
       .send(fs.createReadStream(file));
   };
 
-  app.get<{ Querystring: { limit?: number; cursor?: string; server?: string; checkpoint?: string; q?: string; from?: string; to?: string; job_id?: string } }>('/api/v1/gallery/images', {
+  app.get<{ Querystring: { limit?: number; cursor?: string; server?: string; checkpoint?: string; q?: string; from?: string; to?: string; job_id?: string; kind?: GalleryKindFilter } }>('/api/v1/gallery/images', {
     config: { permission: 'read' },
     schema: {
       tags: ['gallery'],
@@ -50,6 +50,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
         from: Type.Optional(Type.String({ format: 'date', description: 'YYYY-MM-DD, inclusive' })),
         to: Type.Optional(Type.String({ format: 'date', description: 'YYYY-MM-DD, inclusive' })),
         job_id: Type.Optional(Type.String({ format: 'uuid' })),
+        kind: Type.Optional(GalleryKindFilterSchema),
       }),
       response: { 200: GalleryPageSchema, ...errors },
     },
@@ -63,7 +64,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     const limit = q.limit ?? 60;
     // One more than asked tells whether another page follows.
     const { rows, total } = ctx.gallery.page({
-      server: q.server, checkpoint: q.checkpoint, jobId: q.job_id, text: q.q, from: q.from, to: q.to, after, limit: limit + 1,
+      server: q.server, checkpoint: q.checkpoint, jobId: q.job_id, kinds: kindsOf(q.kind), text: q.q, from: q.from, to: q.to, after, limit: limit + 1,
     });
     const more = rows.length > limit;
     const page = rows.slice(0, limit);

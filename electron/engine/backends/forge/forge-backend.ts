@@ -201,6 +201,7 @@ export class ForgeBackend implements Backend {
     const split = splitForgeImages((body.images as unknown[] | null) ?? [], info, what);
     // Fewer results than planned: the run was interrupted (here, or from the server's own UI).
     const interrupted = split.expected !== null && split.results.length < split.expected;
+    const keepExtras = job.params.keep_extra_images === true;
     const details: Record<string, unknown> = {
       seed: info.seed ?? null,
       all_seeds: info.all_seeds ?? null,
@@ -209,11 +210,11 @@ export class ForgeBackend implements Backend {
       checkpoint_title: checkpointTitle,
       task_id: taskId,
       ...(interrupted ? { interrupted_on_server: { images: split.results.length, expected: split.expected } } : {}),
-      ...(split.extras ? { extra_images_not_kept: split.extras } : {}),
+      ...(split.extras.length && !keepExtras ? { extra_images_not_kept: split.extras.length } : {}),
       ...(scriptWarnings.length ? { script_warnings: scriptWarnings } : {}),
       ...(dropped.length ? { dropped_override_settings: dropped } : {}),
     };
-    return { images: split.results, interrupted, details };
+    return { images: keepExtras ? [...split.results, ...split.extras] : split.results, interrupted, details };
   }
 
   /**

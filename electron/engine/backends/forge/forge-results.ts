@@ -14,10 +14,8 @@ export interface SplitImages {
   results: GeneratedImage[];
   /** results planned (all_seeds), or null when the answer does not say */
   expected: number | null;
-  /** grid images left out */
-  grids: number;
-  /** extension images (detected maps) left out */
-  extras: number;
+  /** the grid images (kind 'grid') and extension images such as detected maps (kind 'control_map'), in answer order */
+  extras: GeneratedImage[];
 }
 
 export function splitForgeImages(encoded: unknown[], info: ForgeInfo, what: string): SplitImages {
@@ -27,16 +25,24 @@ export function splitForgeImages(encoded: unknown[], info: ForgeInfo, what: stri
   // Results end where the infotexts end (extras have none), and never beyond the planned count.
   let end = infotexts ? Math.min(infotexts.length, encoded.length) : encoded.length;
   if (seeds) end = Math.min(end, first + seeds.length);
-  const results: GeneratedImage[] = [];
-  for (let i = first; i < end; i++) {
+  const decode = (i: number) => {
     const data = decodeBase64Image(encoded[i]);
     if (!data) throw new BackendError('transient', `${what}: image ${i} is not valid base64 image data`);
+    return data;
+  };
+  const results: GeneratedImage[] = [];
+  for (let i = first; i < end; i++) {
     const seed = seeds?.[i - first];
     results.push({
-      data,
+      data: decode(i),
       seed: typeof seed === 'number' ? seed : (i === first && typeof info.seed === 'number' ? info.seed : null),
       infotext: typeof infotexts?.[i] === 'string' ? infotexts[i] : null,
     });
   }
-  return { results, expected: seeds ? seeds.length : null, grids: Math.min(first, encoded.length), extras: Math.max(0, encoded.length - Math.max(end, first)) };
+  const extras: GeneratedImage[] = [];
+  for (let i = 0; i < Math.min(first, encoded.length); i++) {
+    extras.push({ data: decode(i), seed: null, infotext: typeof infotexts?.[i] === 'string' ? infotexts[i] : null, kind: 'grid' });
+  }
+  for (let i = Math.max(end, first); i < encoded.length; i++) extras.push({ data: decode(i), seed: null, infotext: null, kind: 'control_map' });
+  return { results, expected: seeds ? seeds.length : null, extras };
 }

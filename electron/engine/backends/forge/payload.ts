@@ -3,7 +3,7 @@ import type { GenerationParams, Lora } from '../../../../shared/jobs.ts';
 /** StableQueue's own job fields, which are not A1111 payload fields. Everything else passes through. */
 const OWN_FIELDS = new Set([
   'positive_prompt', 'checkpoint_name', 'loras', 'vae', 'workflow', 'workflow_ui', 'randomize_seed',
-  'scheduler_or_quality_preset', 'checkpoint_civitai_version_id', 'civitai_air', 'checkpoint_hash',
+  'scheduler_or_quality_preset', 'checkpoint_civitai_version_id', 'civitai_air', 'checkpoint_hash', 'keep_extra_images',
 ]);
 
 /** A1111 seeds: -1 means random; the seed plan sends '' or garbage for "random" too. */

@@ -6,8 +6,9 @@ import { addSeedApiFields } from './004-seed-api-fields.ts';
 import { createNotificationTables } from './005-notifications.ts';
 import { createModelTrash } from './006-model-trash.ts';
 import { addJobCallbacks } from './007-job-callbacks.ts';
+import { addImageKind } from './008-image-kind.ts';
 
 export type Migration = (db: Database.Database) => void;
 
 /** Append only: index i holds the step to user_version i+1. Never edit a released step. */
-export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash, addJobCallbacks];
+export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash, addJobCallbacks, addImageKind];
