@@ -21,11 +21,14 @@ export type EngineEvent =
   | { type: 'models.changed'; reason: 'scan' | 'hash' | 'civitai' | 'download' | 'manage'; ids: number[] }
   | { type: 'download.updated'; download: DownloadView }
   | ({ type: 'download.progress' } & DownloadProgress)
-  | { type: 'download.deleted'; id: string };
+  | { type: 'download.deleted'; id: string }
+  /** A Civitai update check found newer versions ("N models have updates"). */
+  | { type: 'models.updates'; count: number; checked: number; checked_at: string };
 
 export type EngineEventType = EngineEvent['type'];
 export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = [
   'job.created', 'job.updated', 'job.progress', 'job.finished', 'job.deleted',
   'queue.state', 'server.status', 'server.deleted', 'image.deleted',
   'models.scan', 'models.hashing', 'models.changed', 'download.updated', 'download.progress', 'download.deleted',
+  'models.updates',
 ];

@@ -12,6 +12,7 @@ export const SettingsViewSchema = Type.Object({
   default_priority: Type.Integer(),
   backup_keep: Type.Integer(),
   low_disk_warning_mb: Type.Integer(),
+  model_update_check_hours: Type.Integer({ description: 'hours between scheduled Civitai update checks; 0 = never' }),
   queue_paused: Type.Boolean(),
   outputs_dir: Type.String(),
   data_dir: Type.String(),
@@ -32,5 +33,6 @@ export const SettingsPatchSchema = Type.Object({
   default_priority: Type.Optional(Type.Integer({ minimum: LIMITS.priorityMin, maximum: LIMITS.priorityMax })),
   backup_keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
   low_disk_warning_mb: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+  model_update_check_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 30 })),
 }, { additionalProperties: false });
 export type SettingsPatch = Type.Static<typeof SettingsPatchSchema>;

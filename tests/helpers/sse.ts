@@ -8,7 +8,7 @@ export function collectEvents(base: string): { events: { type: string; data: any
     source.onopen = () => resolve();
     source.onerror = (error) => reject(error);
   });
-  const types = ['job.created', 'job.updated', 'job.progress', 'job.finished', 'job.deleted', 'queue.state', 'server.status'];
+  const types = ['job.created', 'job.updated', 'job.progress', 'job.finished', 'job.deleted', 'queue.state', 'server.status', 'models.updates'];
   for (const type of types) {
     source.addEventListener(type, (event) => events.push({ type, data: JSON.parse((event as MessageEvent).data) }));
   }

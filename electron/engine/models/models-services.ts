@@ -1,6 +1,7 @@
 import type { ApiContext } from '../api/context.ts';
 import type { CivitaiClient } from '../civitai/civitai-client.ts';
 import type { ModelIdentifier } from './civitai-sync/identify-models.ts';
+import type { ModelUpdater } from './civitai-sync/model-updater.ts';
 import type { DownloadManager } from './downloads/download-manager.ts';
 import type { ModelLibrary } from './library/model-library.ts';
 import type { ModelFiles } from './manage/model-files.ts';
@@ -22,6 +23,8 @@ export interface ModelsServices {
   /** Delete (trash), restore, rename/move of library files. */
   files: ModelFiles;
   identifier: ModelIdentifier;
+  /** The scheduled update check and one-click updates. */
+  updates: ModelUpdater;
   downloads: DownloadManager;
   client: CivitaiClient;
   settings: ModelsSettings;

@@ -10,6 +10,10 @@ import { registerLegacyModelRoutes } from './api/legacy-routes.ts';
 import { registerDuplicateRoutes } from './api/duplicate-routes.ts';
 import { registerModelManageRoutes } from './api/manage-routes.ts';
 import { registerModelRoutes } from './api/model-routes.ts';
+import { registerUpdateRoutes } from './api/update-routes.ts';
+import { checkForUpdates } from './civitai-sync/check-updates.ts';
+import { ModelUpdater } from './civitai-sync/model-updater.ts';
+import { UpdateSchedule } from './civitai-sync/update-schedule.ts';
 import { ModelIdentifier } from './civitai-sync/identify-models.ts';
 import { DownloadManager } from './downloads/download-manager.ts';
 import type { DownloadRow } from './downloads/download-row.ts';
@@ -28,7 +32,7 @@ const DEFAULTS: Omit<ModelsSettings, 'userAgent'> = { downloadConcurrency: 2, pr
 const SERVER_REFRESH_TIMEOUT_MS = 30 * 60_000;
 
 /**
- * Local model library scan and the Civitai client and downloads (issue 6): init starts the
+ * Local model library scan and the Civitai client and downloads: init starts the
  * library (a scan in the background), the persistent download queue (interrupted
  * transfers resume) and the on-demand model hook; stop() ends transfers so they resume at
  * the next start.
@@ -104,7 +108,10 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
           refreshServers: async (kind) => {
             await Promise.all(ctx.registry.all().map((server) => refreshServer(ctx, server, kind)));
           },
-          finished: (row, outcome) => downloadFinished(ctx, row, outcome),
+          finished: (row, outcome) => {
+            downloadFinished(ctx, row, outcome);
+            void services?.updates.finished(row.id, outcome);
+          },
         },
       });
       const files = new ModelFiles({
@@ -115,7 +122,15 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
           await Promise.all(ctx.registry.all().map((server) => refreshServer(ctx, server, kind)));
         },
       });
-      services = { ctx, library, files, identifier, downloads, client, settings };
+      const schedule = new UpdateSchedule({
+        db: ctx.db, clock: ctx.clock, logger: ctx.logger.child({ part: 'models' }),
+        intervalHours: () => ctx.settings.get('model_update_check_hours'),
+        run: () => checkForUpdates(library, client),
+        found: (result, at) => ctx.bus.emit({ type: 'models.updates', count: result.updates, checked: result.checked, checked_at: new Date(at).toISOString() }),
+      });
+      const updates = new ModelUpdater({ schedule, library, files, logger: ctx.logger.child({ part: 'models' }) });
+      services = { ctx, library, files, identifier, updates, downloads, client, settings };
+      schedule.start();
       ctx.dispatcher.addBeforeRun(createOnDemandHook({
         registry: ctx.registry, client, downloads, logger: ctx.logger,
         refreshServer: (server, role) => refreshServer(ctx, server, role),
@@ -130,6 +145,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
       (app) => registerModelRoutes(app, need()),
       (app) => registerModelManageRoutes(app, need()),
       (app) => registerDuplicateRoutes(app, need()),
+      (app) => registerUpdateRoutes(app, need()),
       (app) => registerLegacyModelRoutes(app, need()),
       (app) => registerDownloadRoutes(app, need()),
       (app) => registerCivitaiRoutes(app, need()),
@@ -140,6 +156,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
       const s = services;
       services = null;
       if (!s) return;
+      await s.updates.schedule.stop();
       await s.downloads.stop();
       await s.library.stop();
     },

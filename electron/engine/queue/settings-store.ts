@@ -11,6 +11,8 @@ export interface Settings {
   backup_keep: number;
   /** Warn in the UI when a watched disk has less free space than this. */
   low_disk_warning_mb: number;
+  /** Hours between scheduled Civitai update checks of the model library; 0 = never. */
+  model_update_check_hours: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: Settings = {
   default_priority: 5,
   backup_keep: 7,
   low_disk_warning_mb: 1024,
+  model_update_check_hours: 24,
 };
 
 export class SettingsStore {

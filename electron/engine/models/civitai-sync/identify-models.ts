@@ -8,7 +8,7 @@ import type { ModelRow } from '../library/model-row.ts';
 import { writeModelSidecars, type SidecarOptions } from '../sidecars/write-sidecars.ts';
 import { familyFromCivitai } from '../base-model/families.ts';
 
-/** "Not on Civitai" answers are asked again after a week (civitai.md §5: cache 404s with a TTL). */
+/** "Not on Civitai" answers are asked again after a week (a 404 is cached, but not for ever: a model may be published later). */
 const NOT_FOUND_TTL_MS = 7 * 24 * 3600_000;
 const VERSION_FETCH_CONCURRENCY = 3;
 
