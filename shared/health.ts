@@ -9,7 +9,7 @@ export const HealthChecksSchema = Type.Object({
 });
 
 export const HealthSchema = Type.Object({
-  ok: Type.Boolean({ description: 'liveness: the process answers (what the Docker healthcheck reads)' }),
+  ok: Type.Boolean({ description: 'liveness: the process and its database answer (what the Docker healthcheck reads)' }),
   live: Type.Boolean(),
   ready: Type.Boolean({ description: 'readiness: the database answers and the queue is not held by a full disk' }),
   version: Type.String(),
