@@ -102,6 +102,10 @@ export async function handleCdn(state: EmulatorState, req: IncomingMessage, res:
   if (check !== 'ok') return sendText(res, 403, 'application/xml', check === 'expired' ? S3_EXPIRED : S3_DENIED);
   const file = state.catalog.files.get(Number(m[1]));
   if (!file) return sendText(res, 404, 'application/xml', '<Error><Code>NoSuchKey</Code></Error>');
+  if (state.faults.storageDown) {
+    state.transfers.push({ fileId: file.id, start: 0, status: 503, bytesSent: 0 });
+    return sendText(res, 503, 'application/xml', '<Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>');
+  }
   const size = file.content.size;
   const transfer: TransferRecord = { fileId: file.id, start: 0, status: 200, bytesSent: 0 };
   state.transfers.push(transfer);

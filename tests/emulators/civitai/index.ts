@@ -62,7 +62,7 @@ export async function startCivitaiEmulator(opts: CivitaiEmulatorOptions = {}): P
     catalog: new Catalog(),
     urls: { api: '', cdn: '' },
     signer: new SignedUrls(opts.signedUrlTtlSec ?? 3600),
-    faults: { stallAt: null, throttleBps: null, rateLimitNext: 0, busyNext: 0 },
+    faults: { stallAt: null, throttleBps: null, rateLimitNext: 0, busyNext: 0, storageDown: false },
     requests: [],
     transfers: [],
     tokens: new Set(opts.tokens ?? []),

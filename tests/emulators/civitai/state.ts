@@ -32,6 +32,8 @@ export interface Faults {
   rateLimitNext: number;
   /** The next N searches answer 503 with Retry-After: 2. */
   busyNext: number;
+  /** Storage answers every file request 503 (an outage) until cleared. */
+  storageDown: boolean;
 }
 
 export interface EmulatorState {
