@@ -73,3 +73,34 @@ export const DeliveryViewSchema = Type.Object({
   tries: Type.Array(DeliveryAttemptSchema),
 });
 export type DeliveryView = Type.Static<typeof DeliveryViewSchema>;
+
+const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
+export const QuietHoursSchema = Type.Union([Type.Object({ start: HHMM, end: HHMM }, { additionalProperties: false }), Type.Null()]);
+
+/** POST /api/v1/push-targets: one Apprise-style URL (its tokens go to the secret store). */
+export const PushTargetCreateSchema = Type.Object({
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  events: Type.Array(NotifyEventSchema, { minItems: 1, uniqueItems: true }),
+  /** Local times between which nothing is sent (may wrap midnight). */
+  quiet_hours: Type.Optional(QuietHoursSchema),
+  /** One message when the whole queue is done, none per job. */
+  only_when_queue_done: Type.Optional(Type.Boolean()),
+  enabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+export type PushTargetCreate = Type.Static<typeof PushTargetCreateSchema>;
+
+export const PushTargetPatchSchema = Type.Partial(PushTargetCreateSchema, { additionalProperties: false });
+export type PushTargetPatch = Type.Static<typeof PushTargetPatchSchema>;
+
+export const PushTargetViewSchema = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  /** The URL with its secrets cut out. */
+  url: Type.String(),
+  events: Type.Array(NotifyEventSchema),
+  quiet_hours: QuietHoursSchema,
+  only_when_queue_done: Type.Boolean(),
+  enabled: Type.Boolean(),
+  created_at: Type.String(),
+});
+export type PushTargetView = Type.Static<typeof PushTargetViewSchema>;

@@ -14,6 +14,14 @@ import { OutboxWorker } from './outbox-worker.ts';
 import { WebhookService } from './webhook-service.ts';
 import { WebhookStore } from './webhook-store.ts';
 import { callbackForm } from './callback-form.ts';
+import fs from 'node:fs/promises';
+import { registerPushTargetRoutes } from './api/push-target-routes.ts';
+import { PushService } from './push-service.ts';
+import { PushTargetStore } from './push-target-store.ts';
+import { pushMessage } from './push-message.ts';
+import { inQuietHours, localMinutesOf } from './quiet-hours.ts';
+import { serializePayload } from './notify-payload.ts';
+import type { DeliveryRow } from './outbox-store.ts';
 import { randomUUID } from 'node:crypto';
 import type { NotifyEvent } from '../../../shared/notifications.ts';
 
@@ -29,6 +37,7 @@ export interface NotifyServices {
   outbox: OutboxStore;
   webhooks: WebhookService;
   worker: OutboxWorker;
+  push: PushService;
 }
 
 export function createNotifyModule(): EngineModule & { services(): NotifyServices } {
@@ -45,6 +54,16 @@ export function createNotifyModule(): EngineModule & { services(): NotifyService
     services: need,
     init(ctx: ApiContext) {
       const outbox = new OutboxStore(ctx.db);
+      const pushStore = new PushTargetStore(ctx.db);
+      let push: PushService | null = null;
+      const pushRequest = async (delivery: DeliveryRow, payload: NotifyPayload, now: number) => {
+        const parsed = delivery.push_target_id ? await push!.resolved(delivery.push_target_id) : null;
+        if (!parsed) return null;
+        const first = payload.job?.images[0];
+        const row = first && payload.job && parsed.kind === 'ntfy' ? ctx.jobs.images(payload.job.id).find((image) => image.id === first.id) : undefined;
+        const image = row && first ? { bytes: await fs.readFile(ctx.images.absolute(row.file_path)), name: row.file_name, mime: row.mime, url: first.url } : null;
+        return parsed.build(pushMessage(payload, serializePayload(payload, now), image));
+      };
       const store = new WebhookStore(ctx.db);
       const payloadFor = (event: OutboxEvent): NotifyPayload | null => {
         const base = listeningBaseUrl(app);
@@ -55,26 +74,37 @@ export function createNotifyModule(): EngineModule & { services(): NotifyService
           return row ? { event: event.type, job: jobPayload(row, ctx.jobs.images(row.mobilesd_job_id), base), data } : null;
         }
         const job = row ? jobPayload(row, ctx.jobs.images(row.mobilesd_job_id), base) : null;
-        return { event: event.type as NotifyEvent, job, data: event.type === 'queue.drained' ? { counts: ctx.jobs.counts() } : data };
+        return { event: event.type as NotifyEvent, job, data: event.type === 'queue.drained' ? { counts: ctx.jobs.counts(), ...outbox.finishedSinceLastDrain(event.id) } : data };
       };
       const extraDeliveries = (event: OutboxEvent, payload: NotifyPayload): NewDelivery[] => {
-        if (event.type === 'test') {
+        if (event.type === 'test' && (payload.data as { webhook_id?: string } | null)?.webhook_id) {
           const webhookId = (payload.data as { webhook_id?: string } | null)?.webhook_id;
           return webhookId && store.get(webhookId)
             ? [{ id: randomUUID(), webhook_id: webhookId, target_url: null, event_id: event.id, event: 'test', payload, attach_images: false }]
             : [];
         }
         const row = event.job_id && (event.type === 'job.finished' || event.type === 'job.failed') ? ctx.jobs.get(event.job_id) : undefined;
-        return row?.callback_url
+        const deliveries: NewDelivery[] = row?.callback_url
           ? [{ id: randomUUID(), webhook_id: null, target_url: row.callback_url, event_id: event.id, event: event.type, payload, attach_images: row.callback_images === 1 }]
           : [];
+        const quietNow = localMinutesOf(ctx.clock.now());
+        for (const target of pushStore.list()) {
+          const wanted = event.type === 'test'
+            ? (payload.data as { push_target_id?: string } | null)?.push_target_id === target.id
+            : target.enabled && target.events.includes(event.type as NotifyEvent) && !inQuietHours(target.quiet_hours, quietNow)
+              // "Only when the whole queue is done": one queue.drained message instead of one per job.
+              && (!target.only_when_queue_done || event.type === 'queue.drained' || !event.type.startsWith('job.'));
+          if (wanted) deliveries.push({ id: randomUUID(), webhook_id: null, target_url: target.url, event_id: event.id, event: event.type, payload, attach_images: false, push_target_id: target.id });
+        }
+        return deliveries;
       };
       const multipartBody = (_delivery: unknown, json: string, payload: NotifyPayload) =>
         callbackForm(json, payload.job ? ctx.jobs.images(payload.job.id).map((image) => ({ path: ctx.images.absolute(image.file_path), name: image.file_name, mime: image.mime })) : []);
       const worker = new OutboxWorker({
-        outbox, webhooks: store, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, send: sendOutbound, payloadFor, extraDeliveries, multipartBody,
+        outbox, webhooks: store, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, send: sendOutbound, payloadFor, extraDeliveries, multipartBody, pushRequest,
       });
-      services = { outbox, worker, webhooks: new WebhookService({ store, outbox, secrets: ctx.secrets, clock: ctx.clock, wake: () => worker.kick() }) };
+      push = new PushService({ store: pushStore, outbox, secrets: ctx.secrets, clock: ctx.clock, wake: () => worker.kick() });
+      services = { outbox, worker, push, webhooks: new WebhookService({ store, outbox, secrets: ctx.secrets, clock: ctx.clock, wake: () => worker.kick() }) };
       // Job events are already in the outbox when the bus hears of them (triggers, same
       // transaction); the bus only says "look now". Server and download events have no
       // job row, so they are written here.
@@ -107,6 +137,7 @@ export function createNotifyModule(): EngineModule & { services(): NotifyService
         app = fastify;
         fastify.addHook('onReady', async () => need().worker.kick());
         registerWebhookRoutes(fastify, need());
+        registerPushTargetRoutes(fastify, need());
       },
     ],
     async stop() {

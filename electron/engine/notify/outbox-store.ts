@@ -25,6 +25,7 @@ export interface DeliveryRow {
   last_error: string | null;
   created_at: number;
   delivered_at: number | null;
+  push_target_id: string | null;
 }
 
 export interface NewDelivery {
@@ -35,6 +36,7 @@ export interface NewDelivery {
   event: string;
   payload: unknown;
   attach_images: boolean;
+  push_target_id?: string | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -65,12 +67,12 @@ export class OutboxStore {
   /** The event's deliveries, written together with the mark that it was fanned out. */
   fanOut(eventId: number, deliveries: NewDelivery[], now: number): void {
     const insert = this.#db.prepare(`INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, target_url, event_id, event, payload_json,
-      attach_images, next_attempt_at, created_at) VALUES (@id, @webhook_id, @target_url, @event_id, @event, @payload, @attach, @now, @now)`);
+      attach_images, next_attempt_at, created_at, push_target_id) VALUES (@id, @webhook_id, @target_url, @event_id, @event, @payload, @attach, @now, @now, @push)`);
     this.#db.transaction(() => {
       for (const d of deliveries) {
         insert.run({
           id: d.id, webhook_id: d.webhook_id, target_url: d.target_url, event_id: d.event_id, event: d.event,
-          payload: JSON.stringify(d.payload), attach: d.attach_images ? 1 : 0, now,
+          payload: JSON.stringify(d.payload), attach: d.attach_images ? 1 : 0, now, push: d.push_target_id ?? null,
         });
       }
       this.#db.prepare('UPDATE notify_events SET fanned_out = 1 WHERE id = ?').run(eventId);
@@ -102,9 +104,17 @@ export class OutboxStore {
     }).immediate();
   }
 
-  /** A webhook's delivery log, newest first, each with its tries. */
-  log(webhookId: string, limit: number): DeliveryView[] {
-    const rows = this.#db.prepare<[string, number], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(webhookId, limit);
+  /** Job events between the queue.drained before `drainedEventId` and it: what one "queue done" message sums up. */
+  finishedSinceLastDrain(drainedEventId: number): { finished: number; failed: number } {
+    const previous = this.#db.prepare<[number], { id: number | null }>(`SELECT MAX(id) AS id FROM notify_events WHERE type = 'queue.drained' AND id < ?`).get(drainedEventId)?.id ?? 0;
+    const rows = this.#db.prepare<[number, number], { type: string; n: number }>(`SELECT type, COUNT(*) AS n FROM notify_events
+      WHERE id > ? AND id < ? AND type IN ('job.finished', 'job.failed') GROUP BY type`).all(previous, drainedEventId);
+    return { finished: rows.find((r) => r.type === 'job.finished')?.n ?? 0, failed: rows.find((r) => r.type === 'job.failed')?.n ?? 0 };
+  }
+
+  /** A target's delivery log (a webhook's or a push target's), newest first, each with its tries. */
+  log(targetId: string, limit: number, column: 'webhook_id' | 'push_target_id' = 'webhook_id'): DeliveryView[] {
+    const rows = this.#db.prepare<[string, number], DeliveryRow>(`SELECT * FROM webhook_deliveries WHERE ${column} = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(targetId, limit);
     const tries = this.#db.prepare<[string], { attempt: number; at: number; status_code: number | null; error: string | null }>(
       'SELECT attempt, at, status_code, error FROM webhook_delivery_attempts WHERE delivery_id = ? ORDER BY attempt');
     return rows.map((row) => ({

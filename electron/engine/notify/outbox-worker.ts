@@ -7,7 +7,7 @@ import { SECRET_NAMES } from '../secrets/secret-store.ts';
 import { nextRetryDelay } from './delivery-backoff.ts';
 import type { NotifyPayload } from './notify-payload.ts';
 import { serializePayload } from './notify-payload.ts';
-import type { OutboundSend } from './outbound-http.ts';
+import type { OutboundRequest, OutboundSend } from './outbound-http.ts';
 import type { DeliveryRow, NewDelivery, OutboxEvent, OutboxStore } from './outbox-store.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
 import type { WebhookStore } from './webhook-store.ts';
@@ -28,6 +28,8 @@ export interface OutboxWorkerDeps {
   extraDeliveries?(event: OutboxEvent, payload: NotifyPayload): NewDelivery[];
   /** Builds the body of a delivery that wants the images attached (multipart). */
   multipartBody?(delivery: DeliveryRow, json: string, payload: NotifyPayload): Promise<FormData>;
+  /** The request for a push target's delivery (null when the target is gone). */
+  pushRequest?(delivery: DeliveryRow, payload: NotifyPayload, now: number): Promise<OutboundRequest | null>;
   firstRetryMs?: number;
 }
 
@@ -118,7 +120,10 @@ export class OutboxWorker {
     const payload = JSON.parse(delivery.payload_json) as NotifyPayload;
     const json = serializePayload(payload, now);
     let result;
-    if (!url) {
+    if (delivery.push_target_id) {
+      const request = await this.#d.pushRequest?.(delivery, payload, now);
+      result = request ? await send({ ...request, headers: { ...request.headers, [DELIVERY_HEADER]: delivery.id } }) : { statusCode: null, error: 'the push target was removed' };
+    } else if (!url) {
       result = { statusCode: null, error: 'the webhook was removed' };
     } else {
       const secret = hook?.has_secret ? await secrets.get(SECRET_NAMES.webhookSecret(hook.id)) : null;
@@ -132,7 +137,7 @@ export class OutboxWorker {
     }
     const at = clock.now();
     const delivered = result.error === null;
-    const retryIn = delivered || !url ? null : nextRetryDelay(delivery.attempts + 1, at - delivery.created_at, this.#d.firstRetryMs);
+    const retryIn = delivered || (!url && !delivery.push_target_id) ? null : nextRetryDelay(delivery.attempts + 1, at - delivery.created_at, this.#d.firstRetryMs);
     const next = delivered ? { status: 'delivered' as const, at } : retryIn === null ? { status: 'failed' as const, at } : { status: 'pending' as const, at: at + retryIn };
     outbox.recordAttempt(delivery, { at, statusCode: result.statusCode, error: result.error, next });
     if (!delivered) {

@@ -16,6 +16,7 @@ export const SECRET_NAMES = {
   serverPassword: (alias: string) => `server-password:${alias}`,
   civitaiToken: 'civitai-token',
   webhookSecret: (id: string) => `webhook-secret:${id}`,
+  pushUrl: (id: string) => `push-url:${id}`,
 } as const;
 
 export class MemorySecretStore implements SecretStore {
