@@ -262,4 +262,16 @@ describe('A1111 facade: lists, options, errors and the caller\'s own job', () =>
       await api(sq.url, 'POST', '/api/v1/queue/resume');
     }
   });
+
+  it('a job that keeps the server\'s grid answers in A1111\'s order: grid first, index_of_first_image 1, one infotext per grid and result', async () => {
+    const res = await api(base(), 'POST', '/sdapi/v1/txt2img', { ...TXT, batch_size: 2, save_images: true, keep_extra_images: true, seed: 5 }, basic(alice));
+    expect(res.status).toBe(200);
+    const info = JSON.parse(res.body.info);
+    expect(res.body.images).toHaveLength(3);
+    expect(info).toMatchObject({ index_of_first_image: 1, all_seeds: [5, 6], seed: 5 });
+    expect(info.infotexts).toHaveLength(3);
+    expect(info.infotexts[1]).toMatch(/Seed: 5,/);
+    expect(info.infotexts[2]).toMatch(/Seed: 6,/);
+    expect(readPngText(Buffer.from(res.body.images[1], 'base64')).parameters).toBe(info.infotexts[1]);
+  });
 });

@@ -5,6 +5,7 @@
  * with the seeds and infotexts of the images the job kept).
  */
 import fs from 'node:fs/promises';
+import type { ImageKind } from '../../../../shared/images.ts';
 import type { GalleryStore, ImageRow } from '../../gallery/gallery-store.ts';
 import type { JobRow } from '../../queue/job-row.ts';
 import type { ImageStore } from '../../results/image-store.ts';
@@ -14,6 +15,14 @@ export interface A1111GenerationResponse {
   images: string[];
   parameters: Record<string, unknown>;
   info: string;
+}
+
+/** A1111's order of `images`: the grid first, then the results, then extension images (detected maps). */
+const ANSWER_ORDER: Record<ImageKind, number> = { grid: 0, result: 1, control_map: 2 };
+
+/** The job's images in A1111's order (a server may have kept grids and maps with the results). */
+function inAnswerOrder(images: ImageRow[]): ImageRow[] {
+  return [...images].sort((a, b) => ANSWER_ORDER[a.kind ?? 'result'] - ANSWER_ORDER[b.kind ?? 'result'] || a.idx - b.idx);
 }
 
 /** The request fields A1111 echoes with their defaults (StableDiffusionProcessing*API). */
@@ -56,16 +65,18 @@ function numberOr(value: unknown, fallback: number | null): number | null {
 }
 
 /** `info`: what A1111's Processed.js() says, from the job's params, its result details and its images. */
+/** `images` must be in answer order (inAnswerOrder). */
 export function a1111Info(row: JobRow, images: ImageRow[], body: Record<string, unknown>, version: string): string {
   const params = JSON.parse(row.generation_params_json) as Record<string, unknown>;
   const details = (row.result_details_json ? JSON.parse(row.result_details_json) : {}) as Record<string, unknown>;
   const prompt = typeof params.positive_prompt === 'string' ? params.positive_prompt : '';
   const negative = typeof params.negative_prompt === 'string' ? params.negative_prompt : '';
-  const seeds = images.map((i) => i.seed).filter((s): s is number => typeof s === 'number');
+  const results = images.filter((i) => (i.kind ?? 'result') === 'result');
+  const seeds = results.map((i) => i.seed).filter((s): s is number => typeof s === 'number');
   const allSeeds = Array.isArray(details.all_seeds) ? details.all_seeds as number[] : seeds;
   const seed = numberOr(details.seed, allSeeds[0] ?? numberOr(params.seed, -1));
   const subseed = numberOr(params.subseed, -1);
-  const count = Math.max(images.length, 1);
+  const count = Math.max(results.length, 1);
   const info = {
     prompt, all_prompts: Array(count).fill(prompt), negative_prompt: negative, all_negative_prompts: Array(count).fill(negative),
     seed, all_seeds: allSeeds, subseed, all_subseeds: allSeeds.map(() => subseed), subseed_strength: numberOr(params.subseed_strength, 0),
@@ -77,8 +88,9 @@ export function a1111Info(row: JobRow, images: ImageRow[], body: Record<string, 
     sd_vae_name: null, sd_vae_hash: null,
     seed_resize_from_w: numberOr(params.seed_resize_from_w, -1), seed_resize_from_h: numberOr(params.seed_resize_from_h, -1),
     denoising_strength: numberOr(params.denoising_strength, row.mode === 'img2img' ? 0.75 : null),
-    extra_generation_params: {}, index_of_first_image: 0,
-    infotexts: images.map((i) => i.infotext ?? ''),
+    extra_generation_params: {}, index_of_first_image: images.filter((i) => i.kind === 'grid').length,
+    // One per grid and result, none for extension images, as A1111 and Forge answer.
+    infotexts: images.filter((i) => i.kind !== 'control_map').map((i) => i.infotext ?? ''),
     styles: Array.isArray(body.styles) ? body.styles : [],
     job_timestamp: (row.started_timestamp ?? row.creation_timestamp).replace(/[^0-9]/g, '').slice(0, 14),
     clip_skip: numberOr((params.override_settings as Record<string, unknown> | undefined)?.CLIP_stop_at_last_layers, 1),
@@ -92,7 +104,7 @@ export function a1111Info(row: JobRow, images: ImageRow[], body: Record<string, 
 export async function a1111Response(
   deps: { gallery: GalleryStore; images: ImageStore; version: string }, row: JobRow, body: Record<string, unknown>,
 ): Promise<A1111GenerationResponse> {
-  const rows = deps.gallery.forJob(row.mobilesd_job_id);
+  const rows = inAnswerOrder(deps.gallery.forJob(row.mobilesd_job_id));
   const images = body.send_images === false ? [] : await Promise.all(
     rows.map(async (image) => (await fs.readFile(deps.images.absolute(image.file_path))).toString('base64')),
   );
