@@ -7,6 +7,7 @@ import { registerCivitaiRoutes } from './api/civitai-routes.ts';
 import { registerDownloadRoutes } from './api/download-routes.ts';
 import { registerImageProxyRoute } from './api/image-proxy-route.ts';
 import { registerLegacyModelRoutes } from './api/legacy-routes.ts';
+import { registerDownloadQueueRoutes } from './api/download-queue-routes.ts';
 import { registerDuplicateRoutes } from './api/duplicate-routes.ts';
 import { registerModelManageRoutes } from './api/manage-routes.ts';
 import { registerModelRoutes } from './api/model-routes.ts';
@@ -146,6 +147,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
       (app) => registerModelManageRoutes(app, need()),
       (app) => registerDuplicateRoutes(app, need()),
       (app) => registerUpdateRoutes(app, need()),
+      (app) => registerDownloadQueueRoutes(app, need()),
       (app) => registerLegacyModelRoutes(app, need()),
       (app) => registerDownloadRoutes(app, need()),
       (app) => registerCivitaiRoutes(app, need()),

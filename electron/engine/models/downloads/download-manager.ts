@@ -322,6 +322,19 @@ export class DownloadManager {
     return this.view(this.#store.get(id)!);
   }
 
+  /** Reorders the waiting downloads (priority: move one to the top); answers the new order. */
+  move(id: string, target: { to: 'top' | 'bottom' } | { before: string } | { after: string }): string[] {
+    const row = this.#require(id);
+    if (row.status !== 'queued' && row.status !== 'paused') {
+      throw new DownloadError('bad_request', `The download is ${row.status}; only queued or paused downloads can be moved.`);
+    }
+    if (!this.#store.reorder(id, target)) {
+      throw new DownloadError('bad_request', 'The download to move next to is not waiting in the queue.');
+    }
+    for (const waiting of this.#store.waitingOrder()) this.#publish(waiting);
+    return this.#store.waitingOrder();
+  }
+
   resume(id: string): DownloadView {
     const row = this.#require(id);
     if (!this.#store.transition(id, ['paused', 'failed'], 'queued')) {

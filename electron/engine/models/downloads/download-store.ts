@@ -59,6 +59,40 @@ export class DownloadStore {
     return this.#db.prepare<[], DownloadRow>(`SELECT * FROM downloads WHERE status = 'queued' ORDER BY position LIMIT 1`).get();
   }
 
+  /**
+   * Moves a waiting (queued or paused) download within the queue: to the top, the bottom,
+   * or before/after another waiting one. The waiting rows keep the set of positions they
+   * had, handed out in the new order, in one transaction. False when an id is not waiting.
+   */
+  reorder(id: string, target: { to: 'top' | 'bottom' } | { before: string } | { after: string }): boolean {
+    return this.#db.transaction(() => {
+      const waiting = this.#db.prepare<[], { id: string; position: number }>(`SELECT id, position FROM downloads
+        WHERE status IN ('queued','paused') ORDER BY position`).all();
+      const from = waiting.findIndex((w) => w.id === id);
+      if (from < 0) return false;
+      const order = waiting.map((w) => w.id);
+      order.splice(from, 1);
+      let at: number;
+      if ('to' in target) at = target.to === 'top' ? 0 : order.length;
+      else {
+        const anchor = order.indexOf('before' in target ? target.before : target.after);
+        if (anchor < 0) return false;
+        at = 'before' in target ? anchor : anchor + 1;
+      }
+      order.splice(at, 0, id);
+      const positions = waiting.map((w) => w.position);
+      const set = this.#db.prepare('UPDATE downloads SET position = ?, updated_at = ? WHERE id = ?');
+      const now = this.#now();
+      order.forEach((rowId, i) => set.run(positions[i], now, rowId));
+      return true;
+    }).immediate();
+  }
+
+  /** The waiting downloads in the order they will start. */
+  waitingOrder(): string[] {
+    return this.#db.prepare<[], { id: string }>(`SELECT id FROM downloads WHERE status IN ('queued','paused') ORDER BY position`).all().map((r) => r.id);
+  }
+
   /** After a crash, transfers that were running are queued again (they resume from the `.part`). */
   requeueInterrupted(): number {
     return this.#db.prepare(`UPDATE downloads SET status = 'queued', updated_at = ? WHERE status IN ('active','verifying')`).run(this.#now()).changes;
