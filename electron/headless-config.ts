@@ -3,7 +3,7 @@ import type { EngineConfig } from './engine/config.ts';
 
 
 /**
- * The headless configuration from environment variables (the seed plan's names first):
+ * The headless configuration from environment variables (MobileSD's names first):
  * PORT, HOST, STABLEQUEUE_DATA_DIR or CONFIG_DATA_PATH, STABLE_DIFFUSION_SAVE_PATH,
  * CHECKPOINT_PATH, LORA_PATH, VAE_PATH, EMBEDDINGS_PATH, STABLEQUEUE_PASSWORD,
  * STABLEQUEUE_ALLOWED_HOSTS, STABLEQUEUE_CORS_ORIGINS, ATTEMPT_DEADLINE_MINUTES, SHUTDOWN_GRACE_SECONDS,

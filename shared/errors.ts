@@ -9,7 +9,7 @@ export const ApiErrorSchema = Type.Object({
 export type ApiError = Type.Static<typeof ApiErrorSchema>;
 
 /**
- * Every 4xx/5xx body on /api/v2: the seed plan's clients print `error`, so there it holds
+ * Every 4xx/5xx body on /api/v2: MobileSD's clients print `error`, so there it holds
  * the sentence for people, and the stable machine code moves to `code`. `message` repeats
  * the sentence, so one parser reads both versions.
  */

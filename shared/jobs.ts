@@ -32,7 +32,7 @@ export type JobMode = Type.Static<typeof JobModeSchema>;
 const prompt = Type.String({ maxLength: LIMITS.promptChars });
 const side = Type.Integer({ minimum: LIMITS.minSide, maximum: LIMITS.maxSide });
 /**
- * -1 (or '', null, any non-numeric text) means "pick one at random", as the seed plan's
+ * -1 (or '', null, any non-numeric text) means "pick one at random", as MobileSD's
  * clients send it; a numeric string is read as its number. The submit turns every one of
  * these into an integer; a non-integer or unsafe-size number is refused there. Null comes
  * first: the API coerces types, and a later null branch would let null become 0.
@@ -57,7 +57,7 @@ export const LoraSchema = Type.Object({
 export type Lora = Type.Static<typeof LoraSchema>;
 
 /**
- * The seed's flat generation fields. Any other A1111 payload field (alwayson_scripts of
+ * MobileSD's flat generation fields. Any other A1111 payload field (alwayson_scripts of
  * ControlNet/ADetailer, hires fix, refiner…) is accepted and passed through untouched.
  * For ComfyUI, `workflow` holds an API-format graph.
  */
@@ -184,7 +184,7 @@ export const JobListResponseSchema = Type.Object({
 });
 export type JobListResponse = Type.Static<typeof JobListResponseSchema>;
 
-/** GET /api/v1/queue/jobs/:id/status — the seed's §3.2 shape. */
+/** GET /api/v1/queue/jobs/:id/status — the shape MobileSD's clients read. */
 export const JobStatusResponseSchema = Type.Object({
   mobilesd_job_id: Type.String(),
   app_type: AppTypeSchema,

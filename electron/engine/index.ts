@@ -84,12 +84,12 @@ export function createEngine(config: EngineConfig): Engine {
     const backends = new BackendFactory();
     const registry = new ServerRegistry({ store: serverStore, backends, secrets, bus, clock, logger });
 
-    // Seed plan: servers.json from an older MobileSD config dir is imported once.
+    // MobileSD compatibility: servers.json from an older MobileSD config dir is imported once.
     const legacy = serverStore.importLegacyServersJson(cfg.dataDir);
     for (const [alias, password] of legacy.passwords) await secrets.set(SECRET_NAMES.serverPassword(alias), password);
     if (legacy.imported.length) logger.info({ servers: legacy.imported.map((s) => s.alias) }, 'imported servers.json');
 
-    // Seed plan: a MobileSD jobs database in the data folder is imported once, with its history.
+    // MobileSD compatibility: a MobileSD jobs database in the data folder is imported once, with its history.
     const mobileSd = findMobileSdDatabase(cfg.dataDir);
     const imported = mobileSd ? importMobileSdJobs(db, mobileSd, cfg.outputsDir, () => backups.create('pre-import')) : null;
     if (imported) logger.info(imported, 'imported MobileSD jobs');

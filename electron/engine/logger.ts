@@ -4,7 +4,7 @@ import { REDACT_PATHS, serializeError } from './security/log-redaction.ts';
 
 /**
  * Structured logs. Every message about traffic carries `dir` (e.g. `engine→forge`,
- * `forge→engine`, `engine→ui`) as the seed plan asks. Secret-bearing fields are redacted.
+ * `forge→engine`, `engine→ui`) so each line says which way it went. Secret-bearing fields are redacted.
  */
 export function createLogger(options: {
   level?: string;

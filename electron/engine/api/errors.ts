@@ -7,7 +7,7 @@ import { isUnder } from '../security/request-paths.ts';
 export class ApiError extends DomainError {}
 
 /**
- * Sends `{error, message, details?}`. On /api/v2 the seed plan's shape instead: its
+ * Sends `{error, message, details?}`. On /api/v2 MobileSD's shape instead: its
  * clients print `error`, so it carries the sentence and the code moves to `code`.
  */
 export function sendError(reply: FastifyReply, status: number, error: string, message: string, details?: unknown) {

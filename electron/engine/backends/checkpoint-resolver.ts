@@ -32,7 +32,7 @@ function baseName(name: string): string {
 }
 
 /**
- * Finds the server's exact checkpoint title for a name a job carries (seed §II.ter): exact
+ * Finds the server's exact checkpoint title for a name a job carries: exact
  * title, then the same path with either slash, then a hash (AutoV2 short hash or full
  * sha256, alone or as a `[hash]` suffix), then the file's base name, then a close fuzzy
  * match (unique and within ~20% edits). Returns null rather than guessing between ties.

@@ -1,7 +1,7 @@
 import { CivitaiError } from './civitai-error.ts';
 
 export interface BackoffPolicy {
-  /** First delay; doubles each retry (civitai.md: 1 s → 30 s). */
+  /** First delay; doubles each retry (1 s, 2 s … at most 30 s: Civitai asks clients to back off). */
   baseMs: number;
   maxMs: number;
   /** Retries after the first try. */

@@ -43,7 +43,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /**
- * Civitai's public REST API v1 (civitai.md §1). No redirect is ever followed
+ * Civitai's public REST API v1. No redirect is ever followed
  * automatically; the token goes only to the configured Civitai origin, only where it is
  * needed (downloads), never to a signed storage URL; a non-browser User-Agent so errors
  * come back as JSON; 429 and 5xx are retried with exponential backoff.

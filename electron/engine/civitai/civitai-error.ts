@@ -1,5 +1,5 @@
 /**
- * What went wrong talking to Civitai, in words a user can act on (civitai.md §1 Errors).
+ * What went wrong talking to Civitai, in words a user can act on.
  * `retryable` errors (429, 5xx, network) are retried with backoff; the others are final.
  */
 export type CivitaiErrorKind =

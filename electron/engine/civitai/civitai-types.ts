@@ -1,5 +1,5 @@
 /**
- * The parts of Civitai's public REST API v1 responses StableQueue reads (civitai.md §1).
+ * The parts of Civitai's public REST API v1 responses StableQueue reads.
  * Every field may be missing on some answer; code reads them defensively.
  */
 
@@ -84,7 +84,7 @@ export interface CivitaiHashId {
   hash: string;
 }
 
-/** GET /models parameters (civitai.md §1). */
+/** GET /models parameters. */
 export interface CivitaiSearchParams {
   limit?: number;
   cursor?: string;

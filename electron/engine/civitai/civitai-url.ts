@@ -1,7 +1,7 @@
 /**
  * Reads a Civitai link a user pastes: model pages on civitai.com or civitai.red
  * (`/models/123/slug?modelVersionId=456`), download links (`/api/download/models/456`),
- * image pages (`/images/789`), plus AIR strings. civitai.md: accept civitai.red too.
+ * image pages (`/images/789`), plus AIR strings. civitai.red links are accepted too (Civitai's other domain).
  */
 export interface CivitaiRef {
   modelId: number | null;

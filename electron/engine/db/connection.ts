@@ -14,7 +14,7 @@ export interface OpenOptions {
 /**
  * Opens the StableQueue database with the settings durability depends on, checked
  * every time: better-sqlite3 reopens WAL databases at synchronous=NORMAL, so FULL is
- * set and read back on every open (reliability.md §3).
+ * set and read back on every open.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });

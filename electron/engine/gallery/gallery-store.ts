@@ -19,7 +19,7 @@ export interface ImageRow extends ImageRecord {
   checkpoint: string | null;
   positive_prompt: string;
   created_at: string;
-  /** The last part of file_path (a generated column): the seed API's file-name key. */
+  /** The last part of file_path (a generated column): the MobileSD API's file-name key. */
   file_name: string;
 }
 

@@ -55,7 +55,7 @@ function metadataOf(row: JobRow): Record<string, unknown> | null {
 }
 
 /**
- * The attempt's details, plus what the seed plan's clients read there once a job has
+ * The attempt's details, plus what MobileSD's clients read there once a job has
  * finished: `images`, the saved files' names (what /gallery_files/:filename serves), and
  * `error`, why it failed or stopped (null when it completed).
  */

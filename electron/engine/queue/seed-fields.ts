@@ -2,7 +2,7 @@ import type { GenerationParams } from '../../../shared/jobs.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 
 /**
- * Seeds as the seed plan's clients send them: -1, '' or null for "random", and sometimes
+ * Seeds as MobileSD's clients send them: -1, '' or null for "random", and sometimes
  * any text at all (an empty form field, "random"). At submit every `seed` and `subseed`
  * becomes an integer, -1 meaning random, so the stored job, the backends and the UI see
  * one form. A number that cannot be a seed (1.5, or beyond what stays exact) is refused:

@@ -5,7 +5,7 @@ export const TEMP_SUFFIX = '.sq-tmp';
 
 /**
  * Writes a file so it is either absent or complete after a crash: temp file, fsync,
- * rename, fsync of the directory (reliability.md §0.5).
+ * rename, fsync of the directory.
  */
 export async function writeFileAtomic(file: string, data: Buffer): Promise<void> {
   const dir = path.dirname(file);

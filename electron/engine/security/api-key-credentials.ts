@@ -15,7 +15,7 @@ export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** SHA-256 hex: enough for a 256-bit random secret (no salt or slow hash needed, reliability.md §4). */
+/** SHA-256 hex: enough for a 256-bit random secret (no salt or slow hash needed). */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
@@ -43,7 +43,7 @@ function single(value: string | string[] | undefined): string | undefined | null
 }
 
 /**
- * Reads an API key from `X-API-Key` + `X-API-Secret` (seed plan §2.2) or from
+ * Reads an API key from `X-API-Key` + `X-API-Secret` or from
  * `Authorization: Bearer <key>.<secret>`. Other Authorization schemes (a proxy's Basic
  * auth) are not ours and are ignored, except where `basic` is set: the A1111-compatible
  * facade takes `Basic <key id>:<secret>` as A1111's --api-auth clients send it.

@@ -27,7 +27,7 @@ function ownInterfaceAddresses(): string[] {
 }
 
 /**
- * The Host allow-list against DNS rebinding (reliability.md §4). A rebinding page always
+ * The Host allow-list against DNS rebinding. A rebinding page always
  * sends its own name as Host, so the check is on the hostname; the port is not compared,
  * because Docker port mappings and reverse proxies legitimately change it and it adds
  * nothing against rebinding. Accepted:

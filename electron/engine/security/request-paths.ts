@@ -29,7 +29,7 @@ export function isUnder(request: FastifyRequest, prefix: string): boolean {
 
 /**
  * The paths the request policy guards: the API, and what sits outside /api but is the API
- * all the same (the Prometheus /metrics, the seed API's /gallery_files, the A1111- and
+ * all the same (the Prometheus /metrics, the MobileSD API's /gallery_files, the A1111- and
  * ComfyUI-compatible facades under /compat). Everything else is the static UI.
  */
 export const GUARDED_PREFIXES = ['/api', '/metrics', '/gallery_files', '/compat'] as const;

@@ -69,7 +69,7 @@ export class ServerStore {
   }
 
   /**
-   * Imports the seed's `servers.json` (MobileSD's config: [{alias, apiUrl|api_url, auth?}])
+   * Imports MobileSD's `servers.json` (MobileSD's config: [{alias, apiUrl|api_url, auth?}])
    * once, when the table is empty and the file exists in the config dir.
    */
   importLegacyServersJson(configDir: string): { imported: ServerFields[]; passwords: Map<string, string> } {

@@ -4,7 +4,7 @@ The Forge script hands us the processing object ``p`` of the click the user made
 holds every field of the A1111 API payload, plus ``p.scripts`` / ``p.script_args`` with
 the arguments of every other extension. We turn it into:
 
-* the seed's flat fields (``positive_prompt``, ``checkpoint_name``, ``width`` …);
+* MobileSD's flat fields (``positive_prompt``, ``checkpoint_name``, ``width`` …);
 * every other A1111 payload field that ``p`` carries (hires fix, refiner, Forge's
   ``distilled_cfg_scale`` …), passed through under its API name;
 * ``override_settings`` with what the user set in Forge (CLIP skip, VAE / Forge's

@@ -22,7 +22,7 @@ export function registerGenerateRoutes(app: FastifyInstance, ctx: ApiContext): v
     return reply.code(202).send({ mobilesd_job_id: row.mobilesd_job_id });
   });
 
-  // 200, not 202: the seed plan's clients check `status_code == 200`.
+  // 200, not 202: MobileSD's clients check `status_code == 200`.
   app.post<{ Body: GenerateRequest }>('/api/v2/generate', {
     config: { permission: 'submit', createsJobs: true },
     schema: { tags: ['jobs'], body: GenerateRequestSchema, response: { 200: GenerateV2ResponseSchema, ...v2Errors } },

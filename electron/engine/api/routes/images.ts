@@ -18,7 +18,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     if (!row) throw new ApiError(404, 'image_not_found', `No image with id ${id}.`);
     return row;
   };
-  // The seed plan's file routes name an image by its file name: a key looked up in the
+  // MobileSD's file routes name an image by its file name: a key looked up in the
   // images table, never joined to a folder, so no name can reach another file.
   const findByFileName = (fileName: string): ImageRow => {
     const row = ctx.gallery.findByFileName(fileName);

@@ -86,7 +86,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     schema: { tags: ['queue'], params: JobParams, response: { 200: JobStatusResponseSchema, ...errors } },
   }, async (request) => ctx.service.status(request.params.id));
 
-  // The seed plan's v2 status: the v1 fields plus metadata and application_specific_data.
+  // The v2 status MobileSD's clients read: the v1 fields plus metadata and application_specific_data.
   app.get<{ Params: { jobId: string } }>('/api/v2/queue/jobs/:jobId/status', {
     config: { permission: 'read' },
     schema: {

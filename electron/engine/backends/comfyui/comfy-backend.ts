@@ -69,7 +69,7 @@ function gib(bytes: unknown): string {
 }
 
 /**
- * ComfyUI (backend-apis.md Part 2): POST /prompt with our client_id and our own
+ * ComfyUI: POST /prompt with our client_id and our own
  * prompt_id, progress and previews over one shared WebSocket, outputs from /history and
  * /view. The prompt_id is stored before the POST, so after a crash the job reattaches to
  * the prompt instead of running it twice.

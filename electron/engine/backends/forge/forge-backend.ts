@@ -30,7 +30,7 @@ interface InFlight {
   abort: AbortController;
 }
 
-/** SD-WebUI Forge and AUTOMATIC1111 over /sdapi/v1 (backend-apis.md Part 1). */
+/** SD-WebUI Forge and AUTOMATIC1111 over /sdapi/v1. */
 export class ForgeBackend implements Backend {
   readonly appType = 'forge' as const;
   readonly #server: ServerConnection;

@@ -6,7 +6,7 @@ const OWN_FIELDS = new Set([
   'scheduler_or_quality_preset', 'checkpoint_civitai_version_id', 'civitai_air', 'checkpoint_hash', 'keep_extra_images',
 ]);
 
-/** A1111 seeds: -1 means random; the seed plan sends '' or garbage for "random" too. */
+/** A1111 seeds: -1 means random; MobileSD's clients send '' or garbage for "random" too. */
 export function normalizeSeed(value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= -1) return value;
   if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Math.max(-1, Number.parseInt(value, 10));
@@ -73,7 +73,7 @@ function mergedModules(overrides: Record<string, unknown>, vae: unknown): string
 }
 
 /**
- * Builds the /sdapi/v1/txt2img|img2img body: the seed's flat fields mapped to A1111 names,
+ * Builds the /sdapi/v1/txt2img|img2img body: MobileSD's flat fields mapped to A1111 names,
  * and every other field the job carries (alwayson_scripts, hires fix, refiner…) untouched.
  */
 export function buildForgePayload(params: GenerationParams, options: PayloadOptions): Record<string, unknown> {

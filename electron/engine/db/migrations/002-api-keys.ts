@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /**
- * API keys for external clients (extensions, scripts): seed forge-extension-plan §1.2,
+ * API keys for external clients (extensions, scripts): as the Forge extension uses them,
  * adapted so the secret is never stored. `key_id` is the public lookup id sent with each
  * request (`sq_` + 16 hex chars); `secret_hash` is the SHA-256 (hex) of the 256-bit secret,
  * shown once at creation. One SHA-256 is enough for a random secret of that size.

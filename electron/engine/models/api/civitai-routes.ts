@@ -12,7 +12,7 @@ const csv = (value: string | undefined): string[] | undefined => value?.split(',
 /**
  * The Civitai browser's API: search/browse with cursor paging (each result says which
  * versions are already in the library), model/version details, by-hash lookup, image
- * info, and the seed's `/api/v1/civitai/download-model`.
+ * info, and MobileSD's `/api/v1/civitai/download-model`.
  */
 export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServices): void {
   const { client, library, downloads } = services;

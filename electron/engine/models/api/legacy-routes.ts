@@ -6,7 +6,7 @@ import type { ModelRow } from '../library/model-row.ts';
 import { toModelView } from '../library/model-view.ts';
 import type { ModelsServices } from '../models-services.ts';
 
-/** The seed's listing shape (`filename`, `relativePath` = the folder) plus the library's facts. */
+/** MobileSD's listing shape (`filename`, `relativePath` = the folder) plus the library's facts. */
 function legacyEntry(row: ModelRow) {
   const view = toModelView(row);
   return {
@@ -30,7 +30,7 @@ function entries(rows: ModelRow[]): CheckpointEntry[] {
 }
 
 /**
- * The seed's endpoints: `/api/v1/checkpoints` and `/api/v1/loras` (the local library),
+ * MobileSD's endpoints: `/api/v1/checkpoints` and `/api/v1/loras` (the local library),
  * `/api/v1/debug/verify-checkpoint` (how a name resolves locally and on a server) and
  * `/api/v1/debug/models-cache` (the library index).
  */

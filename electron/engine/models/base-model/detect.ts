@@ -27,7 +27,7 @@ function sdxlFlavour(text: string): BaseModelFamily | null {
   return null;
 }
 
-/** Name hints, weakest evidence (civitai.md: "or name hints"). */
+/** Name hints, weakest evidence. */
 export function familyFromName(name: string): BaseModelFamily | null {
   const n = name.toLowerCase();
   const flavour = sdxlFlavour(n);

@@ -1,6 +1,6 @@
 /**
- * Refuses a response that is not a model file, before a byte is written (civitai.md:
- * never save an error body as the model). A JSON, HTML, XML or plain-text content type is
+ * Refuses a response that is not a model file, before a byte is written: an error body
+ * must never be saved as the model. A JSON, HTML, XML or plain-text content type is
  * an error page; so is a body that starts like one. A safetensors file must start with a
  * sane 8-byte header length and `{`.
  */

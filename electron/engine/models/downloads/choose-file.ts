@@ -18,7 +18,7 @@ export function kindFor(modelType: string | undefined, fileType: string | undefi
 }
 
 /**
- * The file to download: the one asked for by id (civitai.md: use `?fileId=`), else the
+ * The file to download: the one asked for by id (Civitai picks it by `?fileId=`), else the
  * primary file, else the first model file.
  */
 export function chooseFile(version: CivitaiVersion, fileId: number | null | undefined): CivitaiFile {

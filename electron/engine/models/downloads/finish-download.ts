@@ -10,7 +10,7 @@ import { DownloadError } from './download-error.ts';
 import type { DownloadRow } from './download-row.ts';
 import type { TransferResult } from './transfer.ts';
 
-/** Civitai's sizeKB is rounded: allow a KiB either way (civitai.md §5). */
+/** Civitai's sizeKB is rounded: allow a KiB either way. */
 const SIZE_TOLERANCE = 1024;
 
 async function exists(file: string): Promise<boolean> {

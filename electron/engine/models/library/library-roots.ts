@@ -24,7 +24,7 @@ const isDir = (p: string): boolean => {
   }
 };
 
-/** Sub-folder names per kind: A1111/Forge first, then ComfyUI (civitai.md §2). */
+/** Sub-folder names per kind: A1111/Forge first, then ComfyUI. */
 const LAYOUT: Record<ModelKind, string[]> = {
   checkpoint: ['Stable-diffusion', 'checkpoints'],
   lora: ['Lora', 'loras'],

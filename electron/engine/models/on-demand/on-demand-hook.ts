@@ -35,7 +35,7 @@ function withName(params: GenerationParams, ref: ResourceRef, name: string): Gen
 }
 
 /**
- * On-demand models (issue part 5): before a job runs, every checkpoint and LoRA it names
+ * On-demand models: before a job runs, every checkpoint and LoRA it names
  * must be on the assigned server. One that is missing but identifiable on Civitai (version
  * id, AIR or hash) is downloaded into the library; the job waits in `downloading_resources`
  * (its server slot freed) and continues once the file is there and the servers rescanned.

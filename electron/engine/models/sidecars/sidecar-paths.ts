@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 /**
- * Sidecar names next to a model file `<base>.<ext>` (civitai.md §2): `<base>.json` (A1111/Forge
+ * Sidecar names next to a model file `<base>.<ext>`: `<base>.json` (A1111/Forge
  * user metadata), `<base>.civitai.info` (Civitai Helper), previews `<base>.<img>` and
  * `<base>.preview.<img>` (A1111 `find_preview`, ComfyUI `get_model_previews`).
  */
