@@ -171,6 +171,9 @@ export const JobSummarySchema = Type.Object({
     description: '1-based place among all pending jobs in dispatch order (null when not pending); in queue list rows, not in events',
   })),
   metadata: Type.Optional(JobMetadataSchema),
+  script_warnings: Type.Optional(Type.Array(Type.String(), {
+    description: "always-on script arguments that did not fit the server's version of the extension (also in result_details)",
+  })),
 });
 export type JobSummary = Type.Static<typeof JobSummarySchema>;
 

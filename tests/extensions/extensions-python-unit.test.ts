@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runPythonTests } from './python-unittest.ts';
 
 const MODULES: [string, string, number][] = [
-  ['test_forge_capture', 'Forge payload capture: flat fields, hires, settings, ControlNet (canvas flattened, preview, batch) + ADetailer alwayson_scripts', 33],
+  ['test_forge_capture', 'Forge payload capture: flat fields, hires, settings, ControlNet (canvas flattened, preview, batch) + ADetailer alwayson_scripts', 34],
   ['test_forge_script', 'Forge script glue with modules stubbed: click caught before process_images, fallback in before_process, errors, job list and its buttons', 10],
   ['test_client', 'StableQueue API client: errors (401/403/429/413/400/500/redirect/unreachable) and calls', 18],
   ['test_comfy_extension', 'ComfyUI extension server side: settings, forwarder, routes, package import', 13],

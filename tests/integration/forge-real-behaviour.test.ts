@@ -247,4 +247,21 @@ describe('auto routing by the extensions a job uses', () => {
     expect(job.error_message).toContain('does not have the extension "ADetailer"');
     expect(generationRequests(emu)).toHaveLength(0);
   });
+
+  it('a job sending more ADetailer arguments than the server\'s version takes completes with a warning, in its status and in the queue list', async () => {
+    const emu = await createForgeEmulator({ stepMs: 5, alwaysonScripts: ['ADetailer'], scriptArgCounts: { ADetailer: 3 } });
+    emus.push(emu);
+    await api(sq.url, 'POST', '/api/v1/servers', { alias: 'older', app_type: 'forge', api_url: emu.url });
+    await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers')).body.find((s: any) => s.alias === 'older')?.status === 'online', { what: 'server online' });
+    const args = [true, false, { ad_model: 'face_yolov8n.pt' }, { ad_model: 'hand_yolov8n.pt' }];
+    const res = await submit(sq.url, { positive_prompt: 'two tabs', alwayson_scripts: { ADetailer: { args } } }, 'older');
+    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+    expect(job.status).toBe('completed');
+    const warning = "ADetailer: the job sends 4 arguments, the server's version takes 3";
+    expect(job.result_details.script_warnings).toEqual([expect.stringContaining(warning)]);
+    const listed = (await api(sq.url, 'GET', '/api/v1/queue/jobs?limit=200')).body.jobs.find((j: any) => j.mobilesd_job_id === res.body.mobilesd_job_id);
+    expect(listed.script_warnings).toEqual([expect.stringContaining(warning)]);
+    const plain = (await api(sq.url, 'GET', '/api/v1/queue/jobs?limit=200')).body.jobs.filter((j: any) => j.mobilesd_job_id !== res.body.mobilesd_job_id);
+    expect(plain.every((j: any) => j.script_warnings === undefined)).toBe(true);
+  });
 });

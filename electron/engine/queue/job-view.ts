@@ -21,8 +21,16 @@ function percent(row: JobRow, live: LiveProgress | undefined): number {
   return Math.round(live.progress * 1000) / 10;
 }
 
+/** Warnings about the extension arguments of a finished attempt (read without parsing most rows). */
+function scriptWarningsOf(row: JobRow): string[] | undefined {
+  if (!row.result_details_json?.includes('"script_warnings"')) return undefined;
+  const warnings = (JSON.parse(row.result_details_json) as { script_warnings?: unknown }).script_warnings;
+  return Array.isArray(warnings) ? warnings.filter((w): w is string => typeof w === 'string') : undefined;
+}
+
 /** A jobs row (+ live progress + its images) in the API's shape. */
 export function toJobSummary(row: JobRow, images: { id: number }[], live: LiveProgress | undefined): JobSummary {
+  const scriptWarnings = scriptWarningsOf(row);
   return {
     mobilesd_job_id: row.mobilesd_job_id,
     app_type: row.app_type,
@@ -47,6 +55,7 @@ export function toJobSummary(row: JobRow, images: { id: number }[], live: LivePr
     eta_seconds: row.status === 'processing' ? live?.etaSeconds ?? null : null,
     status_text: row.status === 'processing' ? live?.statusText ?? null : null,
     metadata: metadataOf(row),
+    ...(scriptWarnings ? { script_warnings: scriptWarnings } : {}),
   };
 }
 

@@ -74,6 +74,7 @@ def render_jobs(jobs: Iterable[dict[str, Any]], *, base_url: str = "", last_mess
     if not jobs:
         parts.append('<div class="stablequeue-empty">No recent StableQueue jobs from Forge.</div>')
     else:
+        columns = 5 if actions else 4
         parts.append('<table class="stablequeue-jobs"><thead><tr>'
                      "<th>Job</th><th>Status</th><th>Server</th><th>Prompt</th>"
                      + ("<th></th>" if actions else "") + "</tr></thead><tbody>")
@@ -98,6 +99,13 @@ def render_jobs(jobs: Iterable[dict[str, Any]], *, base_url: str = "", last_mess
                 + (f'<td class="stablequeue-actions">{_buttons(job_id, status, position)}</td>' if actions else "")
                 + "</tr>"
             )
+            # Extension arguments the server's version did not take (they were ignored there).
+            warnings = job.get("script_warnings")
+            for warning in warnings if isinstance(warnings, list) else []:
+                parts.append(
+                    f'<tr class="stablequeue-warning"><td></td><td colspan="{columns - 1}">'
+                    f"⚠ {html.escape(str(warning))}</td></tr>"
+                )
         parts.append("</tbody></table>")
     if base_url:
         safe = html.escape(base_url, quote=True)

@@ -16,6 +16,7 @@ export interface EmulatorSettings {
   maxImageSide: number;
   version: string;
   alwaysonScripts: string[];
+  scriptArgCounts: Record<string, number>;
   /** `--nowebui`: the `/internal/*` routes of the web UI are absent */
   nowebui: boolean;
 }

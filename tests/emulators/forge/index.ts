@@ -105,6 +105,7 @@ export async function createForgeEmulator(opts: ForgeEmulatorOptions = {}): Prom
       maxImageSide: opts.maxImageSide ?? 1024,
       version: opts.version ?? (flavor === 'forge' ? 'f2.0.1v1.10.1' : 'v1.10.1'),
       alwaysonScripts: opts.alwaysonScripts ?? DEFAULT_ALWAYSON_SCRIPTS,
+      scriptArgCounts: opts.scriptArgCounts ?? {},
       nowebui: opts.nowebui ?? false,
     },
     life: lifeController.signal,

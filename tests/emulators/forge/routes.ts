@@ -262,7 +262,10 @@ function cmdFlags(core: EmulatorCore, ctx: RouteContext): Reply {
 
 function scriptInfo(core: EmulatorCore): Reply {
   const rows = (titles: string[], isAlwayson: boolean, isImg2img: boolean) =>
-    titles.map((t) => ({ name: t.toLowerCase(), is_alwayson: isAlwayson, is_img2img: isImg2img, args: [] }));
+    titles.map((t) => ({
+      name: t.toLowerCase(), is_alwayson: isAlwayson, is_img2img: isImg2img,
+      args: Array.from({ length: (isAlwayson ? core.settings.scriptArgCounts[t] : 0) ?? 0 }, (_, i) => ({ label: `arg ${i}`, value: null })),
+    }));
   return ok([
     ...rows(SELECTABLE_SCRIPTS.txt2img, false, false),
     ...rows(core.settings.alwaysonScripts, true, false),

@@ -30,6 +30,8 @@ export interface ForgeEmulatorOptions {
   windowsPaths?: boolean;
   /** titles accepted in `alwayson_scripts` (case-insensitive) */
   alwaysonScripts?: string[];
+  /** how many arguments `/sdapi/v1/script-info` lists for an always-on script (default none: unknown) */
+  scriptArgCounts?: Record<string, number>;
   /** overrides for initial `/sdapi/v1/options` values (e.g. `{show_progress_every_n_steps: 1}`) */
   options?: Record<string, unknown>;
   /** images are rendered at the requested size, capped at this many pixels per side (default 1024) */

@@ -403,6 +403,17 @@ class StatusHtmlTest(unittest.TestCase):
         self.assertIn("gpu&lt;1&gt;", html)
         self.assertIn('title="OOM &quot;x&quot;"', html)
 
+    def test_shows_the_extension_argument_warnings_of_a_job(self):
+        html = render_jobs(
+            [{"mobilesd_job_id": "44444444-dddd", "status": "completed",
+              "script_warnings": ["ADetailer: the job sends 3 arguments, the server's version takes 2 <old>"]},
+             {"mobilesd_job_id": "55555555-eeee", "status": "completed"}],
+            actions=True,
+        )
+        self.assertEqual(html.count('class="stablequeue-warning"'), 1)
+        self.assertIn('colspan="4"', html)
+        self.assertIn("ADetailer: the job sends 3 arguments, the server&#x27;s version takes 2 &lt;old&gt;", html)
+
 
 class OptionKeysTest(unittest.TestCase):
     def test_option_keys(self):
