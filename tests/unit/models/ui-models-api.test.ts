@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, setApiClient } from '../../../renderer/src/api/client.ts';
-import { modelsApi } from '../../../renderer/src/components/models/models-api.ts';
+import { modelsApi } from '../../../renderer/src/api/models.ts';
 import { createFakeFetch } from '../renderer/fake-fetch.ts';
 
 afterEach(() => setApiClient(new ApiClient()));
