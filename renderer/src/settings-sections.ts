@@ -22,6 +22,12 @@ export const settingsSections: SettingsSection[] = [
     available: () => desktopBridge() !== null,
     component: () => import('./components/settings/DesktopPanel.vue'),
   },
+  {
+    id: 'notifications-targets',
+    title: 'Notification targets',
+    description: 'Webhooks and push services (ntfy, Gotify, Discord, Slack, Telegram, Pushover, Home Assistant) told when jobs finish or fail, or when the whole queue is done.',
+    component: () => import('./components/settings/NotificationsPanel.vue'),
+  },
   { id: 'api-keys', title: 'API keys', component: () => import('./components/settings/ApiKeysPanel.vue') },
   { id: 'civitai', title: 'Civitai', component: () => import('./components/settings/CivitaiTokenPanel.vue') },
   {
