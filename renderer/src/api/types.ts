@@ -1,4 +1,5 @@
 /** Query shapes of the renderer's client; every response and body type comes from shared/. */
+import type { GalleryKindFilter } from '../../../shared/images.ts';
 import type { JobStatus } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { SettingsView } from '../../../shared/settings.ts';
@@ -26,6 +27,7 @@ export interface GalleryQuery {
   q?: string;
   from?: string;
   to?: string;
+  kind?: GalleryKindFilter;
 }
 
 /** GET /api/v1/auth/session */

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
-import type { GalleryImage } from '../../../shared/images.ts';
+import type { GalleryImage, GalleryKindFilter } from '../../../shared/images.ts';
 import { useApi } from '../api/client.ts';
 import { useLive } from './live.ts';
 import type { GalleryQuery } from '../api/types.ts';
@@ -14,9 +14,11 @@ export interface GalleryFilters {
   from: string;
   /** YYYY-MM-DD, inclusive */
   to: string;
+  /** '' = results only; grids and detected maps a job kept are shown only when asked for. */
+  kind: '' | GalleryKindFilter;
 }
 
-export const emptyFilters = (): GalleryFilters => ({ server: '', checkpoint: '', q: '', from: '', to: '' });
+export const emptyFilters = (): GalleryFilters => ({ server: '', checkpoint: '', q: '', from: '', to: '', kind: '' });
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -28,6 +30,7 @@ export function filtersToQuery(f: GalleryFilters): GalleryQuery {
     // The engine takes calendar days (YYYY-MM-DD, inclusive).
     from: DAY.test(f.from) ? f.from : undefined,
     to: DAY.test(f.to) ? f.to : undefined,
+    kind: f.kind || undefined,
   };
 }
 
