@@ -1,6 +1,7 @@
 import type { ServerHealth, ServerView } from '../../../shared/servers.ts';
 import type { Backend, HealthReport } from '../backends/types.ts';
 import { resolveCheckpoint, type CheckpointEntry } from '../backends/checkpoint-resolver.ts';
+import { backoffDelayMs } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { Logger } from 'pino';
@@ -135,7 +136,8 @@ export class ServerRegistry {
     server.message = report.message;
     server.loadedCheckpoint = report.loadedCheckpoint ?? server.loadedCheckpoint;
     server.lastChecked = this.#clock.now();
-    server.offlineBackoffMs = report.online ? OFFLINE_BACKOFF_MIN_MS : Math.min(server.offlineBackoffMs * 2, OFFLINE_BACKOFF_MAX_MS);
+    // Each failed check waits one backoff step longer than the last (1 s, 2 s … 60 s).
+    server.offlineBackoffMs = report.online ? OFFLINE_BACKOFF_MIN_MS : backoffDelayMs(1, { baseMs: server.offlineBackoffMs, maxMs: OFFLINE_BACKOFF_MAX_MS });
     if (wasOnline !== report.online) {
       this.#logger.info({ dir: `${server.row.app_type}→engine`, alias: server.row.alias, online: report.online, message: report.message }, 'server status changed');
     }
