@@ -1,3 +1,4 @@
+import { backoffDelayMs, withJitter } from '../backoff.ts';
 import { CivitaiError } from './civitai-error.ts';
 
 export interface BackoffPolicy {
@@ -11,9 +12,8 @@ export interface BackoffPolicy {
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000, retries: 4 };
 
 export function backoffDelay(policy: BackoffPolicy, attempt: number, retryAfterMs: number | null, random = Math.random): number {
-  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
-  // Full jitter on the upper half keeps parallel clients from retrying in lockstep.
-  const jittered = exp / 2 + random() * (exp / 2);
+  // Jitter over the upper half keeps parallel clients from retrying in lockstep.
+  const jittered = withJitter(backoffDelayMs(attempt, policy), 0.5, 1, random);
   return Math.min(policy.maxMs, Math.max(jittered, retryAfterMs ?? 0));
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { normalizeIp } from '../net/ip-address.ts';
+import { backoffDelayMs } from '../backoff.ts';
 
 export interface FailureBackoffOptions {
   /** Failures allowed before any wait. */
@@ -64,7 +65,7 @@ export class FailureBackoff {
     entry.failures += 1;
     entry.lastFailureAt = now;
     const over = entry.failures - this.#free;
-    if (over > 0) entry.blockedUntil = now + Math.min(this.#max, this.#base * 2 ** Math.min(over - 1, 30));
+    if (over > 0) entry.blockedUntil = now + backoffDelayMs(over - 1, { baseMs: this.#base, maxMs: this.#max });
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     if (this.#entries.size > this.#maxClients) this.#entries.delete(this.#entries.keys().next().value!);
