@@ -187,6 +187,17 @@ export const JobListResponseSchema = Type.Object({
 });
 export type JobListResponse = Type.Static<typeof JobListResponseSchema>;
 
+/** The model download a job waiting in downloading_resources waits for, live. */
+export const ResourceDownloadSchema = Type.Object({
+  download_id: Type.String(),
+  file_name: Type.String(),
+  bytes_done: Type.Number(),
+  total_bytes: Type.Union([Type.Number(), Type.Null()]),
+  speed_bps: Type.Union([Type.Number(), Type.Null()]),
+  eta_seconds: Type.Union([Type.Number(), Type.Null()]),
+});
+export type ResourceDownload = Type.Static<typeof ResourceDownloadSchema>;
+
 /** GET /api/v1/queue/jobs/:id/status — the shape MobileSD's clients read. */
 export const JobStatusResponseSchema = Type.Object({
   mobilesd_job_id: Type.String(),
@@ -198,6 +209,8 @@ export const JobStatusResponseSchema = Type.Object({
   completion_timestamp: Type.Union([Type.String(), Type.Null()]),
   estimated_completion_time: Type.Union([Type.String(), Type.Null()]),
   status_text: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** While the job waits in downloading_resources: the download's bytes, speed and ETA. */
+  resource_download: Type.Optional(Type.Union([ResourceDownloadSchema, Type.Null()])),
   target_server_alias: Type.String(),
   assigned_server_alias: Type.Union([Type.String(), Type.Null()]),
   priority: Type.Integer(),
