@@ -26,6 +26,7 @@ import { ModelUsers } from './manage/model-users.ts';
 import { TrashStore } from './manage/trash-store.ts';
 import type { ModelsServices, ModelsSettings } from './models-services.ts';
 import { createOnDemandHook } from './on-demand/on-demand-hook.ts';
+import { followParkedJobProgress } from './on-demand/parked-job-progress.ts';
 import type { ModelKind } from '../../../shared/models.ts';
 
 const DEFAULTS: Omit<ModelsSettings, 'userAgent'> = { downloadConcurrency: 2, previewMaxNsfw: 2, scanOnStart: true };
@@ -41,6 +42,7 @@ const SERVER_REFRESH_TIMEOUT_MS = 30 * 60_000;
 export function createModelsModule(overrides: Partial<ModelsSettings> = {}): EngineModule {
   let services: ModelsServices | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
+  let stopFollowing: (() => void) | null = null;
   const need = (): ModelsServices => {
     if (!services) throw new Error('models module used before init');
     return services;
@@ -136,6 +138,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
         registry: ctx.registry, client, downloads, logger: ctx.logger,
         refreshServer: (server, role) => refreshServer(ctx, server, role),
       }));
+      stopFollowing = followParkedJobProgress({ bus: ctx.bus, dispatcher: ctx.dispatcher, downloads });
       downloads.start();
       reconcileParked(ctx);
       if (settings.scanOnStart && roots.length) {
@@ -155,6 +158,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
     ],
     async stop() {
       if (reconcileTimer) clearTimeout(reconcileTimer);
+      stopFollowing?.();
       const s = services;
       services = null;
       if (!s) return;

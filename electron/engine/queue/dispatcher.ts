@@ -5,6 +5,7 @@ import type { ImageRecord } from '../results/image-store.ts';
 import type { FreeSlot, JobStore } from './job-store.ts';
 import type { JobEvents } from './job-events.ts';
 import type { LiveProgress } from './job-view.ts';
+import type { ResourceDownload } from '../../../shared/jobs.ts';
 import { retryDelayMs } from './retry-policy.ts';
 import { CANCELLED_BY_USER, decideSettlement, type AttemptOutcome, type Settlement, type StopReason } from './settle-attempt.ts';
 import { BackendError } from '../backends/types.ts';
@@ -119,6 +120,16 @@ export class Dispatcher {
 
   live(jobId: string): LiveProgress | undefined {
     return this.#live.get(jobId);
+  }
+
+  /** What a job parked in downloading_resources shows: its download's progress (null clears it). */
+  setResourceDownload(jobId: string, download: ResourceDownload | null): void {
+    if (!download) {
+      if (this.#live.get(jobId)?.download) this.#live.delete(jobId);
+      return;
+    }
+    const now = Date.now();
+    this.#live.set(jobId, { progress: 0, etaSeconds: download.eta_seconds, step: null, steps: null, preview: null, statusText: null, at: now, download });
   }
 
   runningCount(): number {

@@ -1,4 +1,4 @@
-import { FINISHED_STATUSES, type GenerationParams, type JobImage, type JobStatusResponse, type JobSummary } from '../../../shared/jobs.ts';
+import { FINISHED_STATUSES, type GenerationParams, type JobImage, type JobStatusResponse, type JobSummary, type ResourceDownload } from '../../../shared/jobs.ts';
 import { displayOf } from './job-display.ts';
 import type { ImageRow } from '../gallery/gallery-store.ts';
 import { imageUrls } from '../gallery/gallery-view.ts';
@@ -13,9 +13,28 @@ export interface LiveProgress {
   /** e.g. "Queued on server" for a job waiting in ComfyUI's own queue. */
   statusText: string | null;
   at: number;
+  /** For a job parked in downloading_resources: the model download it waits for. */
+  download?: ResourceDownload | null;
+}
+
+/** Human sizes for the waiting job's status line. */
+function mb(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
+}
+
+function downloadText(d: ResourceDownload): string {
+  const of = d.total_bytes ? ` of ${mb(d.total_bytes)}` : '';
+  const speed = d.speed_bps ? ` at ${mb(d.speed_bps)}/s` : '';
+  return `Downloading ${d.file_name}: ${mb(d.bytes_done)}${of}${speed}`;
+}
+
+function waitingDownload(row: JobRow, live: LiveProgress | undefined): ResourceDownload | null {
+  return row.status === 'downloading_resources' ? live?.download ?? null : null;
 }
 
 function percent(row: JobRow, live: LiveProgress | undefined): number {
+  const download = waitingDownload(row, live);
+  if (download) return download.total_bytes ? Math.round((download.bytes_done / download.total_bytes) * 1000) / 10 : 0;
   if (row.status === 'completed') return 100;
   if (row.status !== 'processing' || !live) return 0;
   return Math.round(live.progress * 1000) / 10;
@@ -86,7 +105,9 @@ export function toJobStatus(
   now: number,
 ): JobStatusResponse {
   const params = JSON.parse(row.generation_params_json) as GenerationParams;
-  const eta = row.status === 'processing' && live?.etaSeconds != null ? new Date(now + live.etaSeconds * 1000).toISOString() : null;
+  const download = waitingDownload(row, live);
+  const etaSeconds = row.status === 'processing' ? live?.etaSeconds ?? null : download?.eta_seconds ?? null;
+  const eta = etaSeconds != null ? new Date(now + etaSeconds * 1000).toISOString() : null;
   return {
     mobilesd_job_id: row.mobilesd_job_id,
     app_type: row.app_type,
@@ -96,7 +117,8 @@ export function toJobStatus(
     last_updated_timestamp: row.last_updated_timestamp,
     completion_timestamp: row.completion_timestamp,
     estimated_completion_time: eta,
-    status_text: row.status === 'processing' ? live?.statusText ?? null : null,
+    status_text: row.status === 'processing' ? live?.statusText ?? null : download ? downloadText(download) : null,
+    resource_download: download,
     target_server_alias: row.target_server_alias,
     assigned_server_alias: row.assigned_server_alias,
     priority: row.priority,
