@@ -79,6 +79,21 @@ export class OutboxStore {
     }).immediate();
   }
 
+  /**
+   * Forgets what is settled and older than `before`: fanned-out events, and delivered or
+   * given-up deliveries with their tries. Pending ones stay whatever their age.
+   */
+  prune(before: number): void {
+    this.#db.transaction(() => {
+      this.#db.prepare(`DELETE FROM webhook_delivery_attempts WHERE delivery_id IN
+        (SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?)`).run(before);
+      this.#db.prepare(`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?`).run(before);
+      // The newest queue.drained stays: the next "queue done" message counts from it.
+      this.#db.prepare(`DELETE FROM notify_events WHERE fanned_out = 1 AND created_at < ?
+        AND id <> (SELECT COALESCE(MAX(id), 0) FROM notify_events WHERE type = 'queue.drained')`).run(before);
+    }).immediate();
+  }
+
   /** Pending deliveries whose time has come, oldest first. */
   due(now: number, limit: number): DeliveryRow[] {
     return this.#db.prepare<[number, number], DeliveryRow>(`SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?

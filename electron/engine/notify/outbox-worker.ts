@@ -14,6 +14,9 @@ import type { WebhookStore } from './webhook-store.ts';
 
 /** How many deliveries are tried at once. */
 const PARALLEL_SENDS = 4;
+/** Settled deliveries and events are kept this long for the delivery log. */
+export const KEEP_SETTLED_MS = 14 * 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface OutboxWorkerDeps {
   outbox: OutboxStore;
@@ -31,7 +34,13 @@ export interface OutboxWorkerDeps {
   /** The request for a push target's delivery (null when the target is gone). */
   pushRequest?(delivery: DeliveryRow, payload: NotifyPayload, now: number): Promise<OutboundRequest | null>;
   firstRetryMs?: number;
+  /** Told after every try of a delivery, with how it ended (metrics count these). */
+  onAttempt?(target: DeliveryTarget, result: DeliveryResult): void;
 }
+
+export type DeliveryTarget = 'webhook' | 'callback' | 'push';
+/** delivered; retrying: failed this time, tried again later; failed: no more tries. */
+export type DeliveryResult = 'delivered' | 'retrying' | 'failed';
 
 const isNotifyEvent = (type: string): type is NotifyEvent => (NOTIFY_EVENTS as readonly string[]).includes(type);
 
@@ -47,6 +56,7 @@ export class OutboxWorker {
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
+  #prunedAt = -Infinity;
 
   constructor(deps: OutboxWorkerDeps) {
     this.#d = deps;
@@ -82,6 +92,11 @@ export class OutboxWorker {
 
   async #run(): Promise<void> {
     try {
+      const now = this.#d.clock.now();
+      if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
+        this.#prunedAt = now;
+        this.#d.outbox.prune(now - KEEP_SETTLED_MS);
+      }
       this.#fanOut();
       for (;;) {
         const due = this.#d.outbox.due(this.#d.clock.now(), PARALLEL_SENDS);
@@ -140,6 +155,8 @@ export class OutboxWorker {
     const retryIn = delivered || (!url && !delivery.push_target_id) ? null : nextRetryDelay(delivery.attempts + 1, at - delivery.created_at, this.#d.firstRetryMs);
     const next = delivered ? { status: 'delivered' as const, at } : retryIn === null ? { status: 'failed' as const, at } : { status: 'pending' as const, at: at + retryIn };
     outbox.recordAttempt(delivery, { at, statusCode: result.statusCode, error: result.error, next });
+    const target: DeliveryTarget = delivery.push_target_id ? 'push' : delivery.webhook_id ? 'webhook' : 'callback';
+    this.#d.onAttempt?.(target, next.status === 'pending' ? 'retrying' : next.status);
     if (!delivered) {
       this.#d.logger.warn({ delivery: delivery.id, webhook: delivery.webhook_id, attempt: delivery.attempts + 1, status: result.statusCode, error: result.error, next: next.status },
         'notification delivery failed');

@@ -77,3 +77,25 @@ describe('push URLs', () => {
     expect(() => parsePushUrl('slack://T/B')).toThrow(PushUrlError);
   });
 });
+
+describe('outbox pruning', () => {
+  it('forgets settled deliveries and events older than the cut, keeps pending ones and the last queue.drained', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const { MIGRATIONS } = await import('../../../electron/engine/db/migrations/index.ts');
+    const { OutboxStore } = await import('../../../electron/engine/notify/outbox-store.ts');
+    const db = new Database(':memory:');
+    for (const m of MIGRATIONS) m(db);
+    const outbox = new OutboxStore(db as never);
+    outbox.addEvent('queue.drained', null, null, 1_000);
+    outbox.addEvent('server.offline', null, null, 1_000);
+    for (const e of outbox.waitingEvents()) {
+      outbox.fanOut(e.id, [{ id: `d${e.id}`, webhook_id: null, target_url: 'http://x/', event_id: e.id, event: e.type, payload: {}, attach_images: false }], 1_000);
+    }
+    const [first, second] = outbox.due(2_000, 10);
+    outbox.recordAttempt(first, { at: 1_500, statusCode: 200, error: null, next: { status: 'delivered', at: 1_500 } });
+    outbox.prune(5_000);
+    expect(db.prepare('SELECT id FROM webhook_deliveries').all()).toEqual([{ id: second.id }]);
+    expect(db.prepare('SELECT type FROM notify_events').all()).toEqual([{ type: 'queue.drained' }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM webhook_delivery_attempts').get()).toEqual({ n: 0 });
+  });
+});
