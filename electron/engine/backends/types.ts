@@ -18,6 +18,8 @@ export interface HealthReport {
   loadedCheckpoint: string | null;
   version: string | null;
   message: string;
+  /** GPU memory in bytes, when the server says (Forge/A1111 /sdapi/v1/memory, ComfyUI /system_stats). */
+  vram?: { free: number; total: number } | null;
 }
 
 export interface ProgressUpdate {

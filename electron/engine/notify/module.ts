@@ -102,6 +102,7 @@ export function createNotifyModule(): EngineModule & { services(): NotifyService
         callbackForm(json, payload.job ? ctx.jobs.images(payload.job.id).map((image) => ({ path: ctx.images.absolute(image.file_path), name: image.file_name, mime: image.mime })) : []);
       const worker = new OutboxWorker({
         outbox, webhooks: store, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, send: sendOutbound, payloadFor, extraDeliveries, multipartBody, pushRequest,
+        onAttempt: (target, result) => ctx.ops.metrics.countDelivery(target, result),
       });
       push = new PushService({ store: pushStore, outbox, secrets: ctx.secrets, clock: ctx.clock, wake: () => worker.kick() });
       services = { outbox, worker, push, webhooks: new WebhookService({ store, outbox, secrets: ctx.secrets, clock: ctx.clock, wake: () => worker.kick() }) };

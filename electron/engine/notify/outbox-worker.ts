@@ -14,9 +14,6 @@ import type { WebhookStore } from './webhook-store.ts';
 
 /** How many deliveries are tried at once. */
 const PARALLEL_SENDS = 4;
-/** Settled deliveries and events are kept this long for the delivery log. */
-export const KEEP_SETTLED_MS = 14 * 24 * 60 * 60 * 1000;
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface OutboxWorkerDeps {
   outbox: OutboxStore;
@@ -56,7 +53,6 @@ export class OutboxWorker {
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
-  #prunedAt = -Infinity;
 
   constructor(deps: OutboxWorkerDeps) {
     this.#d = deps;
@@ -92,11 +88,6 @@ export class OutboxWorker {
 
   async #run(): Promise<void> {
     try {
-      const now = this.#d.clock.now();
-      if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
-        this.#prunedAt = now;
-        this.#d.outbox.prune(now - KEEP_SETTLED_MS);
-      }
       this.#fanOut();
       for (;;) {
         const due = this.#d.outbox.due(this.#d.clock.now(), PARALLEL_SENDS);

@@ -3,6 +3,7 @@ import { FINISHED_STATUSES, type JobStatus, type JobSummary } from '../../../sha
 import type { EngineEvent } from '../../../shared/events.ts';
 import type { Clock } from '../clock.ts';
 import type { EventBus } from '../event-bus.ts';
+import type { DeliveryResult, DeliveryTarget } from '../notify/outbox-worker.ts';
 import type { JobStore } from '../queue/job-store.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
 
@@ -29,12 +30,21 @@ export class EngineMetrics {
   readonly #duration: Histogram<'app_type'>;
   readonly #idleGap: Histogram<'server'>;
   readonly #downloads: Counter;
+  readonly #deliveries: Counter<'target' | 'result'>;
+  readonly #modelLoads: Counter<'server'>;
+  readonly #modelLoadTime: Histogram<'server'>;
+  readonly #registry: ServerRegistry;
+  /** The checkpoint each server's last job asked for (what it has loaded now). */
+  readonly #lastCheckpoint = new Map<string, string>();
+  /** Jobs that changed their server's checkpoint and have not sampled yet: job id → started at. */
+  readonly #loading = new Map<string, { server: string; since: number }>();
 
   constructor(deps: { jobs: JobStore; registry: ServerRegistry; bus: EventBus; clock: Clock }) {
     this.#clock = deps.clock;
     const register = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'stablequeue_' });
     const { jobs, registry } = deps;
+    this.#registry = registry;
 
     new Gauge({
       name: 'stablequeue_jobs', help: 'Jobs by status (archived ones excluded)', labelNames: ['status'], registers: register,
@@ -62,6 +72,16 @@ export class EngineMetrics {
         for (const s of registry.all()) this.set({ server: s.row.alias }, s.running);
       },
     });
+    const vram = (field: 'free' | 'total') => new Gauge({
+      name: `stablequeue_server_vram_${field}_bytes`, help: `GPU memory ${field} on each server, from its last health check`,
+      labelNames: ['server'], registers: register,
+      collect() {
+        this.reset();
+        for (const s of registry.all()) if (s.vram) this.set({ server: s.row.alias }, s.vram[field]);
+      },
+    });
+    vram('free');
+    vram('total');
     this.#jobsStarted = new Counter({ name: 'stablequeue_jobs_started_total', help: 'Attempts sent to a server', labelNames: ['server', 'app_type'], registers: register });
     this.#jobsFinished = new Counter({
       name: 'stablequeue_jobs_finished_total', help: 'Jobs that reached a final state', labelNames: ['server', 'app_type', 'status'], registers: register,
@@ -76,6 +96,19 @@ export class EngineMetrics {
       labelNames: ['server'], registers: register, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     });
     this.#downloads = new Counter({ name: 'stablequeue_download_bytes_total', help: 'Model bytes downloaded', registers: register });
+    this.#deliveries = new Counter({
+      name: 'stablequeue_webhook_deliveries_total', help: 'Tries to deliver a notification (webhook, job callback URL, push target) by how they ended',
+      labelNames: ['target', 'result'], registers: register,
+    });
+    this.#modelLoads = new Counter({
+      name: 'stablequeue_model_loads_total', help: "Jobs that asked their server for another checkpoint than the one it had (its previous job's, else what its health check reported)",
+      labelNames: ['server'], registers: register,
+    });
+    this.#modelLoadTime = new Histogram({
+      name: 'stablequeue_model_load_seconds',
+      help: 'Approximate checkpoint load time: from the start of a job that changed the checkpoint to its first sampling step (includes request setup)',
+      labelNames: ['server'], registers: register, buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+    });
     this.#unsubscribe = deps.bus.on((event) => this.#onEvent(event, jobs));
   }
 
@@ -85,6 +118,14 @@ export class EngineMetrics {
       case 'job.finished':
         this.#onJob(event.job, jobs);
         return;
+      case 'job.progress': {
+        const loading = this.#loading.get(event.job_id);
+        if (loading && ((event.step ?? 0) > 0 || event.progress > 0)) {
+          this.#loading.delete(event.job_id);
+          this.#modelLoadTime.observe({ server: loading.server }, Math.max(0, this.#clock.now() - loading.since) / 1000);
+        }
+        return;
+      }
       case 'download.progress': {
         const before = this.#downloadBytes.get(event.id) ?? event.bytes_done;
         if (event.bytes_done > before) this.#downloads.inc(event.bytes_done - before);
@@ -108,16 +149,36 @@ export class EngineMetrics {
       const last = this.#lastFinish.get(server);
       if (last !== undefined) this.#idleGap.observe({ server }, Math.max(0, this.#clock.now() - last) / 1000);
       this.#lastFinish.delete(server);
+      this.#noteCheckpoint(job, server);
       return;
     }
     if (!FINISHED.has(job.status) || !this.#started.has(job.mobilesd_job_id)) return;
     this.#started.delete(job.mobilesd_job_id);
+    this.#loading.delete(job.mobilesd_job_id);
     this.#jobsFinished.inc({ ...labels, status: job.status });
     if (job.status === 'failed') this.#jobsFailed.inc(labels);
     if (job.status === 'completed' && job.started_timestamp && job.completion_timestamp) {
       this.#duration.observe({ app_type: job.app_type }, Math.max(0, Date.parse(job.completion_timestamp) - Date.parse(job.started_timestamp)) / 1000);
     }
     if (jobs.counts().pending > 0) this.#lastFinish.set(server, this.#clock.now());
+  }
+
+  /** A job without a checkpoint runs on whatever is loaded: no load. */
+  #noteCheckpoint(job: JobSummary, server: string): void {
+    const wanted = job.checkpoint_name;
+    if (!wanted) return;
+    const previous = this.#lastCheckpoint.get(server);
+    const runtime = this.#registry.get(server);
+    const loads = previous !== undefined ? previous !== wanted : !runtime || !this.#registry.loadedMatches(runtime, wanted);
+    this.#lastCheckpoint.set(server, wanted);
+    if (!loads) return;
+    this.#modelLoads.inc({ server });
+    this.#loading.set(job.mobilesd_job_id, { server, since: this.#clock.now() });
+  }
+
+  /** One try of a notification delivery ended (the outbox worker calls this). */
+  countDelivery(target: DeliveryTarget, result: DeliveryResult): void {
+    this.#deliveries.inc({ target, result });
   }
 
   text(): Promise<string> {

@@ -22,6 +22,8 @@ export interface RuntimeServer {
   externallyBusy: boolean;
   message: string | null;
   loadedCheckpoint: string | null;
+  /** GPU memory from the last health check; null when the server does not say. */
+  vram: { free: number; total: number } | null;
   checkpoints: CheckpointEntry[] | null;
   checkpointsAt: number;
   running: number;
@@ -82,7 +84,7 @@ export class ServerRegistry {
     const password = await this.#secrets.get(SECRET_NAMES.serverPassword(alias));
     const backend = this.#backends.create({ alias: row.alias, appType: row.app_type, apiUrl: row.api_url, username: row.username, password });
     const server: RuntimeServer = {
-      row, backend, health: 'unknown', externallyBusy: false, message: null, loadedCheckpoint: null,
+      row, backend, health: 'unknown', externallyBusy: false, message: null, loadedCheckpoint: null, vram: null,
       checkpoints: null, checkpointsAt: 0, running: 0, hasPassword: password !== null, lastAssignedAt: 0, lastChecked: null,
       offlineBackoffMs: OFFLINE_BACKOFF_MIN_MS, timer: null,
     };
@@ -135,6 +137,7 @@ export class ServerRegistry {
     server.externallyBusy = report.busy && server.running === 0;
     server.message = report.message;
     server.loadedCheckpoint = report.loadedCheckpoint ?? server.loadedCheckpoint;
+    server.vram = report.vram ?? null;
     server.lastChecked = this.#clock.now();
     // Each failed check waits one backoff step longer than the last (1 s, 2 s … 60 s).
     server.offlineBackoffMs = report.online ? OFFLINE_BACKOFF_MIN_MS : backoffDelayMs(1, { baseMs: server.offlineBackoffMs, maxMs: OFFLINE_BACKOFF_MAX_MS });

@@ -64,6 +64,13 @@ function memoryText(stats: { system?: { ram_total?: number; ram_free?: number };
   return ` · ${device.name ?? 'GPU'} · VRAM ${gib(device.vram_free)} of ${gib(device.vram_total)} GiB free`;
 }
 
+/** The first device's VRAM when it is a GPU (a CPU device reports RAM there). */
+function gpuMemory(stats: Parameters<typeof memoryText>[0]): { free: number; total: number } | null {
+  const device = stats.devices?.[0];
+  if (!device || device.type === 'cpu' || typeof device.vram_free !== 'number' || typeof device.vram_total !== 'number') return null;
+  return { free: device.vram_free, total: device.vram_total };
+}
+
 function gib(bytes: unknown): string {
   return typeof bytes === 'number' ? (bytes / 2 ** 30).toFixed(1) : '?';
 }
@@ -158,6 +165,7 @@ export class ComfyBackend implements Backend {
         loadedCheckpoint: null,
         version: `ComfyUI ${stats.system?.comfyui_version ?? 'unknown'}`,
         message: `online${memoryText(stats)}`,
+        vram: gpuMemory(stats),
       };
     } catch (error) {
       const e = classifyNetworkError(error, signal, this.#server.alias);

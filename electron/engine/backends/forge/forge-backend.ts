@@ -82,8 +82,10 @@ export class ForgeBackend implements Backend {
       this.#optionKeys = new Set(Object.keys(options));
       const isForge = await this.#detectForge(signal);
       await this.#scripts(); // keeps lacksExtensions() current for routing
+      const vram = await this.#vram(signal);
       return {
         online: true,
+        vram,
         // -1 means a generation has begun and is loading its model: busy too.
         busy: (progress.state?.job_count ?? 0) !== 0,
         loadedCheckpoint: typeof options.sd_model_checkpoint === 'string' ? options.sd_model_checkpoint : null,
@@ -93,6 +95,17 @@ export class ForgeBackend implements Backend {
     } catch (error) {
       const e = error instanceof BackendError ? error : classifyNetworkError(error, signal, this.#server.alias);
       return { online: false, busy: false, loadedCheckpoint: null, version: null, message: e.message };
+    }
+  }
+
+  /** cuda.system of /sdapi/v1/memory; null on a CPU-only server or when the route fails (it is not worth marking the server offline). */
+  async #vram(signal?: AbortSignal): Promise<{ free: number; total: number } | null> {
+    try {
+      const memory = await this.#getJson('/sdapi/v1/memory', signal) as { cuda?: { system?: { free?: unknown; total?: unknown } } };
+      const system = memory.cuda?.system;
+      return typeof system?.free === 'number' && typeof system.total === 'number' ? { free: system.free, total: system.total } : null;
+    } catch {
+      return null;
     }
   }
 
