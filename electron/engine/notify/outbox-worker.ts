@@ -14,6 +14,9 @@ import type { WebhookStore } from './webhook-store.ts';
 
 /** How many deliveries are tried at once. */
 const PARALLEL_SENDS = 4;
+/** Settled deliveries and events are kept this long for the delivery log. */
+export const KEEP_SETTLED_MS = 14 * 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface OutboxWorkerDeps {
   outbox: OutboxStore;
@@ -53,6 +56,7 @@ export class OutboxWorker {
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
+  #prunedAt = -Infinity;
 
   constructor(deps: OutboxWorkerDeps) {
     this.#d = deps;
@@ -88,6 +92,11 @@ export class OutboxWorker {
 
   async #run(): Promise<void> {
     try {
+      const now = this.#d.clock.now();
+      if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
+        this.#prunedAt = now;
+        this.#d.outbox.prune(now - KEEP_SETTLED_MS);
+      }
       this.#fanOut();
       for (;;) {
         const due = this.#d.outbox.due(this.#d.clock.now(), PARALLEL_SENDS);
