@@ -31,6 +31,8 @@ export interface ListQuery {
   sourceInfo?: string;
   /** Only jobs submitted with this API key (api_keys.id). */
   apiKeyId?: string;
+  /** A job id (exact) or words of the prompt (substring, case-insensitive). */
+  search?: string;
   includeArchived?: boolean;
   limit: number;
   offset: number;
@@ -421,8 +423,12 @@ export class JobStore {
       if (query.appType) { where.push('app_type = ?'); args.push(query.appType); }
       if (query.sourceInfo !== undefined) { where.push('source_info = ?'); args.push(query.sourceInfo); }
       if (query.apiKeyId !== undefined) { where.push('api_key_id = ?'); args.push(query.apiKeyId); }
+      if (query.search) {
+        where.push(`(mobilesd_job_id = ? OR positive_prompt LIKE ? ESCAPE '\\')`);
+        args.push(query.search, `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      }
       const clause = where.join(' AND ');
-      const cachedCounts = !query.includeArchived && query.sourceInfo === undefined && query.apiKeyId === undefined;
+      const cachedCounts = !query.includeArchived && query.sourceInfo === undefined && query.apiKeyId === undefined && !query.search;
       const count = !cachedCounts
         ? this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE ${clause}`).get(...args)!.n
         : statuses.reduce((sum, status) => sum + this.counts(query.appType)[status], 0);

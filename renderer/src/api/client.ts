@@ -221,7 +221,7 @@ export class ApiClient {
   }
   listJobs(query: JobListQuery = {}, signal?: AbortSignal): Promise<JobListResponse> {
     return this.request('GET', '/api/v1/queue/jobs', {
-      query: { status: query.status, app_type: query.app_type, limit: query.limit, offset: query.offset },
+      query: { status: query.status, app_type: query.app_type, q: query.q, limit: query.limit, offset: query.offset },
       signal,
     });
   }

@@ -15,6 +15,8 @@ export type Settings = Pick<SettingsView, 'resume_queue_at_start' | 'notificatio
 export interface JobListQuery {
   status?: JobStatus[];
   app_type?: AppType;
+  /** A job id (exact) or words of the prompt. */
+  q?: string;
   limit?: number;
   offset?: number;
 }

@@ -69,6 +69,8 @@ export const useJobs = defineStore('jobs', () => {
   const live = ref<Record<string, LiveProgress>>({});
   const statusFilter = ref<StatusFilter>('active');
   const appFilter = ref<AppFilter>('all');
+  /** The queue's search box: a job id or words of the prompt ('' = everything). */
+  const search = ref('');
   const total = ref(0);
   const paused = ref(false);
   const counts = ref<Record<string, number>>({});
@@ -82,6 +84,8 @@ export const useJobs = defineStore('jobs', () => {
     const statuses = statusesFor(status);
     if (statuses && !statuses.includes(job.status)) return false;
     if (app !== 'all' && job.app_type !== app) return false;
+    const q = search.value.trim().toLowerCase();
+    if (q && job.mobilesd_job_id !== q && !(job.positive_prompt ?? '').toLowerCase().includes(q)) return false;
     return true;
   }
 
@@ -116,6 +120,7 @@ export const useJobs = defineStore('jobs', () => {
       const res = await api.listJobs({
         status: statusesFor(status),
         app_type: app === 'all' ? undefined : app,
+        q: search.value.trim() || undefined,
         limit: pageSize.value,
         offset,
       });
@@ -202,9 +207,10 @@ export const useJobs = defineStore('jobs', () => {
     }
   }
 
-  function setFilters(status: StatusFilter, app: AppFilter): Promise<void> {
+  function setFilters(status: StatusFilter, app: AppFilter, text = search.value): Promise<void> {
     statusFilter.value = status;
     appFilter.value = app;
+    search.value = text;
     return fetchJobs();
   }
 
@@ -341,7 +347,7 @@ export const useJobs = defineStore('jobs', () => {
   return {
     byId, live, statusFilter, appFilter, total, paused, counts, loading, loaded, error, pageSize,
     all, visible, pending, activeCount,
-    fetchJobs, refreshState, track, applyEvent, setFilters, upsert,
+    search, fetchJobs, refreshState, track, applyEvent, setFilters, upsert,
     move, setPriority, cancel, retry, requeue, deleteJob, setPaused, clearFinished,
   };
 });

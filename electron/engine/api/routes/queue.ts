@@ -22,7 +22,7 @@ const STATUSES = new Set<string>(JOB_STATUSES);
 
 type JobListQuery = {
   status?: string; app_type?: AppType; source?: string; mine?: boolean; api_key_id?: string;
-  limit?: number; offset?: number; include_archived?: boolean;
+  limit?: number; offset?: number; include_archived?: boolean; q?: string;
 };
 
 /**
@@ -58,6 +58,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSizeMax, default: 50 })),
         offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 })),
         include_archived: Type.Optional(Type.Boolean()),
+        q: Type.Optional(Type.String({ maxLength: 500, description: 'a job id (exact) or words of the prompt (case-insensitive substring)' })),
       }),
       response: { 200: JobListResponseSchema, 400: ApiErrorSchema, 403: ApiErrorSchema },
     },
@@ -70,7 +71,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     const offset = q.offset ?? 0;
     const result = ctx.service.list({
       statuses: statuses as JobStatus[] | undefined, appType: q.app_type, sourceInfo: q.source,
-      apiKeyId: listedKeyId(request, q), limit, offset, includeArchived: q.include_archived,
+      apiKeyId: listedKeyId(request, q), limit, offset, includeArchived: q.include_archived, search: q.q?.trim() || undefined,
     });
     return { ...result, limit, offset, paused: ctx.service.isPaused() };
   });
