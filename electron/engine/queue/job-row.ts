@@ -16,6 +16,7 @@ export interface JobRow {
   completion_timestamp: string | null;
   target_server_alias: string;
   assigned_server_alias: string | null;
+  /** MobileSD's Forge session hash, kept as imported from a MobileSD database; StableQueue itself never sets it. */
   forge_session_hash: string | null;
   generation_params_json: string;
   result_details_json: string | null;
@@ -30,6 +31,11 @@ export interface JobRow {
   max_attempts: number;
   run_after: number;
   lease_token: string | null;
+  /**
+   * When the claim was made plus the lease length: set at claim, cleared when the attempt
+   * settles, never extended or read (one engine owns the data folder, and start-up recovery
+   * takes back every processing job). The lease token is the fence.
+   */
   lease_until: number | null;
   error_message: string | null;
   cancel_requested: number;

@@ -81,7 +81,6 @@ export class JobStore {
         assigned_server_alias = @alias, lease_token = @token, lease_until = @until, attempts = attempts + 1,
         started_timestamp = @now, last_updated_timestamp = @now, error_message = NULL
         WHERE mobilesd_job_id = @id AND status = 'pending' RETURNING *`),
-      extendLease: db.prepare('UPDATE jobs SET lease_until = ? WHERE mobilesd_job_id = ? AND lease_token = ? AND status = \'processing\''),
       setBackendTask: db.prepare('UPDATE jobs SET backend_task_id = ? WHERE mobilesd_job_id = ? AND lease_token = ?'),
       finish: db.prepare(`UPDATE jobs SET status = @status, completion_timestamp = @now, last_updated_timestamp = @now,
         lease_token = NULL, lease_until = NULL, error_message = @error, result_details_json = @details
@@ -210,10 +209,6 @@ export class JobStore {
       });
       return tx.immediate();
     });
-  }
-
-  extendLease(job: ClaimedJob, leaseMs: number): boolean {
-    return this.#stmts.extendLease.run(this.#clock.now() + leaseMs, job.mobilesd_job_id, job.lease_token).changes === 1;
   }
 
   setBackendTaskId(job: ClaimedJob, taskId: string): void {
