@@ -26,6 +26,7 @@ import { ModelUsers } from './manage/model-users.ts';
 import { TrashStore } from './manage/trash-store.ts';
 import type { ModelsServices, ModelsSettings } from './models-services.ts';
 import { createOnDemandHook } from './on-demand/on-demand-hook.ts';
+import { findInLibrary } from './on-demand/find-in-library.ts';
 import { followParkedJobProgress } from './on-demand/parked-job-progress.ts';
 import type { ModelKind } from '../../../shared/models.ts';
 
@@ -106,7 +107,11 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
         bus: ctx.bus,
         logger: ctx.logger.child({ part: 'downloads' }),
         sidecars,
-        options: { concurrency: settings.downloadConcurrency, userAgent: settings.userAgent },
+        options: {
+          concurrency: settings.downloadConcurrency, userAgent: settings.userAgent,
+          // The engine's free-space reader (a test's fake one included) decides here too.
+          ...(ctx.config.statfs ? { freeBytes: (dir: string) => ctx.config.statfs!(dir).then((r) => r.free, () => null) } : {}),
+        },
         hooks: {
           refreshServers: async (kind) => {
             await Promise.all(ctx.registry.all().map((server) => refreshServer(ctx, server, kind)));
@@ -137,6 +142,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
       ctx.dispatcher.addBeforeRun(createOnDemandHook({
         registry: ctx.registry, client, downloads, logger: ctx.logger,
         refreshServer: (server, role) => refreshServer(ctx, server, role),
+        findLocal: (ref) => findInLibrary(library.store, ref),
       }));
       stopFollowing = followParkedJobProgress({ bus: ctx.bus, dispatcher: ctx.dispatcher, downloads });
       downloads.start();

@@ -8,6 +8,7 @@ import { JobParked, type BeforeRunHook } from '../../queue/dispatcher.ts';
 import type { RuntimeServer, ServerRegistry } from '../../servers/server-registry.ts';
 import { DownloadError } from '../downloads/download-error.ts';
 import type { DownloadManager } from '../downloads/download-manager.ts';
+import type { ModelRow } from '../library/model-row.ts';
 import { describeRef, identifiable, jobRequirements, type ResourceRef } from './requirements.ts';
 import { resolveRef } from './resolve-ref.ts';
 import { serverHasCheckpoint, serverHasLora } from './server-presence.ts';
@@ -44,6 +45,8 @@ function withName(params: GenerationParams, ref: ResourceRef, name: string): Gen
 export function createOnDemandHook(deps: {
   registry: ServerRegistry; client: CivitaiClient; downloads: DownloadManager; logger: Logger;
   refreshServer: (server: RuntimeServer, role: ResourceRef['role']) => Promise<void>;
+  /** The local library's file for a reference (by name or hash), if it has one. */
+  findLocal: (ref: ResourceRef) => ModelRow | null;
 }): BeforeRunHook {
   return async (job, server) => {
     let params = JSON.parse(job.generation_params_json) as GenerationParams;
@@ -58,6 +61,22 @@ export function createOnDemandHook(deps: {
       if (known.present === true) continue;
       if (known.present === null && names.length) continue; // the server's list is unreadable: let the backend decide
       const closest = known.closest.length ? ` Closest on the server: ${known.closest.join(', ')}.` : '';
+      const local = deps.findLocal(ref);
+      if (local) {
+        // In StableQueue's library: a server that shares the folder only needs to rescan it.
+        await deps.refreshServer(server, ref.role);
+        const fileName = local.rel_path.slice(local.rel_path.lastIndexOf('/') + 1);
+        const again = await presence(deps.registry, server, ref, [local.rel_path, fileName, local.name]);
+        if (again.present === true) {
+          params = withName(params, ref, again.serverName ?? (ref.role === 'checkpoint' ? local.rel_path : local.name));
+          changed = true;
+          continue;
+        }
+        if (again.present === null) continue;
+        const folder = ref.role === 'checkpoint' ? 'checkpoint' : 'LoRA';
+        problems.push(`Server ${server.row.alias} lacks ${describeRef(ref)}; StableQueue's library has it at ${local.abs_path}. Point the server's ${folder} folder at ${path.dirname(local.abs_path)} (or copy the file there), then retry.${closest}`);
+        continue;
+      }
       if (!identifiable(ref)) {
         // A plain checkpoint name is the backend's to resolve (and to report with its suggestions).
         if (ref.role === 'checkpoint') continue;
