@@ -9,20 +9,6 @@ import type { ImageRecord } from '../results/image-store.ts';
  * without a file.
  */
 
-/** An images table row as SQLite returns it. */
-export interface ImageRow extends ImageRecord {
-  id: number;
-  kind: ImageKind;
-  job_id: string;
-  server_alias: string | null;
-  app_type: string;
-  checkpoint: string | null;
-  positive_prompt: string;
-  created_at: string;
-  /** The last part of file_path (a generated column): the MobileSD API's file-name key. */
-  file_name: string;
-}
-
 /** What a job tells about the images it made (copied so the gallery can filter without a join). */
 export interface ImageOwner {
   job_id: string;
@@ -31,6 +17,14 @@ export interface ImageOwner {
   checkpoint: string | null;
   positive_prompt: string;
   created_at: string;
+}
+
+/** An images table row as SQLite returns it. */
+export interface ImageRow extends ImageRecord, ImageOwner {
+  id: number;
+  kind: ImageKind;
+  /** The last part of file_path (a generated column): the MobileSD API's file-name key. */
+  file_name: string;
 }
 
 export interface GalleryQuery {
