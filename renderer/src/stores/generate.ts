@@ -171,9 +171,11 @@ export function formFromParams(
   base: GenerateForm,
   meta: { appType?: AppType; target?: string; seed?: number | null } = {},
 ): GenerateForm {
-  const form: GenerateForm = { ...base, loras: [] };
-  if (meta.appType) form.appType = meta.appType;
-  if (meta.target) form.target = meta.target;
+  // The whole form is reset, not patched: nothing from an earlier job (a hidden ComfyUI
+  // workflow, another server) may ride along with these settings. Only the priority stays.
+  const form: GenerateForm = { ...defaultForm(), priority: base.priority };
+  form.appType = meta.appType ?? 'forge';
+  form.target = meta.target ?? 'auto';
   if (params.workflow && typeof params.workflow === 'object') {
     form.appType = 'comfyui';
     form.comfyMode = 'workflow';

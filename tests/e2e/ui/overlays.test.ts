@@ -83,6 +83,43 @@ describe.skipIf(!!reason)('UI overlays', { timeout: 120_000 }, () => {
     });
   }
 
+  it('"Use these settings" resets the form to the image and submits exactly what is on screen', async () => {
+    await page.setViewportSize(DESKTOP);
+    // An earlier ComfyUI workflow job left the form in workflow mode on another server.
+    await page.goto('/');
+    await page.evaluate(() => localStorage.setItem('stablequeue.generate.form.v1', JSON.stringify({
+      appType: 'comfyui', target: 'comfy-gone', comfyMode: 'workflow', workflowName: 'old', negative: 'old negative',
+      workflowText: JSON.stringify({ '3': { class_type: 'KSampler', inputs: { seed: 1 } } }),
+    })));
+    await page.goto('/gallery');
+    await page.getByRole('button', { name: /Open image: a red kite/ }).first().click();
+    const viewer = page.getByRole('dialog', { name: /Image \d of/ });
+    await viewer.getByRole('button', { name: 'Use these settings' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+
+    const bodies: Record<string, unknown>[] = [];
+    await page.route('**/api/v1/generate', async (route) => {
+      bodies.push(route.request().postDataJSON() as Record<string, unknown>);
+      await route.continue();
+    });
+    const onScreen = {
+      prompt: await page.getByRole('textbox', { name: 'Prompt', exact: true }).inputValue(),
+      seed: Number(await page.getByLabel('Seed', { exact: true }).inputValue()),
+    };
+    await screenshot(page, 'generate-use-settings-desktop');
+    await page.getByRole('button', { name: 'Add to Queue' }).click();
+    await expect.poll(() => bodies.length).toBe(1);
+    const body = bodies[0] as { app_type: string; target_server_alias: string; generation_params: Record<string, unknown> };
+    expect(onScreen.prompt).toBe('a red kite over the moor');
+    expect(body.app_type).toBe('forge');
+    expect(body.target_server_alias).toBe('forge-local');
+    expect(body.generation_params.workflow).toBeUndefined();
+    expect(body.generation_params.negative_prompt ?? '').toBe('');
+    expect(body.generation_params.positive_prompt).toBe(onScreen.prompt);
+    expect(body.generation_params.seed).toBe(onScreen.seed);
+    expect(onScreen.seed).toBeGreaterThanOrEqual(0);
+  });
+
   it('the visible confirm button deletes the image', async () => {
     await page.setViewportSize(DESKTOP);
     await page.goto('/gallery');

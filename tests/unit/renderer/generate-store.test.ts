@@ -126,6 +126,15 @@ describe('formFromParams', () => {
     expect(buildRequest(back).generation_params).toEqual(params);
   });
 
+  it('resets the whole form: no workflow, server or app type of an earlier job rides along', () => {
+    const earlier = { ...defaultForm(), appType: 'comfyui' as const, target: 'comfy-1', comfyMode: 'workflow' as const, workflowText: '{"3":{}}', workflowName: 'old', negative: 'old negative', hires: true, priority: 9 };
+    const back = formFromParams({ positive_prompt: 'a kite', seed: -1 }, earlier, { appType: 'forge', target: 'forge-1', seed: 42 });
+    expect(back).toEqual({ ...defaultForm(), appType: 'forge', target: 'forge-1', positive: 'a kite', seed: 42, priority: 9 });
+    const request = buildRequest(back);
+    expect(request).toMatchObject({ app_type: 'forge', target_server_alias: 'forge-1' });
+    expect((request.generation_params as Record<string, unknown>).workflow).toBeUndefined();
+  });
+
   it('prefers the image seed over the job seed', () => {
     expect(formFromParams({ seed: -1 }, defaultForm(), { seed: 1234 }).seed).toBe(1234);
   });
