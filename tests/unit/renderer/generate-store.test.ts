@@ -72,7 +72,7 @@ describe('buildRequest', () => {
     const form = { ...defaultForm(), target: 'gpu1', positive: 'flux', clipSkip: 2, vae: 'ae.safetensors', modules: ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors', ''] };
     const p = buildRequest(form).generation_params;
     expect(p.vae).toBe('ae.safetensors');
-    expect(p.override_settings).toEqual({ CLIP_stop_at_last_layers: 2, forge_additional_modules: ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors'] });
+    expect((p as Record<string, unknown>).override_settings).toEqual({ CLIP_stop_at_last_layers: 2, forge_additional_modules: ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors'] });
     const back = formFromParams(p as Record<string, unknown>, defaultForm());
     expect([back.vae, back.modules, back.clipSkip]).toEqual(['ae.safetensors', ['clip_l.safetensors', 't5xxl_fp8_e4m3fn.safetensors'], 2]);
   });
