@@ -70,4 +70,19 @@ describe('on-demand by name', () => {
     expect(done.error_message).toContain(`Point the server's LoRA folder at ${loraDir}`);
     expect(separate.generations).toHaveLength(0);
   });
+
+  it('counts per model the jobs that used it, when last and on which servers (failed jobs do not count)', async () => {
+    const id = await submit('shared', { checkpoint_name: 'sdxl/new_ckpt.safetensors [0123456789]' });
+    await waitForJobs(sq.url, [id], 30_000);
+    const models = (await api(sq.url, 'GET', '/api/v1/models')).body.items;
+    const idOf = (name: string) => models.find((m: any) => m.name === name).id;
+    const usage = (await api(sq.url, 'GET', '/api/v1/models/usage')).body.items;
+    expect(usage.map((u: any) => [u.model_id, u.jobs, u.servers])).toEqual([
+      [idOf('new_ckpt'), 2, ['shared']],
+      [idOf('fresh_style'), 1, ['shared']],
+    ]);
+    expect(Date.parse(usage[0].last_used_at)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await api(sq.url, 'GET', `/api/v1/models/${idOf('base_model')}/usage`)).body).toEqual({ model_id: idOf('base_model'), jobs: 0, last_used_at: null, servers: [] });
+    expect((await api(sq.url, 'GET', '/api/v1/models/99999/usage')).status).toBe(404);
+  });
 });

@@ -4,6 +4,7 @@ import type { ModelIdentifier } from './civitai-sync/identify-models.ts';
 import type { ModelUpdater } from './civitai-sync/model-updater.ts';
 import type { DownloadManager } from './downloads/download-manager.ts';
 import type { ModelLibrary } from './library/model-library.ts';
+import type { ModelUsageIndex } from './library/model-usage.ts';
 import type { ModelFiles } from './manage/model-files.ts';
 
 /** Settings of the models module (defaults in module.ts). */
@@ -22,6 +23,8 @@ export interface ModelsServices {
   library: ModelLibrary;
   /** Delete (trash), restore, rename/move of library files. */
   files: ModelFiles;
+  /** Jobs per model, last used, servers. */
+  usage: ModelUsageIndex;
   identifier: ModelIdentifier;
   /** The scheduled update check and one-click updates. */
   updates: ModelUpdater;

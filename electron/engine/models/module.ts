@@ -12,6 +12,8 @@ import { registerDuplicateRoutes } from './api/duplicate-routes.ts';
 import { registerModelManageRoutes } from './api/manage-routes.ts';
 import { registerModelRoutes } from './api/model-routes.ts';
 import { registerUpdateRoutes } from './api/update-routes.ts';
+import { registerUsageRoutes } from './api/usage-routes.ts';
+import { ModelUsageIndex } from './library/model-usage.ts';
 import { checkForUpdates } from './civitai-sync/check-updates.ts';
 import { ModelUpdater } from './civitai-sync/model-updater.ts';
 import { UpdateSchedule } from './civitai-sync/update-schedule.ts';
@@ -137,7 +139,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
         found: (result, at) => ctx.bus.emit({ type: 'models.updates', count: result.updates, checked: result.checked, checked_at: new Date(at).toISOString() }),
       });
       const updates = new ModelUpdater({ schedule, library, files, logger: ctx.logger.child({ part: 'models' }) });
-      services = { ctx, library, files, identifier, updates, downloads, client, settings };
+      services = { ctx, library, files, usage: new ModelUsageIndex(ctx.db, library.store, ctx.clock), identifier, updates, downloads, client, settings };
       schedule.start();
       ctx.dispatcher.addBeforeRun(createOnDemandHook({
         registry: ctx.registry, client, downloads, logger: ctx.logger,
@@ -157,6 +159,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
       (app) => registerDuplicateRoutes(app, need()),
       (app) => registerUpdateRoutes(app, need()),
       (app) => registerDownloadQueueRoutes(app, need()),
+      (app) => registerUsageRoutes(app, need()),
       (app) => registerLegacyModelRoutes(app, need()),
       (app) => registerDownloadRoutes(app, need()),
       (app) => registerCivitaiRoutes(app, need()),
