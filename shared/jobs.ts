@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { ImageKindSchema } from './images.ts';
 import { JobDisplaySchema } from './job-display.ts';
+import { JobEditSchema } from './job-edits.ts';
 import { LIMITS } from './limits.ts';
 import { AppTypeSchema } from './servers.ts';
 
@@ -225,6 +226,8 @@ export const JobStatusResponseSchema = Type.Object({
   /** A workflow job's prompt, models and settings read from its graph; null when generation_params say them. */
   display: Type.Optional(Type.Union([JobDisplaySchema, Type.Null()])),
   metadata: Type.Optional(JobMetadataSchema),
+  /** The edits made while the job waited, oldest first (empty when never edited). */
+  edit_history: Type.Optional(Type.Array(JobEditSchema)),
 });
 export type JobStatusResponse = Type.Static<typeof JobStatusResponseSchema>;
 
@@ -239,6 +242,21 @@ export const JobStatusV2ResponseSchema = Type.Object({
   application_specific_data: Type.Record(Type.String(), Type.Unknown()),
 });
 export type JobStatusV2Response = Type.Static<typeof JobStatusV2ResponseSchema>;
+
+/**
+ * PATCH /api/v1/queue/jobs/:id: changes a job that has not started. `generation_params`
+ * are merged into the stored ones (a field sent replaces the stored field); the result is
+ * checked like a new job's. The job keeps its place unless its priority changes.
+ */
+export const EditJobRequestSchema = Type.Object(
+  {
+    generation_params: Type.Optional(GenerationParamsSchema),
+    target_server_alias: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    priority: Type.Optional(PrioritySchema),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type EditJobRequest = Type.Static<typeof EditJobRequestSchema>;
 
 export const ReorderRequestSchema = Type.Union([
   Type.Object({ to: Type.Union([Type.Literal('top'), Type.Literal('bottom')]) }, { additionalProperties: false }),

@@ -48,6 +48,8 @@ export interface JobRow {
   callback_url: string | null;
   /** 1: the callback gets the images attached as multipart. */
   callback_images: number;
+  /** The edits made while the job waited, as a JSON array (null: never edited). */
+  edit_history_json: string | null;
 }
 
 /** A job that has been claimed: it carries the lease token that fences its completion. */

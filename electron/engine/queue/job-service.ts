@@ -1,4 +1,4 @@
-import { FINISHED_STATUSES, type GenerateRequest, type GenerationParams, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
+import { FINISHED_STATUSES, type EditJobRequest, type GenerateRequest, type GenerationParams, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { comfySubmitProblem } from '../backends/comfyui/submit-check.ts';
@@ -9,6 +9,7 @@ import type { ServerRegistry } from '../servers/server-registry.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { JobEvents } from './job-events.ts';
 import { AUTO_SERVER } from '../../../shared/servers.ts';
+import { changesOf, mergedParams, withEdit } from './job-edit-plan.ts';
 import { jobModeFor, type JobRow } from './job-row.ts';
 import type { JobStore, ListQuery } from './job-store.ts';
 import { toJobStatus } from './job-view.ts';
@@ -41,6 +42,14 @@ function checkedMetadata(metadata: Record<string, unknown> | undefined): Record<
     throw new JobServiceError(400, 'validation_error', `metadata is ${bytes} bytes of JSON; a job keeps at most ${LIMITS.metadataBytes}. Keep large data on the client and send an id.`);
   }
   return metadata;
+}
+
+/** Only a job that has not started can be edited; this says why another cannot. */
+function notEditable(status: JobStatus): JobServiceError {
+  const why = FINISHED_STATUSES.includes(status)
+    ? `it has already finished (${status})`
+    : `it has already started (${status}); cancel it and submit a new job, or requeue it after it ends`;
+  return new JobServiceError(409, 'job_not_editable', `Only a pending job can be edited, and ${why}. Nothing was changed.`);
 }
 
 export interface SubmitOptions {
@@ -82,6 +91,29 @@ export class JobService {
 
   /** Validates the target and stores the job; it is durable in SQLite when this resolves. */
   async submit(request: GenerateRequest, options: SubmitOptions = {}): Promise<JobRow> {
+    const { target, appType } = this.#checkedTarget(request);
+    const callback = request.callback_url ? { url: await validateTargetUrl(request.callback_url), attachImages: request.callback_images ?? false } : null;
+    const row = await this.#batcher.submit({
+      target_server_alias: target,
+      app_type: appType,
+      priority: request.priority ?? this.#settings.get('default_priority'),
+      generation_params: withIntegerSeeds(request.generation_params),
+      mode: request.mode,
+      source_info: options.sourceInfo ?? request.source_info ?? null,
+      api_key_id: options.apiKeyId ?? null,
+      max_attempts: this.#maxAttempts,
+      metadata: checkedMetadata(request.metadata),
+      callback,
+    });
+    this.#events.created(row);
+    return row;
+  }
+
+  /**
+   * The checks every job passes before it is stored, new or edited: the server exists and
+   * runs the job's kind, has the extensions the job names, and a ComfyUI job has a graph.
+   */
+  #checkedTarget(request: Pick<GenerateRequest, 'target_server_alias' | 'app_type' | 'mode' | 'generation_params'>): { target: string; appType: AppType } {
     const target = request.target_server_alias?.trim() || AUTO_SERVER;
     let appType: AppType | undefined = request.app_type;
     if (target !== AUTO_SERVER) {
@@ -103,21 +135,33 @@ export class JobService {
     }
     const comfyProblem = appType === 'comfyui' ? comfySubmitProblem(request.generation_params) : null;
     if (comfyProblem) throw new JobServiceError(400, comfyProblem.code, comfyProblem.message, comfyProblem.details);
-    const callback = request.callback_url ? { url: await validateTargetUrl(request.callback_url), attachImages: request.callback_images ?? false } : null;
-    const row = await this.#batcher.submit({
-      target_server_alias: target,
-      app_type: appType,
-      priority: request.priority ?? this.#settings.get('default_priority'),
-      generation_params: withIntegerSeeds(request.generation_params),
-      mode: request.mode,
-      source_info: options.sourceInfo ?? request.source_info ?? null,
-      api_key_id: options.apiKeyId ?? null,
-      max_attempts: this.#maxAttempts,
-      metadata: checkedMetadata(request.metadata),
-      callback,
+    return { target, appType };
+  }
+
+  /**
+   * Changes a job that has not started: its params merged with the ones sent, then the
+   * whole job checked as a new one would be. A running or finished job is refused (409)
+   * and left as it was. The edit is recorded in the job's history.
+   */
+  edit(id: string, request: EditJobRequest, options: { apiKeyId: string | null }): JobRow {
+    const row = this.get(id);
+    if (row.status !== 'pending') throw notEditable(row.status);
+    const params = withIntegerSeeds(mergedParams(row, request));
+    const { target } = this.#checkedTarget({
+      target_server_alias: request.target_server_alias ?? row.target_server_alias, app_type: row.app_type, mode: row.mode, generation_params: params,
     });
-    this.#events.created(row);
-    return row;
+    const priority = request.priority ?? row.priority;
+    const changes = changesOf(row, { params, target, priority });
+    if (changes.length === 0) return row;
+    const historyJson = withEdit(row, {
+      at: new Date(this.#clock.now()).toISOString(), by: options.apiKeyId ? 'api_key' : 'ui', api_key_id: options.apiKeyId, changes,
+    });
+    const outcome = this.#jobs.edit(id, { params, target, priority, historyJson });
+    if (outcome === 'not_found') throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
+    if (outcome === 'not_pending') throw notEditable(this.get(id).status);
+    this.#events.changed(id);
+    if (priority !== row.priority) void this.#dispatcher.requeueOutranked();
+    return this.get(id);
   }
 
   get(id: string): JobRow {

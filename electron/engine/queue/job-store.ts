@@ -347,6 +347,24 @@ export class JobStore {
     });
   }
 
+  /**
+   * Changes a job that has not started: params (and the display columns read from them),
+   * target and priority, with the edit appended to its history, in one UPDATE that only
+   * matches a pending job, so a job claimed meanwhile is left exactly as it was. The
+   * position is kept: the job keeps its place unless its priority moves it.
+   */
+  edit(id: string, change: { params: GenerationParams; target: string; priority: number; historyJson: string }): 'edited' | 'not_pending' | 'not_found' {
+    const { prompt, checkpoint } = displayParams(change.params);
+    const edited = this.#db.prepare(`UPDATE jobs SET generation_params_json = @params, positive_prompt = @prompt, checkpoint_name = @checkpoint,
+      target_server_alias = @target, priority = @priority, edit_history_json = @history, last_updated_timestamp = @now
+      WHERE mobilesd_job_id = @id AND status = 'pending'`).run({
+      id, params: JSON.stringify(change.params), prompt, checkpoint, target: change.target, priority: change.priority,
+      history: change.historyJson, now: this.#now(),
+    }).changes === 1;
+    if (edited) return 'edited';
+    return this.get(id) ? 'not_pending' : 'not_found';
+  }
+
   setPriority(id: string, priority: number): boolean {
     return this.#stmts.setPriority.run({ id, priority, now: this.#now() }).changes === 1;
   }

@@ -1,5 +1,6 @@
 import { FINISHED_STATUSES, type GenerationParams, type JobImage, type JobStatusResponse, type JobSummary, type ResourceDownload } from '../../../shared/jobs.ts';
 import { displayOf } from './job-display.ts';
+import { editHistoryOf } from './job-edit-plan.ts';
 import type { ImageRow } from '../gallery/gallery-store.ts';
 import { imageUrls } from '../gallery/gallery-view.ts';
 import type { JobRow } from './job-row.ts';
@@ -134,5 +135,6 @@ export function toJobStatus(
     })),
     display: displayOf(params),
     metadata: metadataOf(row),
+    edit_history: editHistoryOf(row),
   };
 }

@@ -6,7 +6,7 @@ import type { SecurityServices } from './security-services.ts';
 
 /**
  * What an API key may do to jobs, checked once the route's input is validated:
- *   - a key without admin may cancel, retry, move or remove only the jobs it submitted (403 not_your_job);
+ *   - a key without admin may cancel, retry, move, edit or remove only the jobs it submitted (403 not_your_job);
  *   - a key may hold at most `max_queue_depth` unfinished jobs (429 queue_depth_exceeded).
  * The UI is not capped.
  */
@@ -19,7 +19,7 @@ export function installKeyJobLimits(app: FastifyInstance, services: SecurityServ
       const id = (request.params as { id?: unknown } | undefined)?.id;
       const job = typeof id === 'string' ? services.ctx.jobs.get(id) : undefined;
       if (job && job.api_key_id !== key.id) {
-        return deny(reply, 403, 'not_your_job', 'This API key may only cancel, retry, move or remove jobs it submitted itself.');
+        return deny(reply, 403, 'not_your_job', 'This API key may only cancel, retry, move, edit or remove jobs it submitted itself.');
       }
     }
     if (policy.createsJobs) {

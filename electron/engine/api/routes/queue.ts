@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema, ApiV2ErrorSchema } from '../../../../shared/errors.ts';
 import {
-  JOB_STATUSES, JobListResponseSchema, QueueStateSchema, JobStatusResponseSchema, JobStatusV2ResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
-  type JobStatus, type ReorderRequest,
+  EditJobRequestSchema, JOB_STATUSES, JobListResponseSchema, QueueStateSchema, JobStatusResponseSchema, JobStatusV2ResponseSchema, JobSummarySchema, PrioritySchema, ReorderRequestSchema,
+  type EditJobRequest, type JobStatus, type ReorderRequest,
 } from '../../../../shared/jobs.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 import { AppTypeSchema, type AppType } from '../../../../shared/servers.ts';
@@ -135,6 +135,15 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     config: { permission: 'submit', ownJobOnly: true },
     schema: { tags: ['queue'], params: JobParams, body: ReorderRequestSchema, response: { 200: JobSummarySchema, ...errors } },
   }, async (request) => ctx.service.summary(ctx.service.reorder(request.params.id, request.body)));
+
+  // A key may edit the jobs it submitted while they wait; the UI (admin) any waiting job.
+  app.patch<{ Params: JobParamsT; Body: EditJobRequest }>('/api/v1/queue/jobs/:id', {
+    config: { permission: 'submit', ownJobOnly: true },
+    schema: { tags: ['queue'], params: JobParams, body: EditJobRequestSchema, response: { 200: JobStatusResponseSchema, ...errors } },
+  }, async (request) => {
+    ctx.service.edit(request.params.id, request.body, { apiKeyId: requestApiKeyId(request) });
+    return ctx.service.status(request.params.id);
+  });
 
   app.put<{ Params: JobParamsT; Body: { priority: number } }>('/api/v1/queue/jobs/:id/priority', {
     config: { permission: 'admin' },
