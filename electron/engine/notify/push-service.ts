@@ -7,6 +7,7 @@ import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import type { PushTargetStore } from './push-target-store.ts';
 import { parsePushUrl, PushUrlError, type ParsedPushUrl } from './push-url.ts';
+import { vapidKeys, WEB_PUSH_PREFIX, webPushTarget, type WebPushSubscription } from './web-push-target.ts';
 
 /**
  * Push target changes as the API makes them: the URL parsed (unknown service or wrong
@@ -53,7 +54,26 @@ export class PushService {
   /** The parsed URL of a stored target, from the secret store. */
   async resolved(id: string): Promise<ParsedPushUrl | null> {
     const raw = await this.#secrets.get(SECRET_NAMES.pushUrl(id));
+    if (raw?.startsWith(WEB_PUSH_PREFIX)) return webPushTarget(JSON.parse(raw.slice(WEB_PUSH_PREFIX.length)) as WebPushSubscription, await vapidKeys(this.#secrets));
     return raw ? parsePushUrl(raw) : null;
+  }
+
+  /** The VAPID public key a browser subscribes with. */
+  async vapidPublicKey(): Promise<string> {
+    return (await vapidKeys(this.#secrets)).publicKey;
+  }
+
+  /** Stores a browser's Web Push subscription as a push target (its keys in the secret store). */
+  async subscribe(subscription: WebPushSubscription, events: PushTargetCreate['events']): Promise<PushTargetView> {
+    await validateTargetUrl(subscription.endpoint);
+    const id = randomUUID();
+    await this.#secrets.set(SECRET_NAMES.pushUrl(id), WEB_PUSH_PREFIX + JSON.stringify(subscription));
+    const target: PushTargetView = {
+      id, kind: 'webpush', url: webPushTarget(subscription, { publicKey: '', privateKey: '' }).display, events, quiet_hours: null,
+      only_when_queue_done: false, enabled: true, created_at: new Date(this.#clock.now()).toISOString(),
+    };
+    this.#store.save(target);
+    return target;
   }
 
   async create(input: PushTargetCreate): Promise<PushTargetView> {

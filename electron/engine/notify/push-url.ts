@@ -32,6 +32,8 @@ export interface PushMessage {
   clickUrl: string | null;
   /** The first image, when the event has one and the service can take it. */
   image: { bytes: Buffer; name: string; mime: string; url: string } | null;
+  /** The first image's thumbnail URL, for services that fetch it themselves. */
+  imageUrl?: string | null;
   /** The event's full JSON (the generic JSON target sends it as is). */
   json: string;
 }
@@ -39,7 +41,7 @@ export interface PushMessage {
 export class PushUrlError extends Error {}
 
 export interface ParsedPushUrl {
-  kind: PushKind;
+  kind: PushKind | 'webpush';
   /** The URL with its secrets replaced by "***": safe to store, show and log. */
   display: string;
   /** The HTTP(S) URL requests go to (what the SSRF rule checks). */

@@ -1,12 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import {
-  DeliveryViewSchema, PushTargetCreateSchema, PushTargetPatchSchema, PushTargetViewSchema, type PushTargetCreate, type PushTargetPatch,
+  DeliveryViewSchema, NotifyEventSchema, PushTargetCreateSchema, PushTargetPatchSchema, PushTargetViewSchema, type PushTargetCreate, type PushTargetPatch,
 } from '../../../../shared/notifications.ts';
 import type { OutboxStore } from '../outbox-store.ts';
 import type { PushService } from '../push-service.ts';
 
+const WebPushSubscribeSchema = Type.Object({
+  subscription: Type.Object({
+    endpoint: Type.String({ minLength: 1, maxLength: 2048 }),
+    keys: Type.Object({ p256dh: Type.String({ minLength: 1, maxLength: 200 }), auth: Type.String({ minLength: 1, maxLength: 100 }) }),
+  }),
+  events: Type.Array(NotifyEventSchema, { minItems: 1, uniqueItems: true }),
+});
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema };
 const admin = { permission: 'admin' as const };
@@ -22,6 +29,14 @@ export function registerPushTargetRoutes(app: FastifyInstance, deps: { push: Pus
   app.post<{ Body: PushTargetCreate }>('/api/v1/push-targets', {
     config: admin, schema: { tags: ['notifications'], body: PushTargetCreateSchema, response: { 201: PushTargetViewSchema, ...errors } },
   }, async (request, reply) => reply.code(201).send(await push.create(request.body)));
+
+  app.get('/api/v1/web-push/public-key', {
+    config: admin, schema: { tags: ['notifications'], response: { 200: Type.Object({ public_key: Type.String() }) } },
+  }, async () => ({ public_key: await push.vapidPublicKey() }));
+
+  app.post<{ Body: Static<typeof WebPushSubscribeSchema> }>('/api/v1/web-push/subscriptions', {
+    config: admin, schema: { tags: ['notifications'], body: WebPushSubscribeSchema, response: { 201: PushTargetViewSchema, ...errors } },
+  }, async (request, reply) => reply.code(201).send(await push.subscribe(request.body.subscription, request.body.events)));
 
   app.get<{ Params: { id: string } }>('/api/v1/push-targets/:id', {
     config: admin, schema: { tags: ['notifications'], params: IdParams, response: { 200: PushTargetViewSchema, ...errors } },
