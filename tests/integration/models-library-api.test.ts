@@ -171,4 +171,18 @@ describe('the model library API', () => {
     expect(emu.requests.at(-1)!.path).toContain('/width=120/');
     expect((await api(sq.url, 'GET', `/api/v1/civitai/image?url=${encodeURIComponent('http://169.254.169.254/latest/meta-data')}`)).body.error).toBe('image_host_not_allowed');
   });
+
+  it('warns before queueing when a LoRA is made for another base model than the checkpoint', async () => {
+    const res = await api(sq.url, 'POST', '/api/v1/models/compatibility', {
+      checkpoint_name: 'sdxl/juggernaut_local.safetensors [0123456789]', loras: [{ name: 'my_lora' }, { name: 'pony_style' }, { name: 'not_in_library' }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.checkpoint_base_model).toBe('SDXL');
+    expect(res.body.warnings).toEqual([expect.objectContaining({ kind: 'lora', name: 'my_lora', base_model: 'SD1', checkpoint_base_model: 'SDXL' })]);
+    expect(res.body.warnings[0].message).toContain('made for SD1');
+    const sd1 = (await api(sq.url, 'POST', '/api/v1/models/compatibility', { checkpoint_name: 'v1-5-pruned-emaonly', loras: [{ name: 'my_lora' }] })).body;
+    expect(sd1).toEqual({ checkpoint_base_model: 'SD1', warnings: [] });
+    expect((await api(sq.url, 'POST', '/api/v1/models/compatibility', { loras: [] })).status).toBe(400);
+  });
 });
+

@@ -13,6 +13,7 @@ import { registerModelManageRoutes } from './api/manage-routes.ts';
 import { registerModelRoutes } from './api/model-routes.ts';
 import { registerUpdateRoutes } from './api/update-routes.ts';
 import { registerUsageRoutes } from './api/usage-routes.ts';
+import { registerCompatibilityRoutes } from './api/compatibility-routes.ts';
 import { ModelUsageIndex } from './library/model-usage.ts';
 import { checkForUpdates } from './civitai-sync/check-updates.ts';
 import { ModelUpdater } from './civitai-sync/model-updater.ts';
@@ -160,6 +161,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
       (app) => registerUpdateRoutes(app, need()),
       (app) => registerDownloadQueueRoutes(app, need()),
       (app) => registerUsageRoutes(app, need()),
+      (app) => registerCompatibilityRoutes(app, need()),
       (app) => registerLegacyModelRoutes(app, need()),
       (app) => registerDownloadRoutes(app, need()),
       (app) => registerCivitaiRoutes(app, need()),
