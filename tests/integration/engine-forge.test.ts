@@ -55,7 +55,7 @@ describe('queue engine against emulated Forge servers', () => {
     expect(body.override_settings.sd_model_checkpoint).toMatch(/^v1-5-pruned-emaonly\.safetensors( \[[0-9a-f]{10}\])?$/);
   });
 
-  it('serves the status shape of seed §3.2 with download URLs of the original bytes', async () => {
+  it('serves the job status shape external clients read, with download URLs of the original bytes', async () => {
     const res = await submit(sq.url, { positive_prompt: 'status shape', seed: 1234 }, 'f1');
     const [status] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
     expect(status).toMatchObject({ status: 'completed', progress: 100, app_type: 'forge', target_server_alias: 'f1' });

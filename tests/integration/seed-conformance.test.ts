@@ -21,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
-/** forge-extension-plan §3.1, the request body exactly as written there. */
+/** The Forge extension's POST /api/v2/generate body, exactly as that client sends it. */
 const PLAN_V2_REQUEST = {
   app_type: 'forge',
   target_server_alias: 'MyForgeServer',
@@ -106,7 +106,7 @@ describe('the user plans\' API, example by example, against the headless server'
     tmp.cleanup();
   });
 
-  it('forge plan §2.1: API keys are listed, created, updated and deleted at /api/v1/api-keys', async () => {
+  it('API keys are listed, created, updated and deleted at /api/v1/api-keys', async () => {
     const created = await ui('POST', '/api/v1/api-keys', { name: 'Forge extension', permissions: ['submit', 'read'] });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'Forge extension', is_active: true, permissions: ['submit', 'read'], last_used: null });
@@ -133,7 +133,7 @@ describe('the user plans\' API, example by example, against the headless server'
     expect((await ui('GET', `/api/v1/api-keys/${temporary.id}`)).status).toBe(404);
   });
 
-  it('forge plan §2.2: without or with wrong credentials /api/v2 answers 401 with a readable `error`', async () => {
+  it('without or with wrong credentials /api/v2 answers 401 with a readable `error`', async () => {
     const none = await api(sq.url, 'POST', '/api/v2/generate', PLAN_V2_REQUEST);
     expect(none.status).toBe(401);
     expectReadableV2Error(none.body, 'api_key_required');
@@ -142,7 +142,7 @@ describe('the user plans\' API, example by example, against the headless server'
     expectReadableV2Error(wrong.body, 'invalid_api_key');
   });
 
-  it('forge plan §3.1: POST /api/v2/generate with the plan\'s body answers 200 {success, mobilesd_job_id, queue_position, estimated_start_time}', async () => {
+  it('POST /api/v2/generate with the plan\'s body answers 200 {success, mobilesd_job_id, queue_position, estimated_start_time}', async () => {
     expect((await ui('POST', '/api/v1/queue/pause')).status).toBe(200);
     const res = await v2('POST', '/api/v2/generate', PLAN_V2_REQUEST);
     // The plan's client: `if response.status_code == 200: job_id = response.json()["mobilesd_job_id"]`.
@@ -175,7 +175,7 @@ describe('the user plans\' API, example by example, against the headless server'
     expect(done.status).toBe('completed');
   });
 
-  it('forge plan §3.2: GET /api/v1/queue/jobs/:jobId/status has the plan\'s fields, and images with preview and download URLs', async () => {
+  it('GET /api/v1/queue/jobs/:jobId/status has the plan\'s fields, and images with preview and download URLs', async () => {
     const job = (await v2('POST', '/api/v2/generate', PLAN_V2_REQUEST)).body.mobilesd_job_id;
     await finished(job);
     const res = await v2('GET', `/api/v1/queue/jobs/${job}/status`);
@@ -200,7 +200,7 @@ describe('the user plans\' API, example by example, against the headless server'
     }
   });
 
-  it('forge plan §3.3 and stablequeue plan §III.5: list by app_type and status, cancel, delete', async () => {
+  it('list by app_type and status, cancel, delete', async () => {
     expect((await ui('POST', '/api/v1/queue/pause')).status).toBe(200);
     const comfyJob = (await v2('POST', '/api/v2/generate', { app_type: 'comfyui', target_server_alias: 'MyComfyServer', generation_params: { workflow: COMFY_WORKFLOW } })).body.mobilesd_job_id;
     const forgeJob = (await v2('POST', '/api/v2/generate', PLAN_V2_REQUEST)).body.mobilesd_job_id;
@@ -223,7 +223,7 @@ describe('the user plans\' API, example by example, against the headless server'
     expect((await ui('POST', '/api/v1/queue/resume')).status).toBe(200);
   });
 
-  it('stablequeue plan §X: a Forge job\'s metadata and application_specific_data at GET /api/v2/queue/jobs/:jobId/status', async () => {
+  it('a Forge job\'s metadata and application_specific_data at GET /api/v2/queue/jobs/:jobId/status', async () => {
     const metadata = { client: 'conformance test', tags: ['landscape', 'v2'], nested: { n: 1 } };
     const submit = await v2('POST', '/api/v2/generate', {
       ...PLAN_V2_REQUEST,
@@ -252,7 +252,7 @@ describe('the user plans\' API, example by example, against the headless server'
     await finished(plain);
   });
 
-  it('stablequeue plan §X: a ComfyUI job\'s prompt_id, node count and output nodes; v2 status permissions as v1\'s', async () => {
+  it('a ComfyUI job\'s prompt_id, node count and output nodes; v2 status permissions as v1\'s', async () => {
     const submit = await v2('POST', '/api/v2/generate', {
       app_type: 'comfyui', target_server_alias: 'MyComfyServer', priority: 5,
       generation_params: { workflow: COMFY_WORKFLOW }, metadata: { from: 'comfyui extension' },
@@ -278,7 +278,7 @@ describe('the user plans\' API, example by example, against the headless server'
     expect((await v2('GET', '/api/v2/queue/jobs/not-a-uuid/status')).status).toBe(400);
   });
 
-  it('stablequeue plan §VII: result_details.images holds the saved file names, result_details.error the failure', async () => {
+  it('result_details.images holds the saved file names, result_details.error the failure', async () => {
     const ok = (await v2('POST', '/api/v2/generate', { ...PLAN_V2_REQUEST, generation_params: { ...PLAN_V2_REQUEST.generation_params, steps: 2, batch_size: 2 } })).body.mobilesd_job_id;
     const done = await finished(ok);
     expect(done.status).toBe('completed');
@@ -300,7 +300,7 @@ describe('the user plans\' API, example by example, against the headless server'
     expect(failed.result_details.images).toEqual([]);
   });
 
-  it('stablequeue plan §III.6: gallery rows carry filename; GET /gallery_files/:filename and DELETE /api/v1/gallery/images/:filename look the name up', async () => {
+  it('gallery rows carry filename; GET /gallery_files/:filename and DELETE /api/v1/gallery/images/:filename look the name up', async () => {
     const page = await v2('GET', '/api/v1/gallery/images');
     expect(page.status).toBe(200);
     expect(page.body.images.length).toBeGreaterThan(1);
@@ -338,7 +338,7 @@ describe('the user plans\' API, example by example, against the headless server'
     expect(fs.existsSync(path.join(tmp.dir, 'stablequeue.db'))).toBe(true);
   });
 
-  it('stablequeue plan Phase 4: POST /api/v1/generate answers 202 {mobilesd_job_id}; empty or non-numeric seeds become -1', async () => {
+  it('POST /api/v1/generate answers 202 {mobilesd_job_id}; empty or non-numeric seeds become -1', async () => {
     expect((await ui('POST', '/api/v1/queue/pause')).status).toBe(200);
     const submit = async (params: Record<string, unknown>) =>
       ui('POST', '/api/v1/generate', { target_server_alias: 'MyForgeServer', generation_params: { positive_prompt: 'seeds', ...params } });
@@ -367,7 +367,7 @@ describe('the user plans\' API, example by example, against the headless server'
     expect((await ui('POST', '/api/v1/queue/clear')).status).toBe(200);
   });
 
-  it('stablequeue plan Phase 1 and 2: servers, checkpoint and LoRA lists answer in the plan\'s places', async () => {
+  it('servers, checkpoint and LoRA lists answer in the plan\'s places', async () => {
     const servers = await ui('GET', '/api/v1/servers');
     expect(servers.status).toBe(200);
     expect(servers.body.map((s: any) => s.alias).sort()).toEqual(['MyComfyServer', 'MyForgeServer']);
@@ -379,7 +379,7 @@ describe('the user plans\' API, example by example, against the headless server'
     }
   });
 
-  it('stablequeue plan §II.ter and §VIII: /api/v1/debug/verify-checkpoint matches a Windows-style path to the server\'s title', async () => {
+  it('/api/v1/debug/verify-checkpoint matches a Windows-style path to the server\'s title', async () => {
     const res = await v2('GET', `/api/v1/debug/verify-checkpoint?name=${encodeURIComponent('Pony\\cyberrealisticPony_v8.safetensors')}&server=MyForgeServer`, undefined, reader);
     expect(res.status).toBe(200);
     expect(res.body.server).toMatchObject({ alias: 'MyForgeServer', checkpoints_known: true });

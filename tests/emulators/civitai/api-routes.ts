@@ -1,5 +1,5 @@
 /**
- * Civitai's REST v1 as civitai.md describes it: /models with cursor paging and its limits
+ * Civitai's REST v1 as the real site behaves: /models with cursor paging and its limits
  * (page*limit > 1000 → 429, query with page → 400, overload → 503 Retry-After: 2),
  * /models/:id, /model-versions/:id, by-hash (GET, POST ≤100, POST ids ≤10 000),
  * /images, /enums, and the download endpoint with its redirects and error bodies.
@@ -98,7 +98,7 @@ function searchModels(state: EmulatorState, url: URL, res: ServerResponse): void
   });
 }
 
-/** GET /api/download/models/:versionId (civitai.md §1 Download). */
+/** GET /api/download/models/:versionId: a redirect to signed storage, or Civitai's error answer. */
 function download(state: EmulatorState, req: IncomingMessage, url: URL, versionId: number, res: ServerResponse): void {
   const ua = req.headers['user-agent'] ?? '';
   if (state.faults.rateLimitNext > 0) {

@@ -1,11 +1,11 @@
 /**
  * The emulator's models, versions and files, shaped like Civitai's REST v1 answers
- * (civitai.md §1): `primary` is true or absent, hashes uppercase, sizeKB a float of KiB,
+ * as the real site sends them: `primary` is true or absent, hashes uppercase, sizeKB a float of KiB,
  * file names as the download endpoint serves them.
  */
 import { GeneratedFile, type FileSpec } from './generated-file.ts';
 
-/** How the download endpoint treats a version (civitai.md §1 Download errors). */
+/** How the download endpoint treats a version: served, or one of the refusals Civitai answers with. */
 export type Access = 'public' | 'auth' | 'early_access' | 'archived' | 'forbidden' | 'disabled' | 'missing_file';
 
 /** What the signed storage URL answers: the file, or an error page with status 200. */
@@ -168,7 +168,7 @@ export class Catalog {
 
   byHash(hash: string): { version: EmuVersion; file: EmuFile } | null {
     const h = hash.toUpperCase();
-    // On duplicates the oldest published version wins (civitai.md).
+    // Civitai answers a hash shared by several versions with the oldest published one.
     const hits = [...this.versions.values()].sort((a, b) => a.publishedAt.localeCompare(b.publishedAt)).flatMap((version) =>
       version.files.filter((f) => f.hashes && Object.values(f.hashes).some((v) => v === h)).map((file) => ({ version, file })));
     return hits[0] ?? null;

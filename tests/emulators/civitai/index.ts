@@ -1,5 +1,5 @@
 /**
- * A Civitai emulator for tests (civitai.md): the REST API and download endpoint on one
+ * A Civitai emulator for tests that behaves like the real site: the REST API and download endpoint on one
  * origin, the signed-URL storage on another (so a token sent to storage shows up), files
  * generated on the fly (1 GB without holding it in memory), error codes and bodies as
  * Civitai sends them, and faults (stall, throttle, 429, 503, expired links).

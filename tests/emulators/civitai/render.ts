@@ -1,4 +1,4 @@
-/** Civitai's JSON shapes for the emulator's catalog (civitai.md §1 Field shapes). */
+/** Civitai's JSON shapes for the emulator's catalog, field for field as the real API sends them. */
 import type { Catalog, EmuFile, EmuImage, EmuModel, EmuVersion } from './catalog.ts';
 
 export interface Urls {

@@ -1,6 +1,6 @@
 /**
  * ComfyUI emulator for tests and benchmarks: a node:http + ws server that
- * behaves like ComfyUI v0.3.64 (see shared/reference/backend-apis.md, Part 2)
+ * behaves like ComfyUI v0.3.64
  * without torch or models.
  *
  *   const comfy = await createComfyEmulator({ stepMs: 5 });

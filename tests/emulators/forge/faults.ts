@@ -1,5 +1,5 @@
 /**
- * Injected failures (reliability.md §2 "Fake SD server"). A fault is matched when a request
+ * Injected failures, so tests can show the engine surviving what real SD servers do. A fault is matched when a request
  * arrives, in the order faults were set, and spends one of its `count` per matching request.
  *
  * | kind           | what the client sees                                                     |

@@ -1,6 +1,6 @@
 /**
  * Forge / A1111 test emulator: a plain node:http server speaking the `/sdapi/v1` API as
- * described in shared/reference/backend-apis.md Part 1.
+ * real Forge and A1111 answer it (shapes, errors, progress, interrupts).
  *
  *   const emu = await createForgeEmulator({ flavor: 'forge', stepMs: 10 });
  *   await fetch(`${emu.url}/sdapi/v1/txt2img`, { method: 'POST', body: '{"prompt":"cat","steps":5}',

@@ -1,4 +1,4 @@
-// The ComfyUI emulator must follow backend-apis.md Part 2: these tests pin the
+// The ComfyUI emulator must behave like real ComfyUI: these tests pin the
 // protocol details a client depends on (event order, error shapes, cache rule,
 // queue order, interrupts, origin check, binary previews) and the faults.
 import { readdir, readFile } from 'node:fs/promises';

@@ -7,7 +7,7 @@ const models = [
   { title: 'v1-5-pruned-emaonly.safetensors', hash: null, sha256: null },
 ];
 
-describe('resolveCheckpoint (seed §II.ter)', () => {
+describe('resolveCheckpoint: a client checkpoint path matched to the server title', () => {
   it('matches the exact title', () => {
     expect(resolveCheckpoint(models[1].title, models)).toEqual({ title: models[1].title, match: 'exact' });
   });
