@@ -1,5 +1,9 @@
 /** Model library, download queue and Civitai browsing: the shapes the UI reads and the calls. */
-import type { DownloadView, ModelKind, ModelListResponse, ScanState } from '../../../shared/models.ts';
+import type { DownloadCheck, DuplicatesResponse } from '../../../shared/model-duplicates.ts';
+import type { RenameModelResponse, TrashEntry, TrashList } from '../../../shared/model-management.ts';
+import type { UpdateModelResponse, UpdatesResponse } from '../../../shared/model-updates.ts';
+import type { ModelUsageList } from '../../../shared/model-usage.ts';
+import type { DownloadView, ModelKind, ModelListResponse, ModelView, ScanState } from '../../../shared/models.ts';
 import { useApi } from './client.ts';
 
 /** A Civitai model as the browser shows it (the parts of Civitai's answer it reads). */
@@ -91,5 +95,19 @@ export function modelsApi() {
     civitaiModel: (id: number) => api.request<CivitaiModelView>('GET', `/api/v1/civitai/models/${id}`),
     download: (body: { version_id?: number; file_id?: number; url?: string; model_id?: number }) =>
       api.request<{ download: DownloadView; already_installed: boolean; model_id: number | null }>('POST', '/api/v1/civitai/download-model', { body }),
+    downloadCheck: (body: { version_id: number; file_id?: number }) => api.request<DownloadCheck>('POST', '/api/v1/civitai/download-check', { body }),
+    moveDownload: (id: string, target: { to: 'top' | 'bottom' } | { before: string } | { after: string }) =>
+      api.request<{ order: string[] }>('POST', `/api/v1/downloads/${encodeURIComponent(id)}/move`, { body: target }),
+
+    deleteModel: (id: number) => api.request<TrashEntry>('DELETE', `/api/v1/models/${id}`),
+    rename: (id: number, relPath: string) => api.request<RenameModelResponse>('PATCH', `/api/v1/models/${id}`, { body: { rel_path: relPath } }),
+    trash: () => api.request<TrashList>('GET', '/api/v1/models/trash'),
+    restore: (trashId: number) => api.request<ModelView>('POST', `/api/v1/models/trash/${trashId}/restore`),
+    duplicates: () => api.request<DuplicatesResponse>('GET', '/api/v1/models/duplicates'),
+    updates: () => api.request<UpdatesResponse>('GET', '/api/v1/models/updates'),
+    update: (id: number, old: 'keep' | 'trash') => api.request<UpdateModelResponse>('POST', `/api/v1/models/${id}/update`, { body: { old } }),
+    usage: (sort: 'jobs' | 'recent' = 'jobs') => api.request<ModelUsageList>('GET', '/api/v1/models/usage', { query: { sort } }),
+    compatibility: (body: { checkpoint_name: string; loras?: { name: string }[]; vae?: string }) =>
+      api.request<{ checkpoint_base_model: string | null; warnings: { kind: string; name: string; base_model: string; checkpoint_base_model: string; message: string }[] }>('POST', '/api/v1/models/compatibility', { body }),
   };
 }
