@@ -52,3 +52,35 @@ self.addEventListener('fetch', (event) => {
     })());
   }
 });
+
+// Web Push: "job done / failed / queue done" with the thumbnail; a tap opens the job.
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : '' };
+  }
+  event.waitUntil(self.registration.showNotification(data.title || 'StableQueue', {
+    body: data.body || '',
+    icon: '/icons/icon-256.png',
+    image: data.image || undefined,
+    tag: data.tag || undefined,
+    data: { open: data.open || '/queue' },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.open) || '/queue', self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const client of windows) {
+      if (new URL(client.url).origin === self.location.origin && 'navigate' in client) {
+        await client.focus();
+        return client.navigate(target);
+      }
+    }
+    return self.clients.openWindow(target);
+  })());
+});

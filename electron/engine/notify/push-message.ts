@@ -22,5 +22,5 @@ export function pushText(payload: NotifyPayload): { title: string; body: string 
 }
 
 export function pushMessage(payload: NotifyPayload, json: string, image: PushMessage['image']): PushMessage {
-  return { ...pushText(payload), clickUrl: payload.job?.url ?? null, image, imageUrl: payload.job?.images[0]?.thumbnail_url ?? null, json };
+  return { ...pushText(payload), clickUrl: payload.job?.url ?? null, image, imageUrl: payload.job?.images[0]?.thumbnail_url ?? null, jobId: payload.job?.id ?? null, json };
 }

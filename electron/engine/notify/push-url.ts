@@ -34,6 +34,8 @@ export interface PushMessage {
   image: { bytes: Buffer; name: string; mime: string; url: string } | null;
   /** The first image's thumbnail URL, for services that fetch it themselves. */
   imageUrl?: string | null;
+  /** The job the event is about, for apps that open it in their own UI. */
+  jobId?: string | null;
   /** The event's full JSON (the generic JSON target sends it as is). */
   json: string;
 }

@@ -38,7 +38,9 @@ export function webPushTarget(subscription: WebPushSubscription, vapid: VapidKey
     endpoint: subscription.endpoint,
     display: `webpush://${endpoint.host}/…`,
     build: (m) => {
-      const payload = JSON.stringify({ title: m.title, body: m.body, url: m.clickUrl, image: m.imageUrl ?? null });
+      // `open` is the web app's own route for the job, which the service worker opens on a tap.
+      const open = m.jobId ? `/queue?job=${encodeURIComponent(m.jobId)}` : '/queue';
+      const payload = JSON.stringify({ title: m.title, body: m.body, url: m.clickUrl, image: m.imageUrl ?? null, open, tag: m.jobId ?? 'queue' });
       const details = webpush.generateRequestDetails(subscription, payload, {
         vapidDetails: { subject: 'mailto:stablequeue@localhost', publicKey: vapid.publicKey, privateKey: vapid.privateKey },
         TTL: 24 * 60 * 60,

@@ -42,4 +42,27 @@ describe.skipIf(skip !== null)('installable web app', { timeout: 120_000 }, () =
     expect(await page.title()).toContain('StableQueue');
     await context.close();
   });
+
+  it('shows a Web Push message as a notification with its job link (permission granted)', async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['notifications'], { origin: sq.url });
+    const page = await context.newPage();
+    await page.goto(`${sq.url}/queue`);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    const cdp = await context.newCDPSession(page);
+    const registrations: { registrationId: string; scopeURL: string }[] = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: { registrationId: string; scopeURL: string }[] }) => registrations.push(...e.registrations));
+    await cdp.send('ServiceWorker.enable');
+    await expect.poll(() => registrations.length).toBeGreaterThan(0);
+    const payload = { title: 'Job finished', body: 'a fox in snow (1 image)', open: '/queue?job=abc', tag: 'abc', image: null };
+    // Delivered again until it shows (the tag keeps it one notification): the worker may still be starting.
+    await expect.poll(async () => {
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: sq.url, registrationId: registrations[0].registrationId, data: JSON.stringify(payload) });
+      return page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.ready;
+        return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, open: n.data?.open }));
+      });
+    }, { timeout: 20_000 }).toEqual([{ title: 'Job finished', body: 'a fox in snow (1 image)', open: '/queue?job=abc' }]);
+    await context.close();
+  });
 });
