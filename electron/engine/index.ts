@@ -113,7 +113,7 @@ export function createEngine(config: EngineConfig): Engine {
     const isPaused = () => settingsStore.get('queue_paused');
     let dispatcherRef: Dispatcher | null = null;
     const disk = new DiskGuard({
-      places: [{ label: 'outputs', path: cfg.outputsDir }, { label: 'data', path: cfg.dataDir }],
+      places: [{ label: 'outputs', path: cfg.outputsDir }, { label: 'data', path: cfg.dataDir, holdsDatabase: true }],
       statfs: cfg.statfs ?? statFs, logger, resumeFreeBytes: cfg.diskResumeFreeBytes, checkEveryMs: cfg.diskCheckIntervalMs,
       lowWarningBytes: () => settingsStore.get('low_disk_warning_mb') * 1024 * 1024,
       onResume: () => dispatcherRef?.kick(),

@@ -6,6 +6,16 @@ import { errorPath, formatMegabytes, type StatFs } from './disk-space.ts';
 export interface WatchedPlace {
   label: string;
   path: string;
+  /** The database lives here: a write SQLite refuses (SQLITE_FULL, it names no file) is about this place. */
+  holdsDatabase?: boolean;
+}
+
+/** An error from SQLite itself (better-sqlite3 codes start with SQLITE_), however deeply wrapped. */
+function isSqliteError(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (((e as { code?: unknown }).code as string | undefined)?.startsWith?.('SQLITE_')) return true;
+  }
+  return false;
 }
 
 /**
@@ -56,7 +66,8 @@ export class DiskGuard {
 
   /** A write failed with a full (or read-only) disk: hold the queue until space is back. */
   async reportFull(error: unknown, fallbackPlace?: string): Promise<string> {
-    const place = this.placeOf(errorPath(error) ?? fallbackPlace ?? null);
+    const database = isSqliteError(error) ? this.#places.find((p) => p.holdsDatabase) : undefined;
+    const place = database ?? this.placeOf(errorPath(error) ?? fallbackPlace ?? null);
     const free = await this.#statfs(place.path).then((r) => r.free, () => 0);
     const code = (error as { code?: string })?.code;
     const message = code === 'EROFS' || code === 'SQLITE_READONLY'

@@ -86,6 +86,8 @@ export class Dispatcher {
   readonly #beforeRun: BeforeRunHook[] = [];
   #paused: () => boolean;
   readonly #onDiskFull: (error: unknown) => Promise<string>;
+  /** Jobs a full database would not even hand back to the queue; tried again on each pass. */
+  readonly #unreleased = new Map<string, ClaimedJob>();
   #scheduled = false;
   #stopping = false;
   #wakeTimer: NodeJS.Timeout | null = null;
@@ -209,7 +211,9 @@ export class Dispatcher {
   };
 
   #pass(): void {
-    if (this.#stopping || this.#paused()) return;
+    if (this.#stopping) return;
+    for (const job of [...this.#unreleased.values()]) this.#releaseWaitingForSpace(job);
+    if (this.#paused()) return;
     for (;;) {
       const claimed = this.#jobs.claimNext(this.#freeSlots(), LEASE_MS, this.#choose);
       if (!claimed) break;
@@ -276,6 +280,21 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Hands a job whose result the full database refused back to the queue. The release is a
+   * write too and may be refused as well; then the job is kept here and released on a later
+   * pass (the disk guard kicks one when space is back), never left processing.
+   */
+  #releaseWaitingForSpace(job: ClaimedJob): void {
+    try {
+      this.#jobs.release(job, { refundAttempt: true, error: 'Waiting: the database disk is full' });
+      this.#unreleased.delete(job.mobilesd_job_id);
+    } catch (error) {
+      if (!isDiskFullError(error)) throw error;
+      this.#unreleased.set(job.mobilesd_job_id, job);
+    }
+  }
+
   /** Writes a settlement to the store (fenced on the lease token). */
   #apply(attempt: RunningAttempt, settlement: Settlement, saved: SavedResult | null, log: Logger): void {
     const { job, server } = attempt;
@@ -290,7 +309,7 @@ export class Dispatcher {
           // The database could not record them: the files go too, and the job waits for space.
           void Promise.all((saved?.records ?? []).map((r) => this.#images.remove(r.file_path)));
           void this.#onDiskFull(error);
-          this.#jobs.release(job, { refundAttempt: true, error: 'Waiting: the database disk is full' });
+          this.#releaseWaitingForSpace(job);
         }
         if (typeof saved?.details.checkpoint_title === 'string') this.#registry.noteLoadedCheckpoint(server.row.alias, saved.details.checkpoint_title);
         return;
