@@ -43,7 +43,7 @@ export async function rebuildGalleryFromDisk(db: Db, outputsDir: string, clock: 
     positive_prompt, checkpoint_name)
     VALUES (@id, 'completed', @at, @at, @at, @target, @params, @details, @app_type, 'recovered_from_disk', @position, @prompt, @checkpoint)`);
   const completeJob = db.prepare(`UPDATE jobs SET status = 'completed', completion_timestamp = @at, last_updated_timestamp = @at,
-    lease_token = NULL, lease_until = NULL, error_message = 'Recovered from the images on disk after a database restore'
+    lease_token = NULL, error_message = 'Recovered from the images on disk after a database restore'
     WHERE mobilesd_job_id = @id`);
 
   let added = 0;

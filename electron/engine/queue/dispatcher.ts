@@ -16,7 +16,6 @@ import type { ImageStore } from '../results/image-store.ts';
 import type { RuntimeServer, ServerRegistry } from '../servers/server-registry.ts';
 import type { GenerationParams } from '../../../shared/jobs.ts';
 
-const LEASE_MS = 90_000;
 /** At most this often a running job's progress is published (previews and status texts always are). */
 const PROGRESS_EVENT_MS = 250;
 /** After asking a server to interrupt a cancelled job, how long to wait for its request to end. */
@@ -215,7 +214,7 @@ export class Dispatcher {
     for (const job of [...this.#unreleased.values()]) this.#releaseWaitingForSpace(job);
     if (this.#paused()) return;
     for (;;) {
-      const claimed = this.#jobs.claimNext(this.#freeSlots(), LEASE_MS, this.#choose);
+      const claimed = this.#jobs.claimNext(this.#freeSlots(), this.#choose);
       if (!claimed) break;
       const server = this.#registry.get(claimed.assigned_server_alias)!;
       server.running++;

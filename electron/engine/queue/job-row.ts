@@ -31,12 +31,6 @@ export interface JobRow {
   max_attempts: number;
   run_after: number;
   lease_token: string | null;
-  /**
-   * When the claim was made plus the lease length: set at claim, cleared when the attempt
-   * settles, never extended or read (one engine owns the data folder, and start-up recovery
-   * takes back every processing job). The lease token is the fence.
-   */
-  lease_until: number | null;
   error_message: string | null;
   cancel_requested: number;
   archived: number;

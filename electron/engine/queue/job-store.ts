@@ -78,14 +78,14 @@ export class JobStore {
         (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint, @metadata, @callback_url, @callback_images) RETURNING *`),
       get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE mobilesd_job_id = ?'),
       claim: db.prepare<[Record<string, unknown>], ClaimedJob>(`UPDATE jobs SET status = 'processing',
-        assigned_server_alias = @alias, lease_token = @token, lease_until = @until, attempts = attempts + 1,
+        assigned_server_alias = @alias, lease_token = @token, attempts = attempts + 1,
         started_timestamp = @now, last_updated_timestamp = @now, error_message = NULL
         WHERE mobilesd_job_id = @id AND status = 'pending' RETURNING *`),
       setBackendTask: db.prepare('UPDATE jobs SET backend_task_id = ? WHERE mobilesd_job_id = ? AND lease_token = ?'),
       finish: db.prepare(`UPDATE jobs SET status = @status, completion_timestamp = @now, last_updated_timestamp = @now,
-        lease_token = NULL, lease_until = NULL, error_message = @error, result_details_json = @details
+        lease_token = NULL, error_message = @error, result_details_json = @details
         WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`),
-      release: db.prepare(`UPDATE jobs SET status = 'pending', lease_token = NULL, lease_until = NULL,
+      release: db.prepare(`UPDATE jobs SET status = 'pending', lease_token = NULL,
         assigned_server_alias = NULL, run_after = @run_after, attempts = attempts - @refund, error_message = @error,
         last_updated_timestamp = @now, backend_task_id = NULL
         WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`),
@@ -185,7 +185,7 @@ export class JobStore {
    * free slots. `choose` picks the slot for a candidate (or null to skip it). One IMMEDIATE
    * transaction: select + UPDATE … RETURNING, so two claimers can never take the same job.
    */
-  claimNext(slots: FreeSlot[], leaseMs: number, choose: (job: JobRow, slots: FreeSlot[]) => FreeSlot | null): ClaimedJob | null {
+  claimNext(slots: FreeSlot[], choose: (job: JobRow, slots: FreeSlot[]) => FreeSlot | null): ClaimedJob | null {
     return this.#write(() => {
       if (slots.length === 0) return null;
       const appTypes = [...new Set(slots.map((s) => s.appType))];
@@ -201,7 +201,7 @@ export class JobStore {
           const slot = choose(job, slots);
           if (!slot) continue;
           const claimed = this.#stmts.claim.get({
-            alias: slot.alias, token: randomUUID(), until: now + leaseMs, now: new Date(now).toISOString(), id: job.mobilesd_job_id,
+            alias: slot.alias, token: randomUUID(), now: new Date(now).toISOString(), id: job.mobilesd_job_id,
           });
           if (claimed) return claimed;
         }
@@ -278,7 +278,7 @@ export class JobStore {
    */
   park(job: ClaimedJob, message: string, params?: Record<string, unknown>): boolean {
     return this.#write(() => {
-      return this.#db.prepare(`UPDATE jobs SET status = 'downloading_resources', lease_token = NULL, lease_until = NULL,
+      return this.#db.prepare(`UPDATE jobs SET status = 'downloading_resources', lease_token = NULL,
         assigned_server_alias = NULL, attempts = MAX(0, attempts - 1), error_message = @message, last_updated_timestamp = @now,
         generation_params_json = COALESCE(@params, generation_params_json), checkpoint_name = COALESCE(@checkpoint, checkpoint_name)
         WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`).run({
@@ -548,13 +548,13 @@ export class JobStore {
       // the same prompt again is not a new attempt: the claim's count is given back.
       const reattaches = job.backend_task_id !== null && job.assigned_server_alias !== null;
       if (job.attempts >= job.max_attempts && !reattaches) {
-        this.#db.prepare(`UPDATE jobs SET status = 'failed', lease_token = NULL, lease_until = NULL, completion_timestamp = ?,
+        this.#db.prepare(`UPDATE jobs SET status = 'failed', lease_token = NULL, completion_timestamp = ?,
           last_updated_timestamp = ?, error_message = ? WHERE mobilesd_job_id = ? AND status = 'processing'`)
           .run(now, now, `Interrupted ${job.attempts} times (StableQueue stopped while it ran); giving up after ${job.max_attempts} attempts.`, job.mobilesd_job_id);
         return 'failed';
       }
       const cancelled = job.cancel_requested === 1;
-      this.#db.prepare(`UPDATE jobs SET status = ?, lease_token = NULL, lease_until = NULL,
+      this.#db.prepare(`UPDATE jobs SET status = ?, lease_token = NULL,
         target_server_alias = CASE WHEN ? THEN assigned_server_alias ELSE target_server_alias END,
         attempts = MAX(0, attempts - ?),
         assigned_server_alias = NULL, last_updated_timestamp = ?, completion_timestamp = ?

@@ -13,7 +13,7 @@ function row(overrides: Partial<JobRow> & { params: Record<string, unknown> }): 
     started_timestamp: null, completion_timestamp: null, target_server_alias: 'gpu', assigned_server_alias: null,
     forge_session_hash: null, generation_params_json: JSON.stringify(params), result_details_json: null, backend_task_id: null,
     app_type: 'forge', mode: 'txt2img', source_info: null, api_key_id: null, priority: 5, position: 1, attempts: 0,
-    max_attempts: 3, run_after: 0, lease_token: null, lease_until: null, error_message: null, cancel_requested: 0, archived: 0,
+    max_attempts: 3, run_after: 0, lease_token: null, error_message: null, cancel_requested: 0, archived: 0,
     positive_prompt: '', checkpoint_name: null, metadata_json: null, ...rest,
   } as JobRow;
 }

@@ -51,12 +51,12 @@ describe('JobStore on a real SQLite file', () => {
     const b = add('b');
     const urgent = add('urgent', 9);
     const order = [1, 2, 3].map(() => {
-      const job = store.claimNext([forge], 60_000, first)!;
+      const job = store.claimNext([forge], first)!;
       store.finishWithImages(job, 'completed', [], null);
       return job.mobilesd_job_id;
     });
     expect(order).toEqual([urgent.mobilesd_job_id, a.mobilesd_job_id, b.mobilesd_job_id]);
-    expect(store.claimNext([forge], 60_000, first)).toBeNull();
+    expect(store.claimNext([forge], first)).toBeNull();
   });
 
   it('never hands the same job to two connections', () => {
@@ -65,7 +65,7 @@ describe('JobStore on a real SQLite file', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 10; i++) {
       for (const s of [store, other]) {
-        const job = s.claimNext([forge], 60_000, first);
+        const job = s.claimNext([forge], first);
         expect(job).not.toBeNull();
         expect(seen.has(job!.mobilesd_job_id)).toBe(false);
         seen.add(job!.mobilesd_job_id);
@@ -76,9 +76,9 @@ describe('JobStore on a real SQLite file', () => {
 
   it('fences completion on the lease token: a stale attempt cannot overwrite a newer one', () => {
     add('x');
-    const firstAttempt = store.claimNext([forge], 60_000, first)!;
+    const firstAttempt = store.claimNext([forge], first)!;
     expect(store.release(firstAttempt, { error: 'transient' })).toBe(true);
-    const second = store.claimNext([forge], 60_000, first)!;
+    const second = store.claimNext([forge], first)!;
     expect(second.attempts).toBe(2);
     expect(store.finishWithImages(firstAttempt, 'completed', [], null)).toBe(false);
     expect(store.get(second.mobilesd_job_id)!.status).toBe('processing');
@@ -87,7 +87,7 @@ describe('JobStore on a real SQLite file', () => {
 
   it('records images with the completion in one transaction and ignores a duplicate image row', () => {
     add('x');
-    const job = store.claimNext([forge], 60_000, first)!;
+    const job = store.claimNext([forge], first)!;
     const image = { idx: 0, file_path: 'a.png', mime: 'image/png', bytes: 1, sha256: 'x', width: 1, height: 1, seed: 1, infotext: null };
     expect(store.finishWithImages(job, 'completed', [image, image], { seed: 1 })).toBe(true);
     expect(store.images(job.mobilesd_job_id)).toHaveLength(1);
@@ -120,28 +120,28 @@ describe('JobStore on a real SQLite file', () => {
 
   it('waits out the backoff: a released job is not claimable before run_after', () => {
     add('x');
-    const job = store.claimNext([forge], 60_000, first)!;
+    const job = store.claimNext([forge], first)!;
     store.release(job, { runAfter: clock.now() + 5_000 });
-    expect(store.claimNext([forge], 60_000, first)).toBeNull();
+    expect(store.claimNext([forge], first)).toBeNull();
     expect(store.nextWakeAt()).toBe(clock.now() + 5_000);
     clock.advance(5_001);
-    expect(store.claimNext([forge], 60_000, first)).not.toBeNull();
+    expect(store.claimNext([forge], first)).not.toBeNull();
   });
 
   it('refunds the attempt when the server was offline', () => {
     add('x');
-    const job = store.claimNext([forge], 60_000, first)!;
+    const job = store.claimNext([forge], first)!;
     store.release(job, { refundAttempt: true });
     expect(store.get(job.mobilesd_job_id)!.attempts).toBe(0);
   });
 
   it('recovers a job left processing: requeued, or failed after the maximum', () => {
     add('x');
-    let job = store.claimNext([forge], 60_000, first)!;
+    let job = store.claimNext([forge], first)!;
     expect(store.recoverInterrupted(job)).toBe('requeued');
     expect(store.get(job.mobilesd_job_id)!.status).toBe('pending');
     for (let i = 0; i < 2; i++) {
-      job = store.claimNext([forge], 60_000, first)!;
+      job = store.claimNext([forge], first)!;
       store.recoverInterrupted(store.get(job.mobilesd_job_id)!);
     }
     const row = store.get(job.mobilesd_job_id)!;
@@ -152,7 +152,7 @@ describe('JobStore on a real SQLite file', () => {
   it('a job the server already accepted reattaches after a crash without counting a new attempt', () => {
     add('x');
     for (let crash = 0; crash < 4; crash++) {
-      const job = store.claimNext([forge], 60_000, first)!;
+      const job = store.claimNext([forge], first)!;
       store.setBackendTaskId(job, 'prompt-1');
       expect(store.recoverInterrupted(store.get(job.mobilesd_job_id)!)).toBe('requeued');
       const row = store.get(job.mobilesd_job_id)!;
@@ -163,19 +163,19 @@ describe('JobStore on a real SQLite file', () => {
   it('only offers jobs to slots of their server or app type; auto jobs to any', () => {
     add('for f2', 5, 'f2');
     const auto = add('auto', 5, 'auto');
-    const claimed = store.claimNext([forge], 60_000, first)!;
+    const claimed = store.claimNext([forge], first)!;
     expect(claimed.mobilesd_job_id).toBe(auto.mobilesd_job_id);
-    expect(store.claimNext([forge], 60_000, first)).toBeNull();
-    expect(store.claimNext([{ alias: 'c1', appType: 'comfyui' }], 60_000, first)).toBeNull();
+    expect(store.claimNext([forge], first)).toBeNull();
+    expect(store.claimNext([{ alias: 'c1', appType: 'comfyui' }], first)).toBeNull();
   });
 
   it('lists running, then pending in dispatch order, then finished newest first, with paging', () => {
     const a = add('a');
     add('b');
     add('c', 9);
-    const running = store.claimNext([forge], 60_000, first)!; // c
+    const running = store.claimNext([forge], first)!; // c
     store.finishWithImages(running, 'completed', [], null);
-    const next = store.claimNext([forge], 60_000, first)!; // a
+    const next = store.claimNext([forge], first)!; // a
     expect(next.mobilesd_job_id).toBe(a.mobilesd_job_id);
     const all = store.list({ limit: 10, offset: 0 });
     expect(all.rows.map((r) => `${r.positive_prompt}:${r.status}`)).toEqual(['a:processing', 'b:pending', 'c:completed']);
@@ -186,7 +186,7 @@ describe('JobStore on a real SQLite file', () => {
   it('cancels pending jobs at once and flags running ones', () => {
     const a = add('a');
     const b = add('b');
-    store.claimNext([forge], 60_000, first);
+    store.claimNext([forge], first);
     expect(store.cancel(b.mobilesd_job_id)).toBe('cancelled');
     expect(store.cancel(a.mobilesd_job_id)).toBe('running');
     expect(store.cancel(b.mobilesd_job_id)).toBe('finished');
@@ -222,7 +222,7 @@ describe('JobStore on a real SQLite file', () => {
     })));
     for (const i of [17, 100, 230]) store.reorder(jobs[i].mobilesd_job_id, { to: 'top' });
     store.reorder(jobs[50].mobilesd_job_id, { before: jobs[3].mobilesd_job_id });
-    for (let i = 0; i < 6; i++) store.claimNext([forge], 60_000, first);
+    for (let i = 0; i < 6; i++) store.claimNext([forge], first);
     store.cancel(jobs[9].mobilesd_job_id);
     // positions are places in the one dispatch order of all pending jobs
     const allPending = store.list({ statuses: ['pending'], limit: 1000, offset: 0 }).rows;

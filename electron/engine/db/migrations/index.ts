@@ -9,8 +9,9 @@ import { addJobCallbacks } from './007-job-callbacks.ts';
 import { addImageKind } from './008-image-kind.ts';
 import { createPushTargets } from './009-push-targets.ts';
 import { addJobEditHistory } from './010-job-edit-history.ts';
+import { dropJobLeaseUntil } from './011-drop-lease-until.ts';
 
 export type Migration = (db: Database.Database) => void;
 
 /** Append only: index i holds the step to user_version i+1. Never edit a released step. */
-export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash, addJobCallbacks, addImageKind, createPushTargets, addJobEditHistory];
+export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash, addJobCallbacks, addImageKind, createPushTargets, addJobEditHistory, dropJobLeaseUntil];
