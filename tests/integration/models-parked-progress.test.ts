@@ -12,7 +12,7 @@ let forge: FolderForge;
 let sq: TestEngine;
 let tmp: { dir: string; cleanup: () => void };
 let lora: EmuModel;
-const SIZE = 2_000_000;
+const SIZE = 3_000_000;
 
 beforeAll(async () => {
   emu = await startCivitaiEmulator();
@@ -38,7 +38,8 @@ afterAll(async () => {
 
 describe('a job waiting for a model download', () => {
   it('carries the download\'s bytes, speed and ETA in its status instead of a 0% bar', async () => {
-    emu.faults.throttleBps = 400_000;
+    // Slow enough that the job is seen waiting even on a loaded machine (about 15 s).
+    emu.faults.throttleBps = 200_000;
     const res = await api(sq.url, 'POST', '/api/v1/generate', {
       target_server_alias: 'f1',
       generation_params: { positive_prompt: 'a cat', steps: 4, checkpoint_name: 'base_model', loras: [{ name: 'Detail Tweaker', weight: 0.7, civitai_version_id: lora.versions[0].id }] },
@@ -48,15 +49,15 @@ describe('a job waiting for a model download', () => {
     const status = await waitFor(async () => {
       const s = (await api(sq.url, 'GET', `/api/v1/queue/jobs/${id}/status`)).body;
       return s.status === 'downloading_resources' && s.resource_download?.bytes_done > 0 && s.resource_download?.speed_bps > 0 ? s : null;
-    }, { what: 'download progress on the parked job', timeoutMs: 15_000 });
+    }, { what: 'download progress on the parked job', timeoutMs: 30_000 });
     expect(status.resource_download).toMatchObject({ file_name: 'add_detail.safetensors', total_bytes: SIZE });
     expect(status.resource_download.bytes_done).toBeLessThan(SIZE);
-    expect(status.resource_download.speed_bps).toBeGreaterThan(50_000);
-    expect(status.resource_download.speed_bps).toBeLessThan(2_000_000);
+    expect(status.resource_download.speed_bps).toBeGreaterThan(10_000);
+    expect(status.resource_download.speed_bps).toBeLessThan(5_000_000);
     expect(status.resource_download.eta_seconds).toBeGreaterThan(0);
     expect(status.progress).toBeGreaterThan(0);
     expect(status.progress).toBeLessThan(100);
-    expect(status.status_text).toMatch(/^Downloading add_detail\.safetensors: \d+ MB of 2 MB at/);
+    expect(status.status_text).toMatch(/^Downloading add_detail\.safetensors: \d+ [KM]B of 3 MB at \d+ KB\/s$/);
     expect(status.estimated_completion_time).not.toBeNull();
     emu.faults.throttleBps = null;
     const [done] = await waitForJobs(sq.url, [id], 60_000);
