@@ -31,6 +31,12 @@ export function notificationsApi(api: ApiClient) {
     test(kind: TargetKind, id: string): Promise<unknown> {
       return api.request('POST', `${BASE[kind]}/${encodeURIComponent(id)}/test`);
     },
+    async webPushPublicKey(): Promise<string> {
+      return (await api.request<{ public_key: string }>('GET', '/api/v1/web-push/public-key')).public_key;
+    },
+    subscribeWebPush(subscription: PushSubscriptionJSON, events: NotifyEvent[]): Promise<PushTargetView> {
+      return api.request('POST', '/api/v1/web-push/subscriptions', { body: { subscription, events } });
+    },
     async deliveries(kind: TargetKind, id: string): Promise<DeliveryView[]> {
       return (await api.request<{ deliveries: DeliveryView[] }>('GET', `${BASE[kind]}/${encodeURIComponent(id)}/deliveries`)).deliveries;
     },
