@@ -95,7 +95,11 @@ export class BackupService {
   }
 
   #failed(reason: BackupReason, file: string, error: unknown): never {
-    fs.rmSync(file, { force: true });
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      // Nothing was written where nothing can be (the backups folder is not a folder).
+    }
     this.#logger.error({ err: error, reason }, 'backup failed');
     throw new BackupFailedError(`backup (${reason}) failed: ${(error as Error).message}`, { cause: error });
   }
