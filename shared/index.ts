@@ -11,3 +11,4 @@ export * from './settings.ts';
 export * from './health.ts';
 export * from './api-keys.ts';
 export * from './notifications.ts';
+export * from './civitai.ts';

@@ -1,77 +1,9 @@
 /**
- * The parts of Civitai's public REST API v1 responses StableQueue reads.
- * Every field may be missing on some answer; code reads them defensively.
+ * The Civitai REST API v1 client's request parameters, paging and enums. The model, version,
+ * file and image shapes live in shared/ (the UI reads them too) and are re-exported here.
  */
 
-export interface CivitaiFileHashes {
-  AutoV1?: string;
-  AutoV2?: string;
-  AutoV3?: string;
-  SHA256?: string;
-  CRC32?: string;
-  BLAKE3?: string;
-}
-
-export interface CivitaiFile {
-  id: number;
-  name: string;
-  /** KiB, a float. */
-  sizeKB?: number;
-  type?: string;
-  primary?: boolean;
-  downloadUrl?: string;
-  pickleScanResult?: string;
-  virusScanResult?: string;
-  metadata?: { format?: string; size?: string; fp?: string };
-  hashes?: CivitaiFileHashes;
-}
-
-export interface CivitaiImage {
-  id?: number;
-  url: string;
-  nsfwLevel?: number | string;
-  width?: number;
-  height?: number;
-  type?: string;
-  hash?: string;
-  meta?: Record<string, unknown> | null;
-}
-
-export interface CivitaiVersion {
-  id: number;
-  modelId?: number;
-  name?: string;
-  description?: string | null;
-  baseModel?: string;
-  baseModelType?: string | null;
-  trainedWords?: string[];
-  nsfwLevel?: number;
-  publishedAt?: string | null;
-  earlyAccessEndsAt?: string | null;
-  earlyAccessConfig?: unknown;
-  availability?: string;
-  stats?: { downloadCount?: number; thumbsUpCount?: number };
-  files?: CivitaiFile[];
-  images?: CivitaiImage[];
-  downloadUrl?: string;
-  air?: string;
-  model?: { name?: string; type?: string; nsfw?: boolean; poi?: boolean; mode?: string | null };
-}
-
-export interface CivitaiModel {
-  id: number;
-  name: string;
-  description?: string | null;
-  type: string;
-  nsfw?: boolean;
-  tags?: string[];
-  creator?: { username?: string; image?: string | null };
-  stats?: Record<string, number>;
-  allowCommercialUse?: unknown;
-  allowDerivatives?: boolean;
-  allowNoCredit?: boolean;
-  modelVersions?: CivitaiVersion[];
-}
+export type { CivitaiFile, CivitaiFileHashes, CivitaiImage, CivitaiModel, CivitaiVersion } from '../../../shared/civitai.ts';
 
 export interface CivitaiPage<T> {
   items: T[];

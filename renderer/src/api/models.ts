@@ -1,53 +1,11 @@
 /** Model library, download queue and Civitai browsing: the shapes the UI reads and the calls. */
+import type { CivitaiModelResult, CivitaiSearchResponse } from '../../../shared/civitai.ts';
 import type { DownloadCheck, DuplicatesResponse } from '../../../shared/model-duplicates.ts';
 import type { RenameModelResponse, TrashEntry, TrashList } from '../../../shared/model-management.ts';
 import type { UpdateModelResponse, UpdatesResponse } from '../../../shared/model-updates.ts';
 import type { ModelUsageList } from '../../../shared/model-usage.ts';
 import type { DownloadView, ModelKind, ModelListResponse, ModelView, ScanState } from '../../../shared/models.ts';
 import { useApi } from './client.ts';
-
-/** A Civitai model as the browser shows it (the parts of Civitai's answer it reads). */
-export interface CivitaiFileView {
-  id: number;
-  name: string;
-  sizeKB?: number;
-  type?: string;
-  primary?: boolean;
-  metadata?: { format?: string; size?: string; fp?: string };
-}
-
-export interface CivitaiImageView {
-  url: string;
-  nsfwLevel?: number;
-  type?: string;
-  width?: number;
-  height?: number;
-}
-
-export interface CivitaiVersionView {
-  id: number;
-  name?: string;
-  baseModel?: string;
-  publishedAt?: string | null;
-  trainedWords?: string[];
-  earlyAccessEndsAt?: string | null;
-  files?: CivitaiFileView[];
-  images?: CivitaiImageView[];
-  stats?: { downloadCount?: number };
-}
-
-export interface CivitaiModelView {
-  id: number;
-  name: string;
-  type: string;
-  nsfw?: boolean;
-  description?: string | null;
-  tags?: string[];
-  creator?: { username?: string };
-  stats?: { downloadCount?: number; thumbsUpCount?: number };
-  modelVersions?: CivitaiVersionView[];
-  installed_version_ids: number[];
-}
 
 export interface CivitaiSearchQuery {
   query?: string;
@@ -91,8 +49,8 @@ export function modelsApi() {
     clearFinished: () => api.request<{ removed: number }>('POST', '/api/v1/downloads/clear'),
 
     search: (query: CivitaiSearchQuery, signal?: AbortSignal) =>
-      api.request<{ items: CivitaiModelView[]; next_cursor: string | null }>('GET', '/api/v1/civitai/models', { query: { ...query }, signal }),
-    civitaiModel: (id: number) => api.request<CivitaiModelView>('GET', `/api/v1/civitai/models/${id}`),
+      api.request<CivitaiSearchResponse>('GET', '/api/v1/civitai/models', { query: { ...query }, signal }),
+    civitaiModel: (id: number) => api.request<CivitaiModelResult>('GET', `/api/v1/civitai/models/${id}`),
     download: (body: { version_id?: number; file_id?: number; url?: string; model_id?: number }) =>
       api.request<{ download: DownloadView; already_installed: boolean; model_id: number | null }>('POST', '/api/v1/civitai/download-model', { body }),
     downloadCheck: (body: { version_id: number; file_id?: number }) => api.request<DownloadCheck>('POST', '/api/v1/civitai/download-check', { body }),

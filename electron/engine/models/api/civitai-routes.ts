@@ -5,6 +5,7 @@ import { parseAir } from '../../civitai/air.ts';
 import { parseCivitaiUrl } from '../../civitai/civitai-url.ts';
 import { CIVITAI_PERIODS, CIVITAI_SORTS, type CivitaiModel } from '../../civitai/civitai-types.ts';
 import type { ModelsServices } from '../models-services.ts';
+import type { CivitaiModelResult, CivitaiSearchResponse } from '../../../../shared/civitai.ts';
 import { imageInfo } from './image-info.ts';
 
 const csv = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -48,7 +49,7 @@ export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServ
         tag: Type.Optional(Type.String({ maxLength: 100 })),
       }),
     },
-  }, async (request) => {
+  }, async (request): Promise<CivitaiSearchResponse> => {
     const q = request.query;
     const page = await client.searchModels({
       query: q.query?.trim() || undefined, types: csv(q.types), baseModels: csv(q.base_models), sort: q.sort, period: q.period,
@@ -64,7 +65,7 @@ export function registerCivitaiRoutes(app: FastifyInstance, services: ModelsServ
   app.get<{ Params: { id: number } }>('/api/v1/civitai/models/:id', {
     config: read,
     schema: { tags: ['civitai'], params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) },
-  }, async (request) => {
+  }, async (request): Promise<CivitaiModelResult> => {
     const model = await client.getModel(request.params.id);
     return { ...model, installed_version_ids: installed()(model) };
   });
