@@ -106,7 +106,7 @@ export class EngineMetrics {
     });
     this.#modelLoadTime = new Histogram({
       name: 'stablequeue_model_load_seconds',
-      help: 'Approximate checkpoint load time: from the start of a job that changed the checkpoint to its first sampling step (includes request setup)',
+      help: 'Approximate checkpoint load time: from the start of a job that changed the checkpoint to its first sampling step seen, or to its completion when no step was seen (includes request setup)',
       labelNames: ['server'], registers: register, buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
     });
     this.#unsubscribe = deps.bus.on((event) => this.#onEvent(event, jobs));
@@ -154,7 +154,14 @@ export class EngineMetrics {
     }
     if (!FINISHED.has(job.status) || !this.#started.has(job.mobilesd_job_id)) return;
     this.#started.delete(job.mobilesd_job_id);
+    // A short job can finish between two progress polls (Forge is polled every 400 ms), so no
+    // sampling step is ever seen: its load then ended by completion at the latest, and is timed
+    // to there rather than dropped (the load still counted in model_loads_total).
+    const loading = this.#loading.get(job.mobilesd_job_id);
     this.#loading.delete(job.mobilesd_job_id);
+    if (loading && job.status === 'completed') {
+      this.#modelLoadTime.observe({ server: loading.server }, Math.max(0, this.#clock.now() - loading.since) / 1000);
+    }
     this.#jobsFinished.inc({ ...labels, status: job.status });
     if (job.status === 'failed') this.#jobsFailed.inc(labels);
     if (job.status === 'completed' && job.started_timestamp && job.completion_timestamp) {
