@@ -61,15 +61,23 @@ async function streamFile(state: EmulatorState, res: ServerResponse, file: EmuFi
       state.onStall(file.id, stall);
       return; // hold the connection open: the client sees a stalled transfer
     }
-    res.write(piece);
-    pos += piece.length;
-    transfer.bytesSent += piece.length;
-    if (throttle) {
-      const due = began + ((pos - start) / throttle) * 1000;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Throttled: slices of about 50 ms each, paced, like a slow link. Whole chunks (up to
+    // 1 MiB) would arrive as one burst followed by seconds of silence, and a client measuring
+    // its speed over the first second would see the burst, not the throttle.
+    const step = throttle ? Math.max(1024, Math.floor(throttle / 20)) : piece.length;
+    for (let i = 0; i < piece.length; i += step) {
+      if (res.destroyed) return;
+      const slice = piece.subarray(i, i + step);
+      res.write(slice);
+      pos += slice.length;
+      transfer.bytesSent += slice.length;
+      if (throttle) {
+        const due = began + ((pos - start) / throttle) * 1000;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      if (res.writableNeedDrain) await waitDrain(res);
     }
-    if (res.writableNeedDrain) await waitDrain(res);
   }
   res.end();
 }
