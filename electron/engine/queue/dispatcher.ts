@@ -20,6 +20,8 @@ import type { GenerationParams } from '../../../shared/jobs.ts';
 const PROGRESS_EVENT_MS = 250;
 /** After asking a server to interrupt a cancelled job, how long to wait for its request to end. */
 const CANCEL_GRACE_MS = 15_000;
+/** At shutdown, how long to wait for the servers to be asked to interrupt the requeued jobs. */
+const SHUTDOWN_CANCEL_WAIT_MS = 10_000;
 /** Margin after a backoff's end before the wake-up pass, so the job is surely runnable. */
 const WAKE_MARGIN_MS = 5;
 
@@ -450,13 +452,18 @@ export class Dispatcher {
     const finished = Promise.all(all.map((a) => a.done));
     const graceOver = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), graceMs).unref());
     if ((await Promise.race([finished.then(() => 'done' as const), graceOver])) === 'grace') {
+      const cancels: Promise<void>[] = [];
       for (const attempt of this.#running.values()) {
         // A user's cancel still ends as cancelled; anything else is requeued.
         if (attempt.stop !== 'cancel') attempt.stop = 'shutdown';
         attempt.controller.abort(new BackendError('cancelled', 'StableQueue is shutting down'));
-        void attempt.server.backend.cancel(cancelTarget(this.#jobs.get(attempt.job.mobilesd_job_id) ?? attempt.job));
+        cancels.push(attempt.server.backend.cancel(cancelTarget(this.#jobs.get(attempt.job.mobilesd_job_id) ?? attempt.job)));
       }
-      await finished;
+      // The backend's cancel first asks the server whether our task is the active one, then
+      // interrupts it: wait for that (bounded), or the process exits before the interrupt is
+      // sent and the server keeps generating a job that will run again after restart.
+      const cancelWait = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_CANCEL_WAIT_MS).unref());
+      await Promise.all([finished, Promise.race([Promise.allSettled(cancels), cancelWait])]);
     }
   }
 }
