@@ -108,12 +108,13 @@ describe('queue engine against emulated Forge servers', () => {
 
   it('fails at once, without retry, on permanent errors (unknown checkpoint, 422)', async () => {
     const unknown = await submit(sq.url, { positive_prompt: 'x', checkpoint_name: 'totally_missing_model.safetensors' }, 'f1');
+    // f1's script list is known from its health check, so this one is refused at submit.
     const bad = await submit(sq.url, { positive_prompt: 'x', alwayson_scripts: { NoSuchExtension: { args: [] } } }, 'f1');
-    const [a, b] = await waitForJobs(sq.url, [unknown.body.mobilesd_job_id, bad.body.mobilesd_job_id]);
+    const [a] = await waitForJobs(sq.url, [unknown.body.mobilesd_job_id]);
     expect(a).toMatchObject({ status: 'failed', attempts: 1 });
     expect(a.error_message).toMatch(/Checkpoint "totally_missing_model.safetensors" is not on server f1\. Closest:/);
-    expect(b).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(b.error_message).toBe('Server f1 does not have the extension "NoSuchExtension" this job uses; install it there or send the job to a server that has it.');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'missing_extension', details: { server: 'f1', missing_extensions: ['NoSuchExtension'] } });
     expect(generationRequests(forge[0]).some((r) => (r.body as any).alwayson_scripts?.NoSuchExtension)).toBe(false);
   });
 
