@@ -275,3 +275,26 @@ describe('A1111 facade: lists, options, errors and the caller\'s own job', () =>
     expect(readPngText(Buffer.from(res.body.images[1], 'base64')).parameters).toBe(info.infotexts[1]);
   });
 });
+
+describe('A1111-compatible facade with no Forge/A1111 server to run anything', () => {
+  let sq: TestEngine;
+  beforeAll(async () => { sq = await startTestEngine(); });
+  afterAll(async () => { await sq.stop(); });
+
+  it('txt2img and img2img answer A1111\'s error shape at once (503) and queue nothing when no enabled server is registered', async () => {
+    const base = `${sq.url}/compat/a1111`;
+    const body = { prompt: 'nowhere to run', steps: 4, width: 64, height: 64 };
+    // None registered, then only a disabled one: either way nothing could ever run the job.
+    for (const setup of [async () => {}, async () => { await api(sq.url, 'POST', '/api/v1/servers', { alias: 'off', app_type: 'forge', api_url: 'http://127.0.0.1:1', enabled: false }); }]) {
+      await setup();
+      for (const [route, payload] of [['/sdapi/v1/txt2img', body], ['/sdapi/v1/img2img', { ...body, init_images: ['aGVsbG8='] }]] as const) {
+        const started = Date.now();
+        const res = await api(base, 'POST', route, payload);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({ error: 'HTTPException', detail: expect.stringMatching(/No Forge\/A1111 server is configured/), body: '', errors: expect.stringMatching(/^503: No Forge/) });
+      }
+    }
+    expect((await api(sq.url, 'GET', '/api/v1/queue/jobs?source=a1111_api')).body.total).toBe(0);
+  });
+});

@@ -151,6 +151,16 @@ describe('ComfyUI-compatible facade at /compat/comfyui', () => {
     expect(fs.readFileSync(path.join(ran.dirs.input, 'my input.png')).equals(png)).toBe(true);
   }, 60_000);
 
+  it('an upload the multipart parser cannot read (no boundary, cut short, not multipart inside) is a bare 400, not a 500', async () => {
+    const cut = '--zz\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nabc';
+    for (const route of ['/upload/image', '/upload/mask', '/api/upload/mask']) {
+      for (const [type, body] of [['multipart/form-data; boundary=zz', '{"a":1}'], ['multipart/form-data; boundary=zz', 'a=1&b=2'], ['multipart/form-data', 'x'], ['multipart/form-data; boundary=zz', cut]]) {
+        const res = await fetch(`${base()}${route}`, { method: 'POST', headers: { 'content-type': type }, body });
+        expect(res.status, `${route} ${type} ${body.slice(0, 20)}`).toBe(400);
+      }
+    }
+  });
+
   it('a workflow the servers would refuse comes back with ComfyUI\'s own node_errors and queues nothing', async () => {
     const bad = exampleGraph('x', 1);
     bad[4].inputs.ckpt_name = 'missing.safetensors';

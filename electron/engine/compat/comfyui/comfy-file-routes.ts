@@ -39,17 +39,26 @@ export function registerComfyFileRoutes(scope: FastifyInstance, compat: CompatCo
     let data: Buffer | null = null;
     let filename = '';
     const fields: Record<string, string> = {};
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname === 'image') {
-          data = await part.toBuffer();
-          filename = part.filename;
-        } else {
-          await part.toBuffer();
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname === 'image') {
+            data = await part.toBuffer();
+            filename = part.filename;
+          } else {
+            await part.toBuffer();
+          }
+        } else if (typeof part.value === 'string') {
+          fields[part.fieldname] = part.value;
         }
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value;
       }
+    } catch (error) {
+      // The plugin's own refusals (not multipart 406, limits 413) keep their status; a body
+      // the parser cannot read (no boundary, cut short, not multipart at all) is the client's
+      // fault, and ComfyUI answers a form it cannot use with a bare 400.
+      const status = (error as { statusCode?: unknown }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) throw error;
+      return reply.code(400).send();
     }
     const subfolder = fields.subfolder ?? '';
     if (!data || !safeName(filename) || (subfolder && !safeName(subfolder)) || !imageMime(data)) return reply.code(400).send();
