@@ -1,3 +1,4 @@
+import type { GallerySource } from './images.ts';
 import type { JobSummary } from './jobs.ts';
 import type { DownloadProgress, DownloadView, ScanState } from './models.ts';
 import type { ServerView } from './servers.ts';
@@ -16,6 +17,10 @@ export type EngineEvent =
   | { type: 'server.status'; server: ServerView }
   | { type: 'server.deleted'; alias: string }
   | { type: 'image.deleted'; image_id: number }
+  /** An image joined the gallery outside a job: a file appeared in a watched gallery source. */
+  | { type: 'image.created'; image_id: number; source_id: number | null }
+  /** A gallery source's state or indexing progress changed. */
+  | { type: 'gallery.source'; source: GallerySource }
   | { type: 'models.scan'; scan: ScanState }
   | { type: 'models.hashing'; model_id: number; name: string; bytes_done: number; total_bytes: number; queued: number }
   | { type: 'models.changed'; reason: 'scan' | 'hash' | 'civitai' | 'download' | 'manage'; ids: number[] }
@@ -28,7 +33,7 @@ export type EngineEvent =
 export type EngineEventType = EngineEvent['type'];
 export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = [
   'job.created', 'job.updated', 'job.progress', 'job.finished', 'job.deleted',
-  'queue.state', 'server.status', 'server.deleted', 'image.deleted',
+  'queue.state', 'server.status', 'server.deleted', 'image.deleted', 'image.created', 'gallery.source',
   'models.scan', 'models.hashing', 'models.changed', 'download.updated', 'download.progress', 'download.deleted',
   'models.updates',
 ];

@@ -15,10 +15,11 @@ export function imageUrls(id: number): Pick<JobImage, 'preview_url' | 'download_
 export function toGalleryImage(row: ImageRow): GalleryImage {
   const { download_url, thumbnail_url } = imageUrls(row.id);
   return {
-    id: row.id, job_id: row.job_id, index: row.idx, kind: row.kind, server_alias: row.server_alias, app_type: row.app_type,
-    checkpoint: row.checkpoint, positive_prompt: row.positive_prompt, seed: row.seed, width: row.width,
-    height: row.height, bytes: row.bytes, created_at: row.created_at, infotext: row.infotext, filename: row.file_name,
-    download_url, thumbnail_url,
+    id: row.id, job_id: row.job_id, source_id: null, source_path: null, index: row.idx, kind: row.kind, server_alias: row.server_alias,
+    app_type: row.app_type, checkpoint: row.checkpoint, checkpoint_hash: null, positive_prompt: row.positive_prompt, negative_prompt: null,
+    seed: row.seed, sampler: null, scheduler: null, steps: null, cfg_scale: null, width: row.width, height: row.height, loras: [],
+    bytes: row.bytes, created_at: row.created_at, infotext: row.infotext, rating: 0, favourite: false, note: null, collection_ids: [],
+    settings: {}, filename: row.file_name, download_url, thumbnail_url,
   };
 }
 

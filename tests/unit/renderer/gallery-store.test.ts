@@ -7,8 +7,10 @@ import { createFakeFetch, type RecordedCall } from './fake-fetch.ts';
 
 function img(id: number): GalleryImage {
   return {
-    id, job_id: 'j', index: 0, kind: 'result', server_alias: 's', app_type: 'forge', checkpoint: 'c', positive_prompt: `p${id}`, seed: id,
-    width: 512, height: 512, bytes: 1000, created_at: '2026-01-01T00:00:00.000Z', infotext: null, filename: `j-${id}.png`,
+    id, job_id: 'j', source_id: null, source_path: null, index: 0, kind: 'result', server_alias: 's', app_type: 'forge', checkpoint: 'c',
+    checkpoint_hash: null, positive_prompt: `p${id}`, negative_prompt: null, seed: id, sampler: null, scheduler: null, steps: null, cfg_scale: null,
+    width: 512, height: 512, loras: [], bytes: 1000, created_at: '2026-01-01T00:00:00.000Z', infotext: null, rating: 0, favourite: false, note: null,
+    collection_ids: [], settings: {}, filename: `j-${id}.png`,
     download_url: `/api/v1/images/${id}/download`, thumbnail_url: `/api/v1/images/${id}/thumbnail`,
   };
 }
