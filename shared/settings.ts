@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { LIMITS } from './limits.ts';
+import { NotifyEventSchema } from './notifications.ts';
 
 export const ThemePreferenceSchema = Type.Union([Type.Literal('system'), Type.Literal('dark'), Type.Literal('light')]);
 export type ThemePreference = Type.Static<typeof ThemePreferenceSchema>;
@@ -13,6 +14,12 @@ export const SettingsViewSchema = Type.Object({
   backup_keep: Type.Integer(),
   low_disk_warning_mb: Type.Integer(),
   model_update_check_hours: Type.Integer({ description: 'hours between scheduled Civitai update checks; 0 = never' }),
+  dispatch_grouping: Type.Boolean({ description: 'a job whose checkpoint is loaded on a free server may go before one that would make it load another' }),
+  dispatch_max_overtake: Type.Integer({ description: 'grouping lets at most this many jobs pass any one job' }),
+  dispatch_max_delay_minutes: Type.Integer({ description: 'and passes no job first passed longer ago than this' }),
+  dispatch_fair_share: Type.Boolean({ description: 'within a priority level, jobs take turns between API keys / sources' }),
+  desktop_notify_events: Type.Array(NotifyEventSchema, { description: 'the events the desktop app (and an open browser tab) shows as notifications, while notifications_enabled is on' }),
+  public_url: Type.Union([Type.String(), Type.Null()], { description: 'the address links in notifications and webhooks point at (e.g. https://sd.home.lan); null = where this engine listens' }),
   queue_paused: Type.Boolean(),
   outputs_dir: Type.String(),
   data_dir: Type.String(),
@@ -34,5 +41,11 @@ export const SettingsPatchSchema = Type.Object({
   backup_keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
   low_disk_warning_mb: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
   model_update_check_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 30 })),
+  dispatch_grouping: Type.Optional(Type.Boolean()),
+  dispatch_max_overtake: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  dispatch_max_delay_minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 60 })),
+  dispatch_fair_share: Type.Optional(Type.Boolean()),
+  desktop_notify_events: Type.Optional(Type.Array(NotifyEventSchema, { uniqueItems: true, maxItems: 20 })),
+  public_url: Type.Optional(Type.Union([Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', maxLength: 2048 }), Type.Null()])),
 }, { additionalProperties: false });
 export type SettingsPatch = Type.Static<typeof SettingsPatchSchema>;

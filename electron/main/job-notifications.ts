@@ -1,25 +1,22 @@
 /**
- * Native notifications, decided from engine events: one when a job completes or fails,
- * and one when the queue has run empty after two or more jobs (debounced, so a queue
- * refilled within seconds does not notify). Produces plain payloads; the shell turns them into Electron Notifications.
- * Which of the three the user wants is asked per kind, at the moment of notifying.
+ * Native notifications, decided from engine events: a job completed or failed, the queue
+ * ran empty after two or more jobs (debounced, so a queue refilled within seconds does not
+ * notify), a server went offline or came back, a model download finished. Produces plain
+ * payloads; the shell turns them into Electron Notifications. The kinds are the engine's
+ * notification events, so the desktop follows the same per-event choices as every other
+ * target; which ones the user wants is asked at the moment of notifying.
  */
 import type { EngineEvent } from '../../shared/events.ts';
 import type { JobSummary } from '../../shared/jobs.ts';
+import type { NotifyEvent } from '../../shared/notifications.ts';
 import type { Settings } from '../engine/queue/settings-store.ts';
 import { pendingCount, runningCount, type QueueSnapshot } from './tray-menu.ts';
 
-export const NOTIFICATION_KINDS = ['job-completed', 'job-failed', 'queue-empty'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-export type NotificationChoices = Readonly<Record<NotificationKind, boolean>>;
+export type NotificationKind = NotifyEvent;
 
-/**
- * The desktop notifications the user wants, from the engine settings the Settings page
- * saves: one switch for all three today. Per-event settings change only this function.
- */
-export function desktopNotificationChoices(settings: Pick<Settings, 'notifications_enabled'>): NotificationChoices {
-  const on = settings.notifications_enabled;
-  return { 'job-completed': on, 'job-failed': on, 'queue-empty': on };
+/** Whether the user wants the desktop to show this kind: the master switch and the per-event choice. */
+export function desktopWants(settings: Pick<Settings, 'notifications_enabled' | 'desktop_notify_events'>, kind: NotificationKind): boolean {
+  return settings.notifications_enabled && settings.desktop_notify_events.includes(kind);
 }
 
 export interface NotificationPayload {
@@ -48,7 +45,7 @@ export function jobNotification(job: JobSummary): NotificationPayload | null {
   if (job.status === 'completed') {
     const images = job.image_count === 1 ? '1 image' : `${job.image_count} images`;
     return {
-      kind: 'job-completed',
+      kind: 'job.finished',
       title: `Job completed on ${server}`,
       body: `${prompt}\n${images}`,
       jobId: job.mobilesd_job_id,
@@ -58,7 +55,7 @@ export function jobNotification(job: JobSummary): NotificationPayload | null {
   if (job.status === 'failed') {
     const reason = promptExcerpt(job.error_message, 120) || 'Unknown error';
     return {
-      kind: 'job-failed',
+      kind: 'job.failed',
       title: `Job failed on ${server}`,
       body: `${reason}\n${prompt}`,
       jobId: job.mobilesd_job_id,
@@ -82,7 +79,7 @@ export interface JobNotifierOptions {
 }
 
 /**
- * Feeds on engine events (job.finished) and queue snapshots (counts + paused). The
+ * Feeds on engine events (jobs, servers, downloads) and queue snapshots (counts + paused). The
  * queue-empty notice needs work to have happened since the last one, so an idle app at
  * start does not announce an empty queue.
  */
@@ -94,6 +91,8 @@ export class JobNotifier {
   #completed = 0;
   #failed = 0;
   #sawWork = false;
+  readonly #serverHealth = new Map<string, string>();
+  readonly #downloadStatus = new Map<string, string>();
 
   constructor(options: JobNotifierOptions) {
     this.#options = options;
@@ -104,6 +103,8 @@ export class JobNotifier {
   }
 
   handleEvent(event: EngineEvent): void {
+    if (event.type === 'server.status') return this.#serverStatus(event.server.alias, event.server.status);
+    if (event.type === 'download.updated') return this.#download(event.download.id, event.download.status, event.download.file_name);
     if (event.type !== 'job.finished') return;
     const { job } = event;
     if (this.#notified.has(job.mobilesd_job_id)) return;
@@ -139,16 +140,39 @@ export class JobNotifier {
     this.#failed = 0;
     this.#sawWork = false;
     // A single job already had its own notification; "queue finished" is for a batch.
-    if (completed + failed < 2 || !this.#options.wants('queue-empty')) return;
+    if (completed + failed < 2 || !this.#options.wants('queue.drained')) return;
     const parts = [`${completed} completed`];
     if (failed) parts.push(`${failed} failed`);
     this.#options.notify({
-      kind: 'queue-empty',
+      kind: 'queue.drained',
       title: 'Queue finished',
       body: `All jobs are done: ${parts.join(', ')}.`,
       jobId: null,
       imageId: null,
     });
+  }
+
+  // The first status seen for a server is where it stands at start, not a change.
+  #serverStatus(alias: string, status: string): void {
+    const before = this.#serverHealth.get(alias);
+    this.#serverHealth.set(alias, status);
+    if (before === undefined) return;
+    const kind = status === 'offline' && before !== 'offline' ? 'server.offline' : status !== 'offline' && before === 'offline' ? 'server.online' : null;
+    if (!kind || !this.#options.wants(kind)) return;
+    this.#options.notify({
+      kind,
+      title: kind === 'server.offline' ? `${alias} is offline` : `${alias} is back online`,
+      body: kind === 'server.offline' ? 'Its jobs wait until it returns or another server can take them.' : 'Waiting jobs can run on it again.',
+      jobId: null,
+      imageId: null,
+    });
+  }
+
+  #download(id: string, status: string, fileName: string): void {
+    const before = this.#downloadStatus.get(id);
+    this.#downloadStatus.set(id, status);
+    if (status !== 'completed' || before === 'completed' || !this.#options.wants('download.finished')) return;
+    this.#options.notify({ kind: 'download.finished', title: 'Download finished', body: fileName, jobId: null, imageId: null });
   }
 
   #cancelTimer(): void {

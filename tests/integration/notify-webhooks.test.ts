@@ -69,6 +69,23 @@ describe('webhooks', { timeout: 120_000 }, () => {
     expect(entry.tries).toHaveLength(1);
   });
 
+  it('links point at the public address when one is set; a bad address is refused and changes nothing', async () => {
+    for (const bad of ['ftp://sd.lan', 'sd.lan', 'https://sd.lan/?q=1', 'javascript:alert(1)', 'https://sd lan']) {
+      const res = await api(sq.url, 'PUT', '/api/v1/settings', { public_url: bad });
+      expect(res.status, bad).toBe(400);
+    }
+    expect((await api(sq.url, 'GET', '/api/v1/settings')).body.public_url).toBeNull();
+    expect((await api(sq.url, 'PUT', '/api/v1/settings', { public_url: 'https://sd.home.example' })).body.public_url).toBe('https://sd.home.example');
+    const before = receiver.received.length;
+    const job = await api(sq.url, 'POST', '/api/v1/generate', { target_server_alias: 'f1', generation_params: { positive_prompt: 'behind a proxy', steps: 2, width: 64, height: 64 } });
+    await waitForJobs(sq.url, [job.body.mobilesd_job_id]);
+    const got = await waitFor(() => receiver.received.slice(before).find((r) => JSON.parse(r.body.toString()).job?.id === job.body.mobilesd_job_id), { what: 'delivery with the public address' });
+    const body = JSON.parse(got.body.toString());
+    expect(body.job.url).toBe(`https://sd.home.example/api/v1/queue/jobs/${job.body.mobilesd_job_id}`);
+    expect(body.job.images[0].url).toMatch(/^https:\/\/sd\.home\.example\/api\/v1\/images\/\d+\/download$/);
+    expect((await api(sq.url, 'PUT', '/api/v1/settings', { public_url: null })).body.public_url).toBeNull();
+  });
+
   it('"send test" delivers a test event to that webhook only', async () => {
     const other = await api(sq.url, 'POST', '/api/v1/webhooks', { url: `${receiver.url}/other`, events: ['job.failed'] });
     const before = receiver.received.length;

@@ -66,7 +66,7 @@ export function createNotifyModule(): EngineModule & { services(): NotifyService
       };
       const store = new WebhookStore(ctx.db);
       const payloadFor = (event: OutboxEvent): NotifyPayload | null => {
-        const base = listeningBaseUrl(app);
+        const base = ctx.settings.get('public_url') ?? listeningBaseUrl(app);
         const data = event.data_json ? JSON.parse(event.data_json) as unknown : null;
         const row = event.job_id ? ctx.jobs.get(event.job_id) : undefined;
         if (event.type === 'test') return { event: 'test', job: null, data };

@@ -1,3 +1,4 @@
+import type { NotifyEvent } from '../../../shared/notifications.ts';
 import type { Db } from '../db/connection.ts';
 
 /** User settings persisted in SQLite, with typed defaults. */
@@ -13,6 +14,18 @@ export interface Settings {
   low_disk_warning_mb: number;
   /** Hours between scheduled Civitai update checks of the model library; 0 = never. */
   model_update_check_hours: number;
+  /** Let a job whose model is loaded go before one that would make its server load another. */
+  dispatch_grouping: boolean;
+  /** Grouping passes one job at most this many times... */
+  dispatch_max_overtake: number;
+  /** ...and not at all once it was first passed this many minutes ago. */
+  dispatch_max_delay_minutes: number;
+  /** Within a priority level, jobs take turns between API keys / sources. */
+  dispatch_fair_share: boolean;
+  /** What the desktop app (and an open browser tab) notifies about, while notifications_enabled is on. */
+  desktop_notify_events: NotifyEvent[];
+  /** Where links in notifications point (a reverse proxy's address); null = where the engine listens. */
+  public_url: string | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -24,6 +37,12 @@ export const DEFAULT_SETTINGS: Settings = {
   backup_keep: 7,
   low_disk_warning_mb: 1024,
   model_update_check_hours: 24,
+  dispatch_grouping: true,
+  dispatch_max_overtake: 20,
+  dispatch_max_delay_minutes: 10,
+  dispatch_fair_share: false,
+  desktop_notify_events: ['job.finished', 'job.failed', 'queue.drained'],
+  public_url: null,
 };
 
 export class SettingsStore {

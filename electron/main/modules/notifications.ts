@@ -6,7 +6,7 @@
 import type { Engine } from '../../engine/engine-types.ts';
 import { appIconPath } from '../desktop-paths.ts';
 import { notificationThumbnail, type PngConverter } from '../notification-icon.ts';
-import { desktopNotificationChoices, JobNotifier, routeForNotification, type NotificationPayload, type TimerApi } from '../job-notifications.ts';
+import { desktopWants, JobNotifier, routeForNotification, type NotificationPayload, type TimerApi } from '../job-notifications.ts';
 import { watchQueue } from '../queue-watch.ts';
 import type { ShellContext } from '../shell-context.ts';
 import type { EngineHost } from './engine-host.ts';
@@ -58,7 +58,7 @@ export function enable(context: NotificationsContext): JobNotifier {
   }
 
   const notifier = new JobNotifier({
-    wants: (kind) => Notification.isSupported() && desktopNotificationChoices(engine.settings())[kind],
+    wants: (kind) => Notification.isSupported() && desktopWants(engine.settings(), kind),
     notify: (payload) => {
       show(payload).catch((error: unknown) => logger.warn({ err: error, kind: payload.kind }, 'notification failed'));
     },

@@ -1,5 +1,5 @@
 /** Notification targets (webhooks and push URLs) and their delivery logs: the calls the Settings page makes. */
-import type { DeliveryView, NotifyEvent, PushTargetView, WebhookView } from '../../../shared/notifications.ts';
+import type { DeliveryView, NotifyEvent, PushTargetPatch, PushTargetView, WebhookPatch, WebhookView } from '../../../shared/notifications.ts';
 import type { ApiClient } from './client.ts';
 
 export type TargetKind = 'webhook' | 'push';
@@ -11,6 +11,7 @@ export interface NewTarget {
   events: NotifyEvent[];
   secret?: string;
   only_when_queue_done?: boolean;
+  quiet_hours?: { start: string; end: string } | null;
 }
 
 export function notificationsApi(api: ApiClient) {
@@ -22,8 +23,11 @@ export function notificationsApi(api: ApiClient) {
       return (await api.request<{ targets: PushTargetView[] }>('GET', BASE.push)).targets;
     },
     create(kind: TargetKind, body: NewTarget): Promise<unknown> {
-      const { secret, only_when_queue_done, ...common } = body;
-      return api.request('POST', BASE[kind], { body: kind === 'webhook' ? { ...common, ...(secret ? { secret } : {}) } : { ...common, only_when_queue_done } });
+      const { secret, only_when_queue_done, quiet_hours, ...common } = body;
+      return api.request('POST', BASE[kind], { body: kind === 'webhook' ? { ...common, ...(secret ? { secret } : {}) } : { ...common, only_when_queue_done, quiet_hours } });
+    },
+    update(kind: TargetKind, id: string, patch: WebhookPatch | PushTargetPatch): Promise<unknown> {
+      return api.request('PUT', `${BASE[kind]}/${encodeURIComponent(id)}`, { body: patch });
     },
     remove(kind: TargetKind, id: string): Promise<unknown> {
       return api.request('DELETE', `${BASE[kind]}/${encodeURIComponent(id)}`);

@@ -1,7 +1,7 @@
 /**
  * A browser notification when a job ends while the tab is hidden (the desktop shell sends
  * native ones itself, so nothing here runs in the desktop window). Follows the
- * "Notify when jobs finish" setting and the browser's permission.
+ * "Notify when jobs finish" switch, the events ticked for this app, and the browser's permission.
  */
 import { onBeforeUnmount } from 'vue';
 import { truncate } from '../lib/format.ts';
@@ -24,11 +24,13 @@ export function useBrowserNotifications(): void {
   const settings = useSettings();
   const off = useLive().on((event) => {
     if (event.type !== 'job.finished' || !browserNotificationsApply()) return;
-    if (!settings.settings.notifications_enabled) return;
-    if (Notification.permission !== 'granted' || !document.hidden) return;
     const status = event.job.status;
+    const kind = status === 'completed' ? 'job.finished' : status === 'failed' ? 'job.failed' : null;
+    if (!kind || !settings.settings.notifications_enabled) return;
+    if (!(settings.settings.desktop_notify_events ?? ['job.finished', 'job.failed']).includes(kind)) return;
+    if (Notification.permission !== 'granted' || !document.hidden) return;
     try {
-      new Notification(status === 'completed' ? 'Job finished' : status === 'failed' ? 'Job failed' : 'Job cancelled', {
+      new Notification(kind === 'job.finished' ? 'Job finished' : 'Job failed', {
         body: truncate(event.job.positive_prompt || event.job.mobilesd_job_id, BODY_CHARS),
         tag: event.job.mobilesd_job_id,
       });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobSummary } from '../../../shared/jobs.ts';
 import {
-  desktopNotificationChoices,
+  desktopWants,
   JobNotifier,
   jobNotification,
   promptExcerpt,
@@ -41,7 +41,7 @@ function job(overrides: Partial<JobSummary> = {}): JobSummary {
 describe('notification payloads', () => {
   it('a completed job: title with the server, the prompt, its thumbnail, a click target', () => {
     expect(jobNotification(job())).toEqual({
-      kind: 'job-completed',
+      kind: 'job.finished',
       title: 'Job completed on gpu-box',
       body: 'a lighthouse on a cliff at dusk, dramatic clouds\n1 image',
       jobId: '7b0c4a3e-1f7e-4f55-9d55-0c1d2e3f4a5b',
@@ -52,7 +52,7 @@ describe('notification payloads', () => {
 
   it('a failed job: the error first, then the prompt; no thumbnail', () => {
     const payload = jobNotification(job({ status: 'failed', error_message: 'CUDA out of memory', first_image_id: null, image_count: 0 }));
-    expect(payload).toMatchObject({ kind: 'job-failed', title: 'Job failed on gpu-box', imageId: null });
+    expect(payload).toMatchObject({ kind: 'job.failed', title: 'Job failed on gpu-box', imageId: null });
     expect(payload!.body).toBe('CUDA out of memory\na lighthouse on a cliff at dusk, dramatic clouds');
   });
 
@@ -109,7 +109,7 @@ describe('JobNotifier', () => {
     notifier.handleEvent({ type: 'job.progress', job_id: 'x', progress: 50, eta_seconds: 3, step: 10, steps: 20, has_preview: false });
     finished({});
     finished({});
-    expect(sent.map((p) => p.kind)).toEqual(['job-completed']);
+    expect(sent.map((p) => p.kind)).toEqual(['job.finished']);
   });
 
   it('respects the notifications preference', () => {
@@ -119,26 +119,51 @@ describe('JobNotifier', () => {
   });
 
   it('asks about each kind: failures only, or everything but the drained queue', () => {
-    unwanted = new Set(['job-completed', 'queue-empty']);
+    unwanted = new Set(['job.finished', 'queue.drained']);
     counts({ processing: 2 });
     finished({ mobilesd_job_id: 'a' });
     finished({ mobilesd_job_id: 'b', status: 'failed', error_message: 'boom' });
     counts({});
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS);
-    expect(sent.map((p) => p.kind)).toEqual(['job-failed']);
+    expect(sent.map((p) => p.kind)).toEqual(['job.failed']);
 
-    unwanted = new Set(['queue-empty']);
+    unwanted = new Set(['queue.drained']);
     counts({ processing: 2 });
     finished({ mobilesd_job_id: 'c' });
     finished({ mobilesd_job_id: 'd' });
     counts({});
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS);
-    expect(sent.map((p) => p.kind)).toEqual(['job-failed', 'job-completed', 'job-completed']);
+    expect(sent.map((p) => p.kind)).toEqual(['job.failed', 'job.finished', 'job.finished']);
   });
 
-  it('the engine setting decides every kind today', () => {
-    expect(desktopNotificationChoices({ notifications_enabled: true })).toEqual({ 'job-completed': true, 'job-failed': true, 'queue-empty': true });
-    expect(desktopNotificationChoices({ notifications_enabled: false })).toEqual({ 'job-completed': false, 'job-failed': false, 'queue-empty': false });
+  it('the engine settings decide: the master switch, then the per-event choice', () => {
+    const settings = { notifications_enabled: true, desktop_notify_events: ['job.failed', 'server.offline'] as NotificationKind[] };
+    expect(desktopWants(settings, 'job.failed')).toBe(true);
+    expect(desktopWants(settings, 'server.offline')).toBe(true);
+    expect(desktopWants(settings, 'job.finished')).toBe(false);
+    expect(desktopWants({ ...settings, notifications_enabled: false }, 'job.failed')).toBe(false);
+  });
+
+  it('a server going offline and coming back notifies once each; its first status at start does not', () => {
+    const server = (status: string) => notifier.handleEvent({ type: 'server.status', server: { alias: 'gpu-box', status } } as never);
+    server('online');
+    server('online');
+    server('offline');
+    server('offline');
+    server('online');
+    expect(sent.map((p) => [p.kind, p.title])).toEqual([['server.offline', 'gpu-box is offline'], ['server.online', 'gpu-box is back online']]);
+    unwanted = new Set(['server.offline']);
+    server('offline');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('a finished model download notifies once, naming the file', () => {
+    const download = (status: string) => notifier.handleEvent({ type: 'download.updated', download: { id: 'd1', status, file_name: 'juggernaut.safetensors' } } as never);
+    download('queued');
+    download('downloading');
+    download('completed');
+    download('completed');
+    expect(sent).toEqual([{ kind: 'download.finished', title: 'Download finished', body: 'juggernaut.safetensors', jobId: null, imageId: null }]);
   });
 
   it('announces an empty queue after the debounce, once, with the tally', () => {
@@ -148,16 +173,16 @@ describe('JobNotifier', () => {
     finished({ mobilesd_job_id: 'c' });
     counts({ pending: 0, processing: 0, completed: 2, failed: 1 });
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS - 1);
-    expect(sent.filter((p) => p.kind === 'queue-empty')).toEqual([]);
+    expect(sent.filter((p) => p.kind === 'queue.drained')).toEqual([]);
     vi.advanceTimersByTime(1);
-    const empty = sent.filter((p) => p.kind === 'queue-empty');
+    const empty = sent.filter((p) => p.kind === 'queue.drained');
     expect(empty).toEqual([
-      { kind: 'queue-empty', title: 'Queue finished', body: 'All jobs are done: 2 completed, 1 failed.', jobId: null, imageId: null },
+      { kind: 'queue.drained', title: 'Queue finished', body: 'All jobs are done: 2 completed, 1 failed.', jobId: null, imageId: null },
     ]);
     // More empty snapshots do not repeat it.
     counts({ pending: 0 });
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS * 3);
-    expect(sent.filter((p) => p.kind === 'queue-empty')).toHaveLength(1);
+    expect(sent.filter((p) => p.kind === 'queue.drained')).toHaveLength(1);
   });
 
   it('a queue refilled within the debounce does not announce', () => {
@@ -168,11 +193,11 @@ describe('JobNotifier', () => {
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS / 2);
     counts({ pending: 1 });
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS * 2);
-    expect(sent.filter((p) => p.kind === 'queue-empty')).toEqual([]);
+    expect(sent.filter((p) => p.kind === 'queue.drained')).toEqual([]);
     finished({ mobilesd_job_id: 'c' });
     counts({});
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS);
-    expect(sent.filter((p) => p.kind === 'queue-empty').map((p) => p.body)).toEqual(['All jobs are done: 3 completed.']);
+    expect(sent.filter((p) => p.kind === 'queue.drained').map((p) => p.body)).toEqual(['All jobs are done: 3 completed.']);
   });
 
   it('an idle app at start, or a single job, does not announce an empty queue', () => {
@@ -183,7 +208,7 @@ describe('JobNotifier', () => {
     finished({});
     counts({});
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS * 2);
-    expect(sent.map((p) => p.kind)).toEqual(['job-completed']);
+    expect(sent.map((p) => p.kind)).toEqual(['job.finished']);
   });
 
   it('a paused queue with jobs waiting is not empty', () => {
@@ -192,6 +217,6 @@ describe('JobNotifier', () => {
     finished({ mobilesd_job_id: 'b' });
     counts({ pending: 3 }, true);
     vi.advanceTimersByTime(QUEUE_EMPTY_DELAY_MS * 2);
-    expect(sent.filter((p) => p.kind === 'queue-empty')).toEqual([]);
+    expect(sent.filter((p) => p.kind === 'queue.drained')).toEqual([]);
   });
 });

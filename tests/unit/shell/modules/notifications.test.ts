@@ -71,6 +71,20 @@ describe('notifications module', () => {
     await vi.waitFor(() => { expect(state.notifications).toHaveLength(1); });
   });
 
+  it('follows the per-event choices of Settings → Notifications: failures only, then a server outage', async () => {
+    const { engine } = setup();
+    engine.updateSettings({ desktop_notify_events: ['job.failed', 'server.offline'] });
+    engine.emit(finished({ mobilesd_job_id: 'done' }));
+    engine.emit(finished({ mobilesd_job_id: 'broke', status: 'failed', error_message: 'boom', first_image_id: null }));
+    const server = (status: string) => engine.emit({ type: 'server.status', server: { alias: 'gpu', status } } as unknown as EngineEvent);
+    server('online');
+    server('offline');
+    server('online');
+    await vi.waitFor(() => { expect(state.notifications).toHaveLength(2); });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(state.notifications.map((n) => n.options.title)).toEqual(['Job failed on gpu', 'gpu is offline']);
+  });
+
   it('a system without notifications gets none', async () => {
     state.notificationsSupported = false;
     const { engine } = setup();
