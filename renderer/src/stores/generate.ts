@@ -5,6 +5,7 @@ import { LIMITS } from '../../../shared/limits.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
 import { checkWorkflow } from '../lib/workflow.ts';
+import { useImg2Img } from './img2img.ts';
 import { useJobs } from './jobs.ts';
 
 export interface LoraRow {
@@ -298,7 +299,7 @@ export const useGenerate = defineStore('generate', () => {
       const first = Object.values(errors.value)[0];
       throw new Error(first ?? 'Check the form.');
     }
-    const request = buildRequest(form.value);
+    const request = await useImg2Img().applyTo(buildRequest(form.value));
     submitting.value++;
     try {
       const res = await api.generate(request);
