@@ -1,4 +1,4 @@
-import type { GalleryImage, GalleryPage } from '../../../shared/images.ts';
+import type { GalleryFacets, GalleryFilter, GalleryImage, GalleryPage } from '../../../shared/images.ts';
 import type {
   GenerateRequest,
   JobListResponse,
@@ -161,6 +161,45 @@ export class ApiClient {
     return data as T;
   }
 
+  /**
+   * A request whose answer is a file to save (a zip): the body as a Blob and the name the
+   * engine gave it in Content-Disposition. Errors are read as for `request`.
+   */
+  async requestFile(method: string, path: string, options: RequestOptions = {}): Promise<{ blob: Blob; filename: string | null }> {
+    const headers: Record<string, string> = {};
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.token) headers[TOKEN_HEADER] = this.token;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.url(path, options.query), {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: options.signal,
+        credentials: 'same-origin',
+      });
+    } catch (cause) {
+      if ((cause as { name?: string })?.name === 'AbortError') throw cause;
+      throw new ApiRequestError(0, 'network_error', 'Cannot reach StableQueue. Check that it is running and that this device is on the same network.', { cause: String(cause) });
+    }
+    if (!res.ok) {
+      let data: unknown;
+      try {
+        data = await res.json();
+      } catch {
+        data = undefined;
+      }
+      const err = isApiErrorBody(data)
+        ? new ApiRequestError(res.status, data.error, data.message, data.details)
+        : new ApiRequestError(res.status, `http_${res.status}`, fallbackMessage(res.status), data);
+      if (res.status === 401) this.onUnauthorized?.(err);
+      throw err;
+    }
+    const disposition = res.headers.get('Content-Disposition') ?? '';
+    const filename = /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? null;
+    return { blob: await res.blob(), filename };
+  }
+
   // ---- health
   health(): Promise<Health> {
     return this.request('GET', '/api/v1/health');
@@ -272,9 +311,9 @@ export class ApiClient {
   galleryImages(query: GalleryQuery = {}, signal?: AbortSignal): Promise<GalleryPage> {
     return this.request('GET', '/api/v1/gallery/images', { query: { ...query }, signal });
   }
-  /** Distinct servers and checkpoints of the stored images (for the gallery filters). */
-  galleryFacets(): Promise<{ servers: string[]; checkpoints: string[] }> {
-    return this.request('GET', '/api/v1/gallery/facets');
+  /** How many matching images have each checkpoint, LoRA, sampler, size, server, source and rating. */
+  galleryFacets(query: GalleryFilter = {}, signal?: AbortSignal): Promise<GalleryFacets> {
+    return this.request('GET', '/api/v1/gallery/facets', { query: { ...query }, signal });
   }
   image(id: number): Promise<GalleryImage> {
     return this.request('GET', `/api/v1/images/${id}`);

@@ -1,5 +1,4 @@
 /** Query shapes of the renderer's client; every response and body type comes from shared/. */
-import type { GalleryKindFilter } from '../../../shared/images.ts';
 import type { JobStatus } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { SettingsView } from '../../../shared/settings.ts';
@@ -21,16 +20,7 @@ export interface JobListQuery {
   offset?: number;
 }
 
-export interface GalleryQuery {
-  limit?: number;
-  cursor?: string | null;
-  server?: string;
-  checkpoint?: string;
-  q?: string;
-  from?: string;
-  to?: string;
-  kind?: GalleryKindFilter;
-}
+export type { GalleryListQuery as GalleryQuery } from '../../../shared/images.ts';
 
 /** GET /api/v1/auth/session */
 export interface AuthSession {

@@ -1,42 +1,23 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
-import type { GalleryImage, GalleryKindFilter } from '../../../shared/images.ts';
+import type { GalleryFacets, GalleryImage } from '../../../shared/images.ts';
 import { useApi } from '../api/client.ts';
+import { emptyFilters, filtersToFilter, filtersToQuery, FILTER_KEYS, type GalleryFilters } from '../lib/gallery-filters.ts';
 import { useLive } from './live.ts';
-import type { GalleryQuery } from '../api/types.ts';
 
-export interface GalleryFilters {
-  server: string;
-  checkpoint: string;
-  q: string;
-  /** YYYY-MM-DD */
-  from: string;
-  /** YYYY-MM-DD, inclusive */
-  to: string;
-  /** '' = results only; grids and detected maps a job kept are shown only when asked for. */
-  kind: '' | GalleryKindFilter;
-}
+export type { GalleryFilters } from '../lib/gallery-filters.ts';
 
-export const emptyFilters = (): GalleryFilters => ({ server: '', checkpoint: '', q: '', from: '', to: '', kind: '' });
+const emptyFacets = (): GalleryFacets => ({ checkpoints: [], loras: [], samplers: [], sizes: [], servers: [], sources: [], ratings: [] });
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-export function filtersToQuery(f: GalleryFilters): GalleryQuery {
-  return {
-    server: f.server || undefined,
-    checkpoint: f.checkpoint || undefined,
-    q: f.q.trim() || undefined,
-    // The engine takes calendar days (YYYY-MM-DD, inclusive).
-    from: DAY.test(f.from) ? f.from : undefined,
-    to: DAY.test(f.to) ? f.to : undefined,
-    kind: f.kind || undefined,
-  };
-}
-
+/**
+ * The gallery list for the current filters, paged by keyset cursor as the grid scrolls.
+ * The list is a shallow ref replaced on every change (never mutated in place): 100,000
+ * loaded images carry no per-item reactivity, and the grid sees one change per page.
+ */
 export const useGallery = defineStore('gallery', () => {
   const api = useApi();
-  const images = ref<GalleryImage[]>([]);
+  const images = shallowRef<GalleryImage[]>([]);
   const cursor = ref<string | null>(null);
   const total = ref(0);
   const filters = ref<GalleryFilters>(emptyFilters());
@@ -47,20 +28,24 @@ export const useGallery = defineStore('gallery', () => {
   /** New images exist that the loaded list does not show. */
   const stale = ref(false);
   const pageSize = ref(60);
-  const facets = ref<{ servers: string[]; checkpoints: string[] }>({ servers: [], checkpoints: [] });
+  const facets = shallowRef<GalleryFacets>(emptyFacets());
+  /** The order of sort=random: kept while paging so pages do not overlap; new on each first page. */
+  let randomSeed = 0;
   let generation = 0;
+  let facetGeneration = 0;
   let inflight: Promise<void> | null = null;
 
-  const hasFilters = computed(() => Object.values(filters.value).some((v) => v !== ''));
+  const hasFilters = computed(() => FILTER_KEYS.some((k) => k !== 'sort' && filters.value[k] !== ''));
 
   /** Load the first page for the current filters (drops the old list). */
   async function loadFirst(): Promise<void> {
     const gen = ++generation;
+    randomSeed = Math.floor(Math.random() * 2_147_483_647);
     loading.value = true;
     error.value = null;
     done.value = false;
     try {
-      const page = await api.galleryImages({ ...filtersToQuery(filters.value), limit: pageSize.value });
+      const page = await api.galleryImages({ ...filtersToQuery(filters.value, randomSeed), limit: pageSize.value });
       if (gen !== generation) return;
       images.value = page.images;
       cursor.value = page.next_cursor;
@@ -87,7 +72,7 @@ export const useGallery = defineStore('gallery', () => {
     loading.value = true;
     inflight = (async () => {
       try {
-        const page = await api.galleryImages({ ...filtersToQuery(filters.value), limit: pageSize.value, cursor: after });
+        const page = await api.galleryImages({ ...filtersToQuery(filters.value, randomSeed), limit: pageSize.value, cursor: after });
         if (gen !== generation) return;
         const known = new Set(images.value.map((i) => i.id));
         images.value = images.value.concat(page.images.filter((i) => !known.has(i.id)));
@@ -107,30 +92,49 @@ export const useGallery = defineStore('gallery', () => {
     return inflight;
   }
 
+  /** Counts per value for the current filters (the numbers next to each filter's choices). */
   async function loadFacets(): Promise<void> {
+    const gen = ++facetGeneration;
     try {
-      facets.value = await api.galleryFacets();
+      const answer = await api.galleryFacets(filtersToFilter(filters.value));
+      if (gen === facetGeneration) facets.value = { ...emptyFacets(), ...answer };
     } catch {
-      /* older engines: the filters fall back to what is loaded */
+      /* the filters still work; they just show no counts */
     }
   }
 
   function setFilters(patch: Partial<GalleryFilters>): Promise<void> {
     filters.value = { ...filters.value, ...patch };
     inflight = null;
+    void loadFacets();
     return loadFirst();
   }
 
   function resetFilters(): Promise<void> {
-    filters.value = emptyFilters();
+    filters.value = { ...emptyFilters(), sort: filters.value.sort };
     inflight = null;
+    void loadFacets();
     return loadFirst();
   }
 
   function removeLocal(id: number): void {
+    removeManyLocal([id]);
+  }
+
+  function removeManyLocal(ids: readonly number[]): void {
+    const gone = new Set(ids);
     const before = images.value.length;
-    images.value = images.value.filter((i) => i.id !== id);
-    if (images.value.length < before) total.value = Math.max(0, total.value - 1);
+    images.value = images.value.filter((i) => !gone.has(i.id));
+    total.value = Math.max(0, total.value - (before - images.value.length));
+  }
+
+  /** Puts a changed image (rating, favourite, note, collections) in place of the loaded one. */
+  function replaceLocal(image: GalleryImage): void {
+    const i = images.value.findIndex((x) => x.id === image.id);
+    if (i < 0) return;
+    const next = images.value.slice();
+    next[i] = image;
+    images.value = next;
   }
 
   async function remove(id: number): Promise<void> {
@@ -141,6 +145,7 @@ export const useGallery = defineStore('gallery', () => {
   function applyEvent(event: EngineEvent): void {
     if (event.type === 'image.deleted') removeLocal(event.image_id);
     else if (event.type === 'job.finished' && event.job.image_count > 0) stale.value = true;
+    else if (event.type === 'image.created') stale.value = true;
   }
 
   // After a dropped connection the list may miss images: refetch when the gallery is next shown.
@@ -152,6 +157,6 @@ export const useGallery = defineStore('gallery', () => {
 
   return {
     images, cursor, total, filters, loading, loaded, error, done, stale, pageSize, hasFilters, facets,
-    loadFirst, loadMore, loadFacets, setFilters, resetFilters, remove, removeLocal, applyEvent,
+    loadFirst, loadMore, loadFacets, setFilters, resetFilters, remove, removeLocal, removeManyLocal, replaceLocal, applyEvent,
   };
 });

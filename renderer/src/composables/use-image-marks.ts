@@ -1,0 +1,39 @@
+import type { GalleryImage, ImagePatch } from '../../../shared/images.ts';
+import { galleryApi } from '../api/gallery.ts';
+import { useGallery } from '../stores/gallery.ts';
+import { useToasts } from '../stores/toasts.ts';
+import { optimistic } from './optimistic.ts';
+
+/**
+ * Rating, favourite and note of one image, from the viewer or a tile: shown at once,
+ * saved in the background, put back (with a toast) if the engine refuses.
+ */
+export function useImageMarks() {
+  const api = galleryApi();
+  const gallery = useGallery();
+  const toasts = useToasts();
+
+  async function patch(img: GalleryImage, change: ImagePatch, what: string): Promise<void> {
+    try {
+      await optimistic(
+        () => {
+          gallery.replaceLocal({ ...img, ...change } as GalleryImage);
+          return () => gallery.replaceLocal(img);
+        },
+        async () => gallery.replaceLocal(await api.patchImage(img.id, change)),
+      );
+    } catch (err) {
+      toasts.error(`Could not save the ${what}`, err);
+    }
+  }
+
+  return {
+    /** 1–5 stars; 0 clears. */
+    rate: (img: GalleryImage, rating: number) => (rating === img.rating ? Promise.resolve() : patch(img, { rating }, 'rating')),
+    toggleFavourite: (img: GalleryImage) => patch(img, { favourite: !img.favourite }, 'favourite'),
+    setNote: (img: GalleryImage, note: string) => {
+      const value = note.trim() || null;
+      return value === img.note ? Promise.resolve() : patch(img, { note: value }, 'note');
+    },
+  };
+}
