@@ -44,6 +44,21 @@ export interface JobRow {
   callback_images: number;
   /** The edits made while the job waited, as a JSON array (null: never edited). */
   edit_history_json: string | null;
+  /** Times grouping let a later job with a loaded model go first (bounded by dispatch_max_overtake). */
+  overtaken_count: number;
+  /** When it was first passed so (epoch ms; bounded by dispatch_max_delay_minutes), or null. */
+  overtaken_since: number | null;
+  /** Earliest start, epoch ms (0: as soon as its turn comes). */
+  not_before: number;
+  /** Tags every server that runs it must have, as a JSON array (null: none). */
+  requires_tags_json: string | null;
+  /** Attempts during which its server crashed or went offline; at two the job is quarantined. */
+  crash_count: number;
+  /** The largest GPU (total bytes) it ran out of memory on; only a bigger one may take it (null: none yet). */
+  oom_vram_bytes: number | null;
+  /** The batch the job was made in (null: made alone), and its cell in that batch's grid. */
+  batch_id: string | null;
+  batch_index: number | null;
 }
 
 /** A job that has been claimed: it carries the lease token that fences its completion. */
