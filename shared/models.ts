@@ -55,6 +55,8 @@ export const ModelViewSchema = Type.Object({
   latest_version_id: Type.Union([Type.Integer(), Type.Null()]),
   preview_url: Type.Union([Type.String(), Type.Null()]),
   has_user_metadata: Type.Boolean(),
+  favourite: Type.Optional(Type.Boolean({ description: 'starred by the user (in library lists and GET /api/v1/models/:id)' })),
+  collection_ids: Type.Optional(Type.Array(Type.Integer(), { description: 'the model collections it is in' })),
 });
 export type ModelView = Type.Static<typeof ModelViewSchema>;
 

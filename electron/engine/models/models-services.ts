@@ -4,6 +4,7 @@ import type { ModelIdentifier } from './civitai-sync/identify-models.ts';
 import type { ModelUpdater } from './civitai-sync/model-updater.ts';
 import type { DownloadManager } from './downloads/download-manager.ts';
 import type { ModelLibrary } from './library/model-library.ts';
+import type { ModelMarks } from './library/model-marks.ts';
 import type { ModelUsageIndex } from './library/model-usage.ts';
 import type { ModelFiles } from './manage/model-files.ts';
 
@@ -25,6 +26,8 @@ export interface ModelsServices {
   files: ModelFiles;
   /** Jobs per model, last used, servers. */
   usage: ModelUsageIndex;
+  /** Favourites and collections. */
+  marks: ModelMarks;
   identifier: ModelIdentifier;
   /** The scheduled update check and one-click updates. */
   updates: ModelUpdater;

@@ -13,8 +13,10 @@ import { registerModelManageRoutes } from './api/manage-routes.ts';
 import { registerModelRoutes } from './api/model-routes.ts';
 import { registerUpdateRoutes } from './api/update-routes.ts';
 import { registerUsageRoutes } from './api/usage-routes.ts';
+import { registerCollectionRoutes } from './api/collection-routes.ts';
 import { registerCompatibilityRoutes } from './api/compatibility-routes.ts';
 import { ModelUsageIndex } from './library/model-usage.ts';
+import { ModelMarks } from './library/model-marks.ts';
 import { checkForUpdates } from './civitai-sync/check-updates.ts';
 import { ModelUpdater } from './civitai-sync/model-updater.ts';
 import { UpdateSchedule } from './civitai-sync/update-schedule.ts';
@@ -125,8 +127,9 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
           },
         },
       });
+      const marks = new ModelMarks(ctx.db, ctx.clock);
       const files = new ModelFiles({
-        db: ctx.db, library, trash: new TrashStore(ctx.db, ctx.clock), users: new ModelUsers(ctx.db, ctx.clock), clock: ctx.clock,
+        db: ctx.db, library, marks, trash: new TrashStore(ctx.db, ctx.clock), users: new ModelUsers(ctx.db, ctx.clock), clock: ctx.clock,
         logger: ctx.logger.child({ part: 'models' }),
         jobsChanged: (ids) => { for (const id of ids) ctx.jobEvents.changed(id); },
         refreshServers: async (kind) => {
@@ -140,7 +143,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
         found: (result, at) => ctx.bus.emit({ type: 'models.updates', count: result.updates, checked: result.checked, checked_at: new Date(at).toISOString() }),
       });
       const updates = new ModelUpdater({ schedule, library, files, logger: ctx.logger.child({ part: 'models' }) });
-      services = { ctx, library, files, usage: new ModelUsageIndex(ctx.db, library.store, ctx.clock), identifier, updates, downloads, client, settings };
+      services = { ctx, library, files, usage: new ModelUsageIndex(ctx.db, library.store, ctx.clock), marks, identifier, updates, downloads, client, settings };
       schedule.start();
       ctx.dispatcher.addBeforeRun(createOnDemandHook({
         registry: ctx.registry, client, downloads, logger: ctx.logger,
@@ -161,6 +164,7 @@ export function createModelsModule(overrides: Partial<ModelsSettings> = {}): Eng
       (app) => registerUpdateRoutes(app, need()),
       (app) => registerDownloadQueueRoutes(app, need()),
       (app) => registerUsageRoutes(app, need()),
+      (app) => registerCollectionRoutes(app, need()),
       (app) => registerCompatibilityRoutes(app, need()),
       (app) => registerLegacyModelRoutes(app, need()),
       (app) => registerDownloadRoutes(app, need()),

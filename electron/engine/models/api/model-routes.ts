@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
+import type { ModelUsage } from '../../../../shared/model-usage.ts';
 import { ModelKindSchema, ModelListResponseSchema, ModelViewSchema, ScanStateSchema, type ModelKind } from '../../../../shared/models.ts';
 import { ApiError } from '../../api/errors.ts';
 import { checkForUpdates } from '../civitai-sync/check-updates.ts';
@@ -27,6 +28,19 @@ function plain(value: PyValue | undefined): unknown {
   return value ?? null;
 }
 
+type ModelSort = 'name' | 'size' | 'modified' | 'base_model' | 'usage' | 'recent';
+/** More files than any library holds: "all matching" when sorting by use. */
+const MAX_LIBRARY_ROWS = 1_000_000;
+
+/** Most used (or most recently used) first; unused models keep their name order after them. */
+function sortByUse(rows: ModelRow[], usage: Map<number, ModelUsage>, by: 'usage' | 'recent'): ModelRow[] {
+  const jobs = (row: ModelRow) => usage.get(row.id)?.jobs ?? 0;
+  const last = (row: ModelRow) => usage.get(row.id)?.last_used_at ?? '';
+  return [...rows].sort(by === 'usage'
+    ? (a, b) => jobs(b) - jobs(a) || last(b).localeCompare(last(a))
+    : (a, b) => last(b).localeCompare(last(a)) || jobs(b) - jobs(a));
+}
+
 /** GET /api/v1/models (+ info, preview), scans, Civitai identification and update checks. */
 export function registerModelRoutes(app: FastifyInstance, services: ModelsServices): void {
   const { library } = services;
@@ -36,7 +50,7 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
     return row;
   };
 
-  app.get<{ Querystring: { kind?: ModelKind; base_model?: string; q?: string; civitai?: 'found' | 'not_found' | 'unknown'; updates?: boolean; sort?: 'name' | 'size' | 'modified' | 'base_model'; limit?: number; offset?: number } }>('/api/v1/models', {
+  app.get<{ Querystring: { kind?: ModelKind; base_model?: string; q?: string; civitai?: 'found' | 'not_found' | 'unknown'; updates?: boolean; favourite?: boolean; collection?: number; sort?: ModelSort; limit?: number; offset?: number } }>('/api/v1/models', {
     config: { permission: 'read' },
     schema: {
       tags: ['models'],
@@ -47,7 +61,11 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
         q: Type.Optional(Type.String({ maxLength: 200, description: 'text in the path, Civitai name, trigger words or a hash prefix' })),
         civitai: Type.Optional(Type.Union([Type.Literal('found'), Type.Literal('not_found'), Type.Literal('unknown')])),
         updates: Type.Optional(Type.Boolean({ description: 'only models with a newer version on Civitai' })),
-        sort: Type.Optional(Type.Union([Type.Literal('name'), Type.Literal('size'), Type.Literal('modified'), Type.Literal('base_model')])),
+        favourite: Type.Optional(Type.Boolean({ description: 'only starred models' })),
+        collection: Type.Optional(Type.Integer({ minimum: 1, description: 'only models in this collection' })),
+        sort: Type.Optional(Type.Union([Type.Literal('name'), Type.Literal('size'), Type.Literal('modified'), Type.Literal('base_model'), Type.Literal('usage'), Type.Literal('recent')], {
+          description: 'usage: most jobs first; recent: most recently used first (both then by name)',
+        })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
         offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
       }),
@@ -57,9 +75,13 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
     const q = request.query;
     const limit = q.limit ?? 100;
     const offset = q.offset ?? 0;
-    const result = library.store.list({ kind: q.kind, baseModel: q.base_model, q: q.q?.trim() || undefined, civitai: q.civitai, updates: q.updates, sort: q.sort, limit, offset });
+    const filter = { kind: q.kind, baseModel: q.base_model, q: q.q?.trim() || undefined, civitai: q.civitai, updates: q.updates, favourite: q.favourite, collection: q.collection };
+    const byUse = q.sort === 'usage' || q.sort === 'recent';
+    // Usage comes from the jobs, not a models column: sort the (small) matching set here.
+    const result = library.store.list({ ...filter, sort: byUse ? 'name' : q.sort as Exclude<ModelSort, 'usage' | 'recent'> | undefined, limit: byUse ? MAX_LIBRARY_ROWS : limit, offset: byUse ? 0 : offset });
+    const rows = byUse ? sortByUse(result.rows, services.usage.all(), q.sort as 'usage' | 'recent').slice(offset, offset + limit) : result.rows;
     return {
-      items: result.rows.map(toModelView), total: result.total, limit, offset,
+      items: services.marks.decorate(rows.map(toModelView)), total: result.total, limit, offset,
       facets: { kinds: result.kinds, base_models: result.baseModels },
       scan: library.scanState(await library.rootStates()),
     };
@@ -73,7 +95,7 @@ export function registerModelRoutes(app: FastifyInstance, services: ModelsServic
   app.get<{ Params: { id: number } }>('/api/v1/models/:id', {
     config: { permission: 'read' },
     schema: { tags: ['models'], params: IdParams, response: { 200: ModelViewSchema, ...errors } },
-  }, async (request) => toModelView(find(request.params.id)));
+  }, async (request) => services.marks.decorate([toModelView(find(request.params.id))])[0]);
 
   app.get<{ Params: { id: number } }>('/api/v1/models/:id/info', {
     config: { permission: 'read' },

@@ -9,6 +9,10 @@ export interface ModelListQuery {
   q?: string;
   civitai?: 'found' | 'not_found' | 'unknown';
   updates?: boolean;
+  /** Only models the user starred. */
+  favourite?: boolean;
+  /** Only models in this collection. */
+  collection?: number;
   sort?: 'name' | 'size' | 'modified' | 'base_model';
   limit: number;
   offset: number;
@@ -256,6 +260,11 @@ export class ModelStore {
     if (query.baseModel && skip !== 'base') { where.push('base_model = ?'); args.push(query.baseModel); }
     if (query.civitai) { where.push('civitai_status = ?'); args.push(query.civitai); }
     if (query.updates) where.push('update_available = 1');
+    if (query.favourite) where.push('EXISTS (SELECT 1 FROM model_favourites f WHERE f.kind = models.kind AND f.rel_path = models.rel_path)');
+    if (query.collection !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM model_collection_items i WHERE i.collection_id = ? AND i.kind = models.kind AND i.rel_path = models.rel_path)');
+      args.push(query.collection);
+    }
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push(`(rel_path LIKE ? ESCAPE '\\' OR civitai_model_name LIKE ? ESCAPE '\\' OR trained_words LIKE ? ESCAPE '\\' OR sha256 LIKE ? ESCAPE '\\')`);

@@ -1,3 +1,4 @@
+import type { ModelMarks } from '../library/model-marks.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -21,21 +22,22 @@ function describeUsers(users: ModelUser[]): string {
 /**
  * Delete (to a trash, with undo), restore and rename/move of library files, always with
  * their sidecars; refused while a running job or a download uses the file. A move keeps
- * the library row (id, hashes, Civitai link, usage) and rewrites queued jobs that name the
- * file so they still find it.
+ * the library row (id, hashes, Civitai link, usage), its favourite star and collections,
+ * and rewrites queued jobs that name the file so they still find it.
  */
 export class ModelFiles {
   readonly #db: Db;
   readonly #library: ModelLibrary;
   readonly #trash: TrashStore;
   readonly #users: ModelUsers;
+  readonly #marks: ModelMarks;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #jobsChanged: (ids: string[]) => void;
   readonly #refreshServers: (kind: ModelRow['kind']) => Promise<void>;
 
   constructor(deps: {
-    db: Db; library: ModelLibrary; trash: TrashStore; users: ModelUsers; clock: Clock; logger: Logger;
+    db: Db; library: ModelLibrary; trash: TrashStore; users: ModelUsers; marks: ModelMarks; clock: Clock; logger: Logger;
     jobsChanged: (ids: string[]) => void;
     /** Servers sharing the library folder re-read it (not awaited: a busy Forge answers after its generation). */
     refreshServers: (kind: ModelRow['kind']) => Promise<void>;
@@ -44,6 +46,7 @@ export class ModelFiles {
     this.#library = deps.library;
     this.#trash = deps.trash;
     this.#users = deps.users;
+    this.#marks = deps.marks;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
     this.#jobsChanged = deps.jobsChanged;
@@ -162,6 +165,7 @@ export class ModelFiles {
     try {
       jobs = this.#db.transaction(() => {
         this.#library.store.relocate(row.id, place);
+        this.#marks.relocate(row, place.rel_path);
         return this.#users.rewritePending(row, { rel_path: place.rel_path, ext: row.ext });
       }).immediate();
     } catch (error) {
