@@ -28,6 +28,12 @@ export const settingsSections: SettingsSection[] = [
     description: 'Webhooks and push services (ntfy, Gotify, Discord, Slack, Telegram, Pushover, Home Assistant) told when jobs finish or fail, or when the whole queue is done.',
     component: () => import('./components/settings/NotificationsPanel.vue'),
   },
+  {
+    id: 'gallery-sources',
+    title: 'Gallery sources',
+    description: 'Folders of images made outside StableQueue (Forge, A1111, ComfyUI, InvokeAI, SwarmUI), indexed in place so the gallery can search them too.',
+    component: () => import('./components/settings/GallerySourcesPanel.vue'),
+  },
   { id: 'api-keys', title: 'API keys', component: () => import('./components/settings/ApiKeysPanel.vue') },
   { id: 'civitai', title: 'Civitai', component: () => import('./components/settings/CivitaiTokenPanel.vue') },
   {

@@ -8,19 +8,24 @@ import { optimistic } from './optimistic.ts';
  * Rating, favourite and note of one image, from the viewer or a tile: shown at once,
  * saved in the background, put back (with a toast) if the engine refuses.
  */
-export function useImageMarks() {
+export function useImageMarks(onChange?: (img: GalleryImage) => void) {
   const api = galleryApi();
   const gallery = useGallery();
   const toasts = useToasts();
+  /** The gallery's loaded copy, and the caller's own list when it keeps one (a job's images). */
+  const replace = (img: GalleryImage) => {
+    gallery.replaceLocal(img);
+    onChange?.(img);
+  };
 
   async function patch(img: GalleryImage, change: ImagePatch, what: string): Promise<void> {
     try {
       await optimistic(
         () => {
-          gallery.replaceLocal({ ...img, ...change } as GalleryImage);
-          return () => gallery.replaceLocal(img);
+          replace({ ...img, ...change } as GalleryImage);
+          return () => replace(img);
         },
-        async () => gallery.replaceLocal(await api.patchImage(img.id, change)),
+        async () => replace(await api.patchImage(img.id, change)),
       );
     } catch (err) {
       toasts.error(`Could not save the ${what}`, err);
