@@ -90,6 +90,12 @@ export const GenerationParamsSchema = Type.Object(
     vae: Type.Optional(Type.String({ maxLength: 1024 })),
     workflow: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     workflow_ui: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** A saved ComfyUI template (id or name) instead of `workflow`; the flat fields are put into its nodes. */
+    workflow_template: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 200 })])),
+    /** Values for the inputs named on the template: {"input name": value}. */
+    template_inputs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: LIMITS.promptChars }), Type.Number(), Type.Boolean()]), { maxProperties: 64 })),
+    /** Prompt styles by name: StableQueue's own are applied at submit; others are left for a Forge server's styles.csv. */
+    styles: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 32 })),
     randomize_seed: Type.Optional(Type.Boolean()),
     /** Also keep the grid and detected maps (ControlNet) the server returns, saved as labelled images of the job. */
     keep_extra_images: Type.Optional(Type.Boolean()),

@@ -52,6 +52,9 @@ function notEditable(status: JobStatus): JobServiceError {
   return new JobServiceError(409, 'job_not_editable', `Only a pending job can be edited, and ${why}. Nothing was changed.`);
 }
 
+/** Turns a request as sent into the one stored (a saved template filled in, styles applied). */
+export type RequestPreparer = (request: GenerateRequest) => GenerateRequest;
+
 export interface SubmitOptions {
   apiKeyId?: string | null;
   sourceInfo?: string | null;
@@ -70,6 +73,7 @@ export class JobService {
   readonly #clock: Clock;
   readonly #maxAttempts: number;
   readonly #batcher: SubmitBatcher;
+  readonly #preparers: RequestPreparer[] = [];
 
   constructor(deps: {
     jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; events: JobEvents; settings: SettingsStore;
@@ -89,8 +93,14 @@ export class JobService {
     return this.#events.summary(row);
   }
 
+  /** Adds a step every new job's request goes through before it is checked and stored. */
+  addRequestPreparer(preparer: RequestPreparer): void {
+    this.#preparers.push(preparer);
+  }
+
   /** Validates the target and stores the job; it is durable in SQLite when this resolves. */
-  async submit(request: GenerateRequest, options: SubmitOptions = {}): Promise<JobRow> {
+  async submit(sent: GenerateRequest, options: SubmitOptions = {}): Promise<JobRow> {
+    const request = this.#preparers.reduce((r, prepare) => prepare(r), sent);
     const { target, appType } = this.#checkedTarget(request);
     const callback = request.callback_url ? { url: await validateTargetUrl(request.callback_url), attachImages: request.callback_images ?? false } : null;
     const row = await this.#batcher.submit({

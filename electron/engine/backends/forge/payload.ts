@@ -4,6 +4,7 @@ import type { GenerationParams, Lora } from '../../../../shared/jobs.ts';
 const OWN_FIELDS = new Set([
   'positive_prompt', 'checkpoint_name', 'loras', 'vae', 'workflow', 'workflow_ui', 'randomize_seed',
   'scheduler_or_quality_preset', 'checkpoint_civitai_version_id', 'civitai_air', 'checkpoint_hash', 'keep_extra_images',
+  'applied_styles', 'workflow_template', 'template_inputs',
 ]);
 
 /** A1111 seeds: -1 means random; MobileSD's clients send '' or garbage for "random" too. */
