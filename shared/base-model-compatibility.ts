@@ -1,4 +1,4 @@
-import type { BaseModelFamily } from '../../../../shared/models.ts';
+import type { BaseModelFamily } from './models.ts';
 
 /**
  * Which base models' LoRAs, VAEs and embeddings work together. Pony, Illustrious and

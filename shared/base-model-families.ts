@@ -1,4 +1,4 @@
-import type { BaseModelFamily } from '../../../../shared/models.ts';
+import type { BaseModelFamily } from './models.ts';
 
 /**
  * Civitai `baseModel` strings ("SD 1.5", "SDXL 1.0", "Pony", "Illustrious", "NoobAI",

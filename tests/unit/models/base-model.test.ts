@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectBaseModel, familyFromName, familyFromTensors } from '../../../electron/engine/models/base-model/detect.ts';
-import { familyFromCivitai, sdVersionFor } from '../../../electron/engine/models/base-model/families.ts';
+import { familyFromCivitai, sdVersionFor } from '../../../shared/base-model-families.ts';
 import type { TensorInfo } from '../../../electron/engine/models/safetensors/header.ts';
 
 const tensors = (entries: [string, number[]][]) => new Map<string, TensorInfo>(entries.map(([n, shape]) => [n, { dtype: 'F16', shape, offsets: [0, 0] }]));

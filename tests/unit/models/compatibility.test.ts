@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compatibilityWarnings } from '../../../electron/engine/models/base-model/compatibility.ts';
+import { compatibilityWarnings } from '../../../shared/base-model-compatibility.ts';
 
 describe('base-model compatibility', () => {
   it('warns for an SD1.5 LoRA on SDXL and an SDXL LoRA on Flux, naming both sides', () => {

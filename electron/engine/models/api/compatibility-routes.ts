@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { ModelKind } from '../../../../shared/models.ts';
-import { compatibilityWarnings, type AddOn } from '../base-model/compatibility.ts';
+import { compatibilityWarnings, type AddOn } from '../../../../shared/base-model-compatibility.ts';
 import type { ModelRow } from '../library/model-row.ts';
 import { nameForm } from '../manage/model-name-match.ts';
 import type { ModelsServices } from '../models-services.ts';

@@ -1,6 +1,6 @@
 import type { BaseModelFamily, ModelKind } from '../../../../shared/models.ts';
 import type { TensorInfo } from '../safetensors/header.ts';
-import { FAMILY_LABELS, familyFromCivitai } from './families.ts';
+import { FAMILY_LABELS, familyFromCivitai } from '../../../../shared/base-model-families.ts';
 
 export interface BaseModelGuess {
   family: BaseModelFamily;

@@ -1,6 +1,6 @@
 import type { CivitaiClient } from '../../civitai/civitai-client.ts';
 import type { CivitaiModel } from '../../civitai/civitai-types.ts';
-import { familyFromCivitai } from '../base-model/families.ts';
+import { familyFromCivitai } from '../../../../shared/base-model-families.ts';
 import type { ModelLibrary } from '../library/model-library.ts';
 import type { ModelRow } from '../library/model-row.ts';
 

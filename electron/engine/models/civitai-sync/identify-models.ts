@@ -6,7 +6,7 @@ import type { Db } from '../../db/connection.ts';
 import type { ModelLibrary } from '../library/model-library.ts';
 import type { ModelRow } from '../library/model-row.ts';
 import { writeModelSidecars, type SidecarOptions } from '../sidecars/write-sidecars.ts';
-import { familyFromCivitai } from '../base-model/families.ts';
+import { familyFromCivitai } from '../../../../shared/base-model-families.ts';
 
 /** "Not on Civitai" answers are asked again after a week (a 404 is cached, but not for ever: a model may be published later). */
 const NOT_FOUND_TTL_MS = 7 * 24 * 3600_000;

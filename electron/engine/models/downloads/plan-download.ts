@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CivitaiClient } from '../../civitai/civitai-client.ts';
 import type { CivitaiVersion } from '../../civitai/civitai-types.ts';
 import { sanitizeFileName } from '../../civitai/content-disposition.ts';
-import { familyFromCivitai } from '../base-model/families.ts';
+import { familyFromCivitai } from '../../../../shared/base-model-families.ts';
 import { primaryRoot, type LibraryRoot } from '../library/library-roots.ts';
 import { chooseFile, kindFor } from './choose-file.ts';
 import { DownloadError } from './download-error.ts';

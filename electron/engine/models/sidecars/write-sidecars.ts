@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ModelKind } from '../../../../shared/models.ts';
 import type { CivitaiVersion } from '../../civitai/civitai-types.ts';
-import { familyFromCivitai, sdVersionFor } from '../base-model/families.ts';
+import { familyFromCivitai, sdVersionFor } from '../../../../shared/base-model-families.ts';
 import { writeCivitaiInfo } from './civitai-info.ts';
 import { htmlToText } from './html-text.ts';
 import { choosePreviewImage, fetchImageBytes, writePreviewIfMissing } from './preview.ts';
