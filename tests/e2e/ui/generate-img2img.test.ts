@@ -90,6 +90,7 @@ describe.skipIf(!!reason)('Generate: img2img and inpainting', { timeout: 180_000
     await page.getByLabel('Masked content').selectOption({ label: 'Latent noise' });
     await page.getByRole('radio', { name: 'Only masked' }).click();
     await page.getByLabel('Mask blur', { exact: true }).fill('0');
+    await canvas.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     const box = (await canvas.boundingBox())!;
     // A horizontal stroke across the middle, from 25 % to 75 % of the width.
     await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.5);
@@ -136,7 +137,7 @@ describe.skipIf(!!reason)('Generate: img2img and inpainting', { timeout: 180_000
       await p.getByTestId('init-image-file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: source });
       await p.getByRole('radio', { name: 'Inpaint' }).click();
       const canvas = p.getByTestId('mask-canvas');
-      await canvas.scrollIntoViewIfNeeded();
+      await canvas.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       const box = (await canvas.boundingBox())!;
       const cdp = await phone.context.newCDPSession(p);
       const y = box.y + box.height * 0.3;
