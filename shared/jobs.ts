@@ -3,10 +3,11 @@ import { ImageKindSchema } from './images.ts';
 import { JobDisplaySchema } from './job-display.ts';
 import { JobEditSchema } from './job-edits.ts';
 import { LIMITS } from './limits.ts';
-import { AppTypeSchema } from './servers.ts';
+import { AppTypeSchema, ServerTagSchema } from './servers.ts';
 
 export const JobStatusSchema = Type.Union([
   Type.Literal('pending'),
+  Type.Literal('held'),
   Type.Literal('downloading_resources'),
   Type.Literal('processing'),
   Type.Literal('completed'),
@@ -15,9 +16,14 @@ export const JobStatusSchema = Type.Union([
 ]);
 export type JobStatus = Type.Static<typeof JobStatusSchema>;
 /** Every status once, in the order a job moves through them. */
-export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled'];
+export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'held', 'downloading_resources', 'processing', 'completed', 'failed', 'cancelled'];
 /** A job that still waits or runs: it can be cancelled, and it counts against a key's limit. */
-export const ACTIVE_STATUSES: readonly JobStatus[] = ['pending', 'downloading_resources', 'processing'];
+export const ACTIVE_STATUSES: readonly JobStatus[] = ['pending', 'held', 'downloading_resources', 'processing'];
+/**
+ * A job that has not started and keeps its place in line: it can be edited and moved. A held
+ * one is never dispatched until released; a pending one runs when its turn comes.
+ */
+export const WAITING_STATUSES: readonly JobStatus[] = ['pending', 'held'];
 /** A job that has ended: it can be retried (failed, cancelled), archived or cleared. */
 export const FINISHED_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 /** A job that holds (or is getting) a server: running, or fetching a model it needs first. */
@@ -25,6 +31,7 @@ export const RUNNING_STATUSES: readonly JobStatus[] = ['processing', 'downloadin
 
 export const isFinishedStatus = (status: JobStatus): boolean => FINISHED_STATUSES.includes(status);
 export const isActiveStatus = (status: JobStatus): boolean => ACTIVE_STATUSES.includes(status);
+export const isWaitingStatus = (status: JobStatus): boolean => WAITING_STATUSES.includes(status);
 
 /** How a job generates: from text alone, or from init images. */
 export const JobModeSchema = Type.Union([Type.Literal('txt2img'), Type.Literal('img2img')]);
@@ -106,6 +113,9 @@ export type GenerationParams = Type.Static<typeof GenerationParamsSchema> & Reco
 
 export const PrioritySchema = Type.Integer({ minimum: LIMITS.priorityMin, maximum: LIMITS.priorityMax });
 
+/** An ISO 8601 time with its offset (e.g. 2026-05-01T23:00:00+02:00): the job waits until then, then runs in its turn. */
+export const NotBeforeSchema = Type.String({ format: 'date-time', maxLength: 40, description: 'earliest start, ISO 8601 with offset' });
+
 /** POST /api/v1/generate and /api/v2/generate. `target_server_alias` "auto" lets StableQueue choose. */
 export const GenerateRequestSchema = Type.Object(
   {
@@ -121,6 +131,11 @@ export const GenerateRequestSchema = Type.Object(
     callback_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
     /** Send the images along with the callback, as multipart/form-data. */
     callback_images: Type.Optional(Type.Boolean()),
+    /** Store the job held: safe in the queue, in its place, but not run until released. */
+    hold: Type.Optional(Type.Boolean()),
+    not_before: Type.Optional(NotBeforeSchema),
+    /** Only servers carrying every one of these tags may run the job (e.g. ["flux", "24gb"]). */
+    requires_tags: Type.Optional(Type.Array(ServerTagSchema, { maxItems: 16, uniqueItems: true })),
   },
   { additionalProperties: false },
 );
@@ -177,9 +192,21 @@ export const JobSummarySchema = Type.Object({
   queue_position: Type.Optional(Type.Union([Type.Integer(), Type.Null()], {
     description: '1-based place among all pending jobs in dispatch order (null when not pending); in queue list rows, not in events',
   })),
+  estimated_start_time: Type.Optional(Type.Union([Type.String(), Type.Null()], {
+    description: 'when a pending job should start, from the learned run times (a running job: when it started); in queue list rows, not in events',
+  })),
+  estimated_completion_time: Type.Optional(Type.Union([Type.String(), Type.Null()], {
+    description: 'when a pending or running job should be done; in queue list rows, not in events',
+  })),
   metadata: Type.Optional(JobMetadataSchema),
   script_warnings: Type.Optional(Type.Array(Type.String(), {
     description: "always-on script arguments that did not fit the server's version of the extension (also in result_details)",
+  })),
+  not_before: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the job does not start before this time (null: no wait)' })),
+  batch_id: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the batch (POST /api/v1/batches) the job was made in; null when made alone' })),
+  requires_tags: Type.Optional(Type.Array(Type.String(), { description: 'tags every server that runs it must have' })),
+  wait_reason: Type.Optional(Type.Union([Type.String(), Type.Null()], {
+    description: 'why a pending job cannot start on any server now (e.g. "Waiting — waits until 23:00 (gpu-1 runs jobs 23:00–07:00)"); null when a server may take it',
   })),
 });
 export type JobSummary = Type.Static<typeof JobSummarySchema>;
@@ -191,6 +218,9 @@ export const JobListResponseSchema = Type.Object({
   offset: Type.Integer(),
   paused: Type.Boolean(),
   counts: Type.Record(Type.String(), Type.Integer()),
+  all_done_by: Type.Optional(Type.Union([Type.String(), Type.Null()], {
+    description: 'when every pending and running job should be done (while paused: if resumed now); null when none is',
+  })),
 });
 export type JobListResponse = Type.Static<typeof JobListResponseSchema>;
 
@@ -214,6 +244,8 @@ export const JobStatusResponseSchema = Type.Object({
   creation_timestamp: Type.String(),
   last_updated_timestamp: Type.String(),
   completion_timestamp: Type.Union([Type.String(), Type.Null()]),
+  /** A pending job: when it should start (the queue played forward with the learned run times); a running one: when it started. */
+  estimated_start_time: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   estimated_completion_time: Type.Union([Type.String(), Type.Null()]),
   status_text: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   /** While the job waits in downloading_resources: the download's bytes, speed and ETA. */
@@ -234,6 +266,7 @@ export const JobStatusResponseSchema = Type.Object({
   metadata: Type.Optional(JobMetadataSchema),
   /** The edits made while the job waited, oldest first (empty when never edited). */
   edit_history: Type.Optional(Type.Array(JobEditSchema)),
+  not_before: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the job does not start before this time (null: no wait)' })),
 });
 export type JobStatusResponse = Type.Static<typeof JobStatusResponseSchema>;
 
@@ -250,15 +283,17 @@ export const JobStatusV2ResponseSchema = Type.Object({
 export type JobStatusV2Response = Type.Static<typeof JobStatusV2ResponseSchema>;
 
 /**
- * PATCH /api/v1/queue/jobs/:id: changes a job that has not started. `generation_params`
- * are merged into the stored ones (a field sent replaces the stored field); the result is
- * checked like a new job's. The job keeps its place unless its priority changes.
+ * PATCH /api/v1/queue/jobs/:id: changes a job that has not started (pending or held).
+ * `generation_params` are merged into the stored ones (a field sent replaces the stored
+ * field); the result is checked like a new job's. The job keeps its place unless its
+ * priority changes. `not_before: null` removes a start time.
  */
 export const EditJobRequestSchema = Type.Object(
   {
     generation_params: Type.Optional(GenerationParamsSchema),
     target_server_alias: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     priority: Type.Optional(PrioritySchema),
+    not_before: Type.Optional(Type.Union([Type.Null(), NotBeforeSchema])),
   },
   { additionalProperties: false, minProperties: 1 },
 );

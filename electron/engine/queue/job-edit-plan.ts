@@ -12,6 +12,8 @@ export function mergedParams(row: JobRow, request: EditJobRequest): GenerationPa
   return request.generation_params ? { ...stored, ...request.generation_params } : stored;
 }
 
+const isoOrNull = (ms: number): string | null => (ms > 0 ? new Date(ms).toISOString() : null);
+
 function kept(value: unknown): unknown {
   const json = JSON.stringify(value);
   return json !== undefined && json.length > HISTORY_VALUE_MAX_CHARS ? `(${json.length} characters)` : value;
@@ -25,10 +27,11 @@ function change(field: string, from: unknown, to: unknown): JobFieldChange {
  * What an edit changes, field by field, comparing the job as stored with the job as it
  * will be (params already merged and normalised). Empty when the edit changes nothing.
  */
-export function changesOf(row: JobRow, next: { params: GenerationParams; target: string; priority: number }): JobFieldChange[] {
+export function changesOf(row: JobRow, next: { params: GenerationParams; target: string; priority: number; notBefore: number }): JobFieldChange[] {
   const changes: JobFieldChange[] = [];
   if (next.target !== row.target_server_alias) changes.push(change('target_server_alias', row.target_server_alias, next.target));
   if (next.priority !== row.priority) changes.push(change('priority', row.priority, next.priority));
+  if (next.notBefore !== row.not_before) changes.push(change('not_before', isoOrNull(row.not_before), isoOrNull(next.notBefore)));
   const before = JSON.parse(row.generation_params_json) as Record<string, unknown>;
   for (const [name, value] of Object.entries(next.params)) {
     if (!isDeepStrictEqual(before[name], value)) changes.push(change(`generation_params.${name}`, before[name], value));

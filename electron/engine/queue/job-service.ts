@@ -1,4 +1,4 @@
-import { FINISHED_STATUSES, type EditJobRequest, type GenerateRequest, type GenerationParams, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
+import { FINISHED_STATUSES, WAITING_STATUSES, isWaitingStatus, type EditJobRequest, type GenerateRequest, type GenerationParams, type JobStatus, type JobStatusResponse, type JobSummary, type ReorderRequest } from '../../../shared/jobs.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { comfySubmitProblem } from '../backends/comfyui/submit-check.ts';
@@ -6,20 +6,25 @@ import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import { validateTargetUrl } from '../net/target-url.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
+import type { QueueForecast } from './dispatch/queue-forecast.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { JobEvents } from './job-events.ts';
 import { AUTO_SERVER } from '../../../shared/servers.ts';
 import { changesOf, mergedParams, withEdit } from './job-edit-plan.ts';
+import { displayColumns } from './job-display.ts';
+import { demandsOfRequest, waitVerdict } from '../servers/server-eligibility.ts';
 import { jobModeFor, type JobRow } from './job-row.ts';
-import type { JobStore, ListQuery } from './job-store.ts';
+import type { JobStore, ListQuery, NewJob } from './job-store.ts';
+import type { BulkRequest, BulkResponse } from '../../../shared/queue-bulk.ts';
+import { QUEUE_EXPORT_MAX_JOBS, type QueueExport, type QueueImportResponse } from '../../../shared/queue-export.ts';
+import { BulkActions } from './bulk-actions.ts';
+import { importRequests, queueExport } from './queue-transfer.ts';
 import { toJobStatus } from './job-view.ts';
 import { normalizeSeedFields, SeedFieldError } from './seed-fields.ts';
 import type { SettingsStore } from './settings-store.ts';
 import { SubmitBatcher } from './submit-batcher.ts';
 import { missingExtensionProblem } from './submit-extension-check.ts';
 
-/** Assumed run time of a job when none of its kind has completed yet, for start estimates. */
-const DEFAULT_JOB_DURATION_MS = 30_000;
 
 /** A queue request that cannot be done as asked (unknown job, wrong state, unknown server). */
 export class JobServiceError extends DomainError {}
@@ -49,7 +54,15 @@ function notEditable(status: JobStatus): JobServiceError {
   const why = FINISHED_STATUSES.includes(status)
     ? `it has already finished (${status})`
     : `it has already started (${status}); cancel it and submit a new job, or requeue it after it ends`;
-  return new JobServiceError(409, 'job_not_editable', `Only a pending job can be edited, and ${why}. Nothing was changed.`);
+  return new JobServiceError(409, 'job_not_editable', `Only a pending or held job can be edited, and ${why}. Nothing was changed.`);
+}
+
+/** An ISO start time as epoch ms (0 = none); the schema has checked its form already. */
+export function notBeforeMs(iso: string | null | undefined): number {
+  if (!iso) return 0;
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) throw new JobServiceError(400, 'validation_error', `not_before "${iso}" is not a time; send ISO 8601 with an offset, e.g. 2026-05-01T23:00:00+02:00.`);
+  return ms;
 }
 
 /** Turns a request as sent into the one stored (a saved template filled in, styles applied). */
@@ -73,12 +86,17 @@ export class JobService {
   readonly #clock: Clock;
   readonly #maxAttempts: number;
   readonly #batcher: SubmitBatcher;
+  readonly #forecast: QueueForecast;
+  readonly #bulk: BulkActions;
   readonly #preparers: RequestPreparer[] = [];
 
   constructor(deps: {
     jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; events: JobEvents; settings: SettingsStore;
     clock: Clock; maxAttempts: number;
+    /** Expected start and end of each waiting job. */
+    forecast: QueueForecast;
   }) {
+    this.#forecast = deps.forecast;
     this.#jobs = deps.jobs;
     this.#dispatcher = deps.dispatcher;
     this.#registry = deps.registry;
@@ -87,6 +105,7 @@ export class JobService {
     this.#clock = deps.clock;
     this.#maxAttempts = deps.maxAttempts;
     this.#batcher = new SubmitBatcher((jobs) => this.#jobs.insertMany(jobs));
+    this.#bulk = new BulkActions({ jobs: deps.jobs, service: this, events: deps.events, dispatcher: deps.dispatcher });
   }
 
   summary(row: JobRow): JobSummary {
@@ -99,11 +118,22 @@ export class JobService {
   }
 
   /** Validates the target and stores the job; it is durable in SQLite when this resolves. */
-  async submit(sent: GenerateRequest, options: SubmitOptions = {}): Promise<JobRow> {
+  async submit(request: GenerateRequest, options: SubmitOptions = {}): Promise<JobRow> {
+    const row = await this.#batcher.submit(await this.newJob(request, options));
+    this.#events.created(row);
+    return row;
+  }
+
+  /**
+   * A request as the row it will be stored as, after every check a new job passes. Batches
+   * build their jobs with it and store them in their own transaction (then `announceCreated`).
+   */
+  async newJob(sent: GenerateRequest, options: SubmitOptions = {}): Promise<NewJob> {
     const request = this.#preparers.reduce((r, prepare) => prepare(r), sent);
     const { target, appType } = this.#checkedTarget(request);
+    this.#checkSomeServerCanRun(request, target, appType);
     const callback = request.callback_url ? { url: await validateTargetUrl(request.callback_url), attachImages: request.callback_images ?? false } : null;
-    const row = await this.#batcher.submit({
+    return {
       target_server_alias: target,
       app_type: appType,
       priority: request.priority ?? this.#settings.get('default_priority'),
@@ -114,9 +144,59 @@ export class JobService {
       max_attempts: this.#maxAttempts,
       metadata: checkedMetadata(request.metadata),
       callback,
+      held: request.hold ?? false,
+      notBefore: notBeforeMs(request.not_before),
+      requiresTags: request.requires_tags ?? null,
+    };
+  }
+
+  /**
+   * A job no enabled server's rules (tags, checkpoint patterns, size, batch) would ever let
+   * run is refused now, naming each server's rule, instead of waiting forever.
+   */
+  #checkSomeServerCanRun(request: GenerateRequest, target: string, appType: AppType): void {
+    const demands = demandsOfRequest({
+      appType, target, params: request.generation_params, checkpoint: displayColumns(request.generation_params).checkpoint_name,
+      requiresTags: request.requires_tags,
     });
-    this.#events.created(row);
-    return row;
+    const verdict = waitVerdict(demands, this.#registry.all(), this.#clock.now());
+    if (verdict?.verdict === 'never') throw new JobServiceError(400, 'no_server_can_run', verdict.reason);
+  }
+
+  /** Jobs stored in a caller's own transaction (a batch): tell everyone, as submit does. */
+  announceCreated(rows: readonly JobRow[]): void {
+    for (const row of rows) this.#events.created(row);
+  }
+
+  /** Many jobs at once; see BulkActions. */
+  bulk(request: BulkRequest, options: { apiKeyId: string | null }): Promise<BulkResponse> {
+    return this.#bulk.run(request, options);
+  }
+
+  /** The queue as a file: waiting jobs in dispatch order, and the finished ones when asked for. */
+  exportQueue(options: { includeFinished: boolean }): QueueExport {
+    const page = (statuses: readonly JobStatus[]) => this.#jobs.list({ statuses: [...statuses], limit: QUEUE_EXPORT_MAX_JOBS, offset: 0 }).rows;
+    return queueExport({ waiting: page(WAITING_STATUSES), finished: options.includeFinished ? page(FINISHED_STATUSES) : [] }, this.#clock);
+  }
+
+  /**
+   * Queues the waiting jobs of an export file again: new ids, the file's order, each checked
+   * as a new job first. All or nothing: the first job that fails refuses the file, naming it.
+   */
+  async importQueue(doc: Record<string, unknown>, options: SubmitOptions = {}): Promise<QueueImportResponse> {
+    const { requests, skipped } = importRequests(doc);
+    const jobs: NewJob[] = [];
+    for (const [index, request] of requests.entries()) {
+      try {
+        jobs.push(await this.newJob(request, options));
+      } catch (error) {
+        if (error instanceof DomainError) throw new JobServiceError(error.status, error.code, `Job ${index + 1} of the file: ${error.message} Nothing was imported.`, error.details);
+        throw error;
+      }
+    }
+    const rows = this.#jobs.insertMany(jobs);
+    this.announceCreated(rows);
+    return { imported: rows.length, mobilesd_job_ids: rows.map((r) => r.mobilesd_job_id), skipped };
   }
 
   /**
@@ -154,23 +234,59 @@ export class JobService {
    * and left as it was. The edit is recorded in the job's history.
    */
   edit(id: string, request: EditJobRequest, options: { apiKeyId: string | null }): JobRow {
+    const outcome = this.applyEdit(id, request, options);
+    if (outcome === 'unchanged') return this.get(id);
+    this.#events.changed(id);
+    if (outcome === 'reprioritised') void this.#dispatcher.requeueOutranked();
+    return this.get(id);
+  }
+
+  /**
+   * The stored part of an edit, without announcing it: a bulk action applies many inside
+   * one transaction and announces them after it commits. Throws like `edit`.
+   */
+  applyEdit(id: string, request: EditJobRequest, options: { apiKeyId: string | null }): 'unchanged' | 'edited' | 'reprioritised' {
     const row = this.get(id);
-    if (row.status !== 'pending') throw notEditable(row.status);
+    if (!isWaitingStatus(row.status)) throw notEditable(row.status);
     const params = withIntegerSeeds(mergedParams(row, request));
     const { target } = this.#checkedTarget({
       target_server_alias: request.target_server_alias ?? row.target_server_alias, app_type: row.app_type, mode: row.mode, generation_params: params,
     });
     const priority = request.priority ?? row.priority;
-    const changes = changesOf(row, { params, target, priority });
-    if (changes.length === 0) return row;
+    const notBefore = request.not_before === undefined ? row.not_before : notBeforeMs(request.not_before);
+    const changes = changesOf(row, { params, target, priority, notBefore });
+    if (changes.length === 0) return 'unchanged';
     const historyJson = withEdit(row, {
       at: new Date(this.#clock.now()).toISOString(), by: options.apiKeyId ? 'api_key' : 'ui', api_key_id: options.apiKeyId, changes,
     });
-    const outcome = this.#jobs.edit(id, { params, target, priority, historyJson });
+    const outcome = this.#jobs.edit(id, { params, target, priority, notBefore, historyJson });
     if (outcome === 'not_found') throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);
     if (outcome === 'not_pending') throw notEditable(this.get(id).status);
+    return priority !== row.priority ? 'reprioritised' : 'edited';
+  }
+
+  /**
+   * Holds a pending job: it stays in its place, safe in the queue, and is not dispatched
+   * until released. Holding a held job changes nothing; any other state is a 409.
+   */
+  hold(id: string): JobRow {
+    const row = this.get(id);
+    if (row.status === 'held') return row;
+    if (!this.#jobs.hold(id)) {
+      throw new JobServiceError(409, 'not_pending', `Only a pending job can be held; this one is ${this.get(id).status}. Nothing was changed.`);
+    }
     this.#events.changed(id);
-    if (priority !== row.priority) void this.#dispatcher.requeueOutranked();
+    return this.get(id);
+  }
+
+  /** Lets a held job run again, in the place it kept. Releasing a pending job changes nothing; any other state is a 409. */
+  release(id: string): JobRow {
+    const row = this.get(id);
+    if (row.status === 'pending') return row;
+    if (!this.#jobs.releaseHeld(id)) {
+      throw new JobServiceError(409, 'not_held', `Only a held job can be released; this one is ${this.get(id).status}. Nothing was changed.`);
+    }
+    this.#events.changed(id);
     return this.get(id);
   }
 
@@ -182,28 +298,46 @@ export class JobService {
 
   status(id: string): JobStatusResponse {
     const row = this.get(id);
-    return toJobStatus(row, this.#jobs.images(id), this.#dispatcher.live(id), this.#jobs.queuePosition(row), this.#clock.now());
+    const status = toJobStatus(row, this.#jobs.images(id), this.#dispatcher.live(id), this.#jobs.queuePosition(row), this.#clock.now());
+    return { ...status, ...this.#estimates(row, status.estimated_completion_time) };
+  }
+
+  /**
+   * A job's expected start and end: a waiting job's from the queue forecast; a running job
+   * started at its start, and ends when the server's progress says (else when the learned
+   * times say); a parked one ends when its download should.
+   */
+  #estimates(row: JobRow, reported: string | null = null): { estimated_start_time: string | null; estimated_completion_time: string | null } {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const forecast = this.#forecast.forJob(row);
+    if (row.status === 'processing') {
+      return { estimated_start_time: row.started_timestamp, estimated_completion_time: reported ?? (forecast ? iso(forecast.end) : null) };
+    }
+    if (row.status === 'pending' && forecast) return { estimated_start_time: iso(forecast.start), estimated_completion_time: iso(forecast.end) };
+    return { estimated_start_time: null, estimated_completion_time: reported };
+  }
+
+  /** When every waiting and running job should be done (ISO), or null when none is. */
+  allDoneBy(): string | null {
+    const at = this.#forecast.allDoneBy();
+    return at === null ? null : new Date(at).toISOString();
   }
 
   queuePosition(row: JobRow): number | null {
     return this.#jobs.queuePosition(row);
   }
 
-  /** A rough start time: jobs ahead × the average recent duration, spread over the servers. */
+  /** When a waiting job should start, from the queue forecast; null when unknown. */
   estimatedStart(row: JobRow): string | null {
-    const position = this.#jobs.queuePosition(row);
-    if (position === null) return null;
-    const servers = Math.max(1, this.#registry.all().filter((s) => s.row.app_type === row.app_type && s.health === 'online').length);
-    const avg = this.#jobs.averageDurationMs(row.app_type) ?? DEFAULT_JOB_DURATION_MS;
-    return new Date(this.#clock.now() + ((position - 1) / servers) * avg).toISOString();
+    return this.#estimates(row).estimated_start_time;
   }
 
   /** A page of the queue list; pending rows carry their queue_position. */
   list(query: ListQuery) {
     const { rows, total } = this.#jobs.list(query);
     const positions = this.#jobs.queuePositions(rows);
-    const jobs = rows.map((r) => ({ ...this.summary(r), queue_position: positions.get(r.mobilesd_job_id) ?? null }));
-    return { jobs, total, counts: this.#jobs.counts() };
+    const jobs = rows.map((r) => ({ ...this.summary(r), queue_position: positions.get(r.mobilesd_job_id) ?? null, ...this.#estimates(r) }));
+    return { jobs, total, counts: this.#jobs.counts(), all_done_by: this.allDoneBy() };
   }
 
   async cancel(id: string): Promise<JobRow> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ACTIVE_STATUSES, FINISHED_STATUSES, JOB_STATUSES, RUNNING_STATUSES, type GenerationParams, type JobMode, type JobStatus,
+  ACTIVE_STATUSES, FINISHED_STATUSES, JOB_STATUSES, RUNNING_STATUSES, WAITING_STATUSES, isWaitingStatus, type GenerationParams, type JobMode, type JobStatus,
 } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
@@ -9,6 +9,7 @@ import { GalleryStore, type ImageRow } from '../gallery/gallery-store.ts';
 import type { ImageRecord } from '../results/image-store.ts';
 import { jobModeFor, type ClaimedJob, type JobRow } from './job-row.ts';
 import { displayColumns } from './job-display.ts';
+import { SHARE_KEY_SQL, type RankedJob } from './dispatch/fair-share.ts';
 
 export interface NewJob {
   target_server_alias: string;
@@ -22,6 +23,14 @@ export interface NewJob {
   metadata?: Record<string, unknown> | null;
   /** Gets the result when the job finishes or fails; checked against the SSRF rule before it gets here. */
   callback?: { url: string; attachImages: boolean } | null;
+  /** Stored as held: kept in line but never dispatched until released. */
+  held?: boolean;
+  /** Earliest start (epoch ms); absent or 0 = as soon as its turn comes. */
+  notBefore?: number;
+  /** Tags every server that runs it must have. */
+  requiresTags?: string[] | null;
+  /** The batch the job was made in, and its cell in the batch's grid. */
+  batch?: { id: string; index: number } | null;
 }
 
 export interface ListQuery {
@@ -36,6 +45,13 @@ export interface ListQuery {
   includeArchived?: boolean;
   limit: number;
   offset: number;
+}
+
+/** What a dispatch plan picked: the job, its server, and the earlier jobs it passed. */
+export interface ClaimChoice {
+  job: JobRow;
+  alias: string;
+  overtaken: readonly string[];
 }
 
 /** A slot a job may be claimed for: one server alias and its app type. */
@@ -73,9 +89,9 @@ export class JobStore {
     this.#stmts = {
       insert: db.prepare<[Record<string, unknown>], JobRow>(`INSERT INTO jobs (mobilesd_job_id, status, creation_timestamp, last_updated_timestamp,
         target_server_alias, generation_params_json, app_type, mode, source_info, api_key_id, priority, position,
-        max_attempts, positive_prompt, checkpoint_name, metadata_json, callback_url, callback_images)
-        VALUES (@id, 'pending', @now, @now, @target, @params, @app_type, @mode, @source_info, @api_key_id, @priority,
-        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint, @metadata, @callback_url, @callback_images) RETURNING *`),
+        max_attempts, positive_prompt, checkpoint_name, metadata_json, callback_url, callback_images, not_before, requires_tags_json, batch_id, batch_index)
+        VALUES (@id, @status, @now, @now, @target, @params, @app_type, @mode, @source_info, @api_key_id, @priority,
+        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint, @metadata, @callback_url, @callback_images, @not_before, @requires_tags, @batch_id, @batch_index) RETURNING *`),
       get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE mobilesd_job_id = ?'),
       claim: db.prepare<[Record<string, unknown>], ClaimedJob>(`UPDATE jobs SET status = 'processing',
         assigned_server_alias = @alias, lease_token = @token, attempts = attempts + 1,
@@ -87,10 +103,18 @@ export class JobStore {
         WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`),
       release: db.prepare(`UPDATE jobs SET status = 'pending', lease_token = NULL,
         assigned_server_alias = NULL, run_after = @run_after, attempts = attempts - @refund, error_message = @error,
-        last_updated_timestamp = @now, backend_task_id = NULL
+        last_updated_timestamp = @now, backend_task_id = NULL, crash_count = crash_count + @crashed,
+        oom_vram_bytes = COALESCE(@oom_vram_bytes, oom_vram_bytes)
         WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`),
+      quarantine: db.prepare(`UPDATE jobs SET status = 'held', lease_token = NULL, assigned_server_alias = NULL,
+        attempts = attempts - 1, error_message = @reason, crash_count = crash_count + 1, last_updated_timestamp = @now, backend_task_id = NULL
+        WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`),
+      failPending: db.prepare(`UPDATE jobs SET status = 'failed', error_message = @error, completion_timestamp = @now,
+        last_updated_timestamp = @now WHERE mobilesd_job_id = @id AND status = 'pending'`),
       cancelPending: db.prepare(`UPDATE jobs SET status = 'cancelled', completion_timestamp = @now, last_updated_timestamp = @now
-        WHERE mobilesd_job_id = @id AND status IN ('pending', 'downloading_resources')`),
+        WHERE mobilesd_job_id = @id AND status IN ('pending', 'held', 'downloading_resources')`),
+      hold: db.prepare(`UPDATE jobs SET status = 'held', last_updated_timestamp = @now WHERE mobilesd_job_id = @id AND status = 'pending'`),
+      releaseHeld: db.prepare(`UPDATE jobs SET status = 'pending', last_updated_timestamp = @now WHERE mobilesd_job_id = @id AND status = 'held'`),
       requestCancel: db.prepare(`UPDATE jobs SET cancel_requested = 1, last_updated_timestamp = @now
         WHERE mobilesd_job_id = @id AND status = 'processing'`),
       retry: db.prepare(`UPDATE jobs SET status = 'pending', attempts = 0, run_after = 0, error_message = NULL,
@@ -103,14 +127,15 @@ export class JobStore {
       setPriority: db.prepare(`UPDATE jobs SET priority = @priority, last_updated_timestamp = @now WHERE mobilesd_job_id = @id`),
       setPosition: db.prepare(`UPDATE jobs SET position = @position, last_updated_timestamp = @now WHERE mobilesd_job_id = @id`),
       // Processing counts too: a job prefetched into a server's own queue still waits, and "top" goes before it.
-      minPos: db.prepare<[], { p: number | null }>(`SELECT MIN(position) AS p FROM jobs WHERE status IN ('pending', 'processing')`),
+      minPos: db.prepare<[], { p: number | null }>(`SELECT MIN(position) AS p FROM jobs WHERE status IN ('pending', 'held', 'processing')`),
       maxPos: db.prepare<[], { p: number | null }>(`SELECT MAX(position) AS p FROM jobs`),
-      neighbourBefore: db.prepare<[number], { position: number }>(`SELECT position FROM jobs WHERE status = 'pending' AND position < ? ORDER BY position DESC LIMIT 1`),
-      neighbourAfter: db.prepare<[number], { position: number }>(`SELECT position FROM jobs WHERE status = 'pending' AND position > ? ORDER BY position ASC LIMIT 1`),
+      neighbourBefore: db.prepare<[number], { position: number }>(`SELECT position FROM jobs WHERE status IN (${sqlList(WAITING_STATUSES)}) AND position < ? ORDER BY position DESC LIMIT 1`),
+      neighbourAfter: db.prepare<[number], { position: number }>(`SELECT position FROM jobs WHERE status IN (${sqlList(WAITING_STATUSES)}) AND position > ? ORDER BY position ASC LIMIT 1`),
       counts: db.prepare<[], { status: JobStatus; app_type: AppType; n: number }>(`SELECT status, app_type, COUNT(*) AS n FROM jobs
         WHERE archived = 0 GROUP BY status, app_type`),
       processing: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'processing'`),
       nextRunAfter: db.prepare<[number], { t: number | null }>(`SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?`),
+      nextNotBefore: db.prepare<[number], { t: number | null }>(`SELECT MIN(not_before) AS t FROM jobs WHERE status = 'pending' AND not_before > ?`),
       // Three exact ranges of the jobs_claim index (status, priority DESC, position): counting
       // with them reads only the rows counted, never the whole queue.
       pendingAbovePriority: db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending' AND priority > ?`),
@@ -119,7 +144,7 @@ export class JobStore {
       pendingPositionBetween: db.prepare<[number, number, number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending'
         AND priority = ? AND position > ? AND position < ?`),
       pendingAhead: db.prepare<[Record<string, unknown>], { one: number }>(`SELECT 1 AS one FROM jobs WHERE status = 'pending'
-        AND run_after <= @now AND app_type = @app_type AND (target_server_alias = 'auto' OR target_server_alias = @alias)
+        AND run_after <= @now AND not_before <= @now AND app_type = @app_type AND (target_server_alias = 'auto' OR target_server_alias = @alias)
         AND (priority > @priority OR (priority = @priority AND position < @position)) LIMIT 1`),
       pendingCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE api_key_id = ? AND status IN (${sqlList(ACTIVE_STATUSES)})`),
     };
@@ -170,6 +195,11 @@ export class JobStore {
           metadata: job.metadata ? JSON.stringify(job.metadata) : null,
           callback_url: job.callback?.url ?? null,
           callback_images: job.callback?.attachImages ? 1 : 0,
+          status: job.held ? 'held' : 'pending',
+          not_before: job.notBefore ?? 0,
+          requires_tags: job.requiresTags?.length ? JSON.stringify(job.requiresTags) : null,
+          batch_id: job.batch?.id ?? null,
+          batch_index: job.batch?.index ?? null,
           ...displayParams(params),
         })!;
       })).immediate();
@@ -181,31 +211,37 @@ export class JobStore {
   }
 
   /**
-   * Claims the first runnable pending job (priority, then position) that fits one of the
-   * free slots. `choose` picks the slot for a candidate (or null to skip it). One IMMEDIATE
-   * transaction: select + UPDATE … RETURNING, so two claimers can never take the same job.
+   * Claims the job `plan` picks among the runnable pending jobs (up to 64, in dispatch order:
+   * priority, then position; with `fairShare`, each source's next jobs first) for one of the
+   * free slots, and counts a pass on each job it was chosen over. One IMMEDIATE transaction:
+   * select + UPDATE … RETURNING, so two claimers can never take the same job.
    */
-  claimNext(slots: FreeSlot[], choose: (job: JobRow, slots: FreeSlot[]) => FreeSlot | null): ClaimedJob | null {
+  claimNext(slots: FreeSlot[], plan: (candidates: RankedJob[]) => ClaimChoice | null, opts: { fairShare?: boolean } = {}): ClaimedJob | null {
     return this.#write(() => {
       if (slots.length === 0) return null;
       const appTypes = [...new Set(slots.map((s) => s.appType))];
       const aliases = [...new Set(slots.map((s) => s.alias))];
-      const sql = `SELECT * FROM jobs WHERE status = 'pending' AND run_after <= ?
+      const where = `status = 'pending' AND run_after <= ? AND not_before <= ?
         AND app_type IN (${appTypes.map(() => '?').join(',')})
-        AND (target_server_alias = 'auto' OR target_server_alias IN (${aliases.map(() => '?').join(',')}))
-        ORDER BY priority DESC, position ASC LIMIT 64`;
+        AND (target_server_alias = 'auto' OR target_server_alias IN (${aliases.map(() => '?').join(',')}))`;
+      // Fair share reads each source's first jobs, so a source deep in the queue is seen at all.
+      const sql = opts.fairShare
+        ? `SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY priority, ${SHARE_KEY_SQL} ORDER BY position) AS share_rank
+          FROM jobs WHERE ${where}) WHERE share_rank <= 16 ORDER BY priority DESC, share_rank, position LIMIT 64`
+        : `SELECT * FROM jobs WHERE ${where} ORDER BY priority DESC, position ASC LIMIT 64`;
       const now = this.#clock.now();
       const tx = this.#db.transaction((): ClaimedJob | null => {
-        const candidates = this.#db.prepare<unknown[], JobRow>(sql).all(now, ...appTypes, ...aliases);
-        for (const job of candidates) {
-          const slot = choose(job, slots);
-          if (!slot) continue;
-          const claimed = this.#stmts.claim.get({
-            alias: slot.alias, token: randomUUID(), now: new Date(now).toISOString(), id: job.mobilesd_job_id,
-          });
-          if (claimed) return claimed;
+        const candidates = this.#db.prepare<unknown[], JobRow>(sql).all(now, now, ...appTypes, ...aliases);
+        const choice = plan(candidates);
+        if (!choice) return null;
+        const claimed = this.#stmts.claim.get({
+          alias: choice.alias, token: randomUUID(), now: new Date(now).toISOString(), id: choice.job.mobilesd_job_id,
+        });
+        if (claimed && choice.overtaken.length) {
+          this.#db.prepare(`UPDATE jobs SET overtaken_count = overtaken_count + 1, overtaken_since = COALESCE(overtaken_since, ?)
+            WHERE status = 'pending' AND mobilesd_job_id IN (${choice.overtaken.map(() => '?').join(',')})`).run(now, ...choice.overtaken);
         }
-        return null;
+        return claimed ?? null;
       });
       return tx.immediate();
     });
@@ -262,13 +298,33 @@ export class JobStore {
    * Gives a claimed job back to the queue: after a transient error (`runAfter` backoff) or
    * because its server turned out to be offline (`refundAttempt`: it never reached a GPU).
    */
-  release(job: ClaimedJob, opts: { runAfter?: number; refundAttempt?: boolean; error?: string | null }): boolean {
+  release(job: ClaimedJob, opts: {
+    runAfter?: number; refundAttempt?: boolean; error?: string | null;
+    /** Its server crashed or went offline during the attempt (counted toward quarantine). */
+    crashed?: boolean;
+    /** It ran out of memory on a GPU of this many bytes: only a bigger one may take it now. */
+    oomVramBytes?: number;
+  }): boolean {
     return this.#write(() => {
       return this.#stmts.release.run({
         id: job.mobilesd_job_id, token: job.lease_token, run_after: opts.runAfter ?? 0,
         refund: opts.refundAttempt ? 1 : 0, error: opts.error ?? null, now: this.#now(),
+        crashed: opts.crashed ? 1 : 0, oom_vram_bytes: opts.oomVramBytes ?? null,
       }).changes === 1;
     });
+  }
+
+  /**
+   * Holds a claimed job whose attempts keep taking its server down, with the reason as its
+   * message: it stays in line but is never dispatched again until someone releases it.
+   */
+  quarantine(job: ClaimedJob, reason: string): boolean {
+    return this.#write(() => this.#stmts.quarantine.run({ id: job.mobilesd_job_id, token: job.lease_token, reason, now: this.#now() }).changes === 1);
+  }
+
+  /** Fails a pending job that no server can ever take (the message names the rule). */
+  failPending(id: string, error: string): boolean {
+    return this.#write(() => this.#stmts.failPending.run({ id, error, now: this.#now() }).changes === 1);
   }
 
   /**
@@ -335,6 +391,37 @@ export class JobStore {
     });
   }
 
+  /** A pending job becomes held: it keeps its place but is not dispatched. False when it was not pending. */
+  hold(id: string): boolean {
+    return this.#write(() => this.#stmts.hold.run({ id, now: this.#now() }).changes === 1);
+  }
+
+  /** A held job is pending again, in the place it kept. False when it was not held. */
+  releaseHeld(id: string): boolean {
+    return this.#write(() => this.#stmts.releaseHeld.run({ id, now: this.#now() }).changes === 1);
+  }
+
+  /**
+   * Runs several changes as one IMMEDIATE transaction (a bulk action): all of them commit
+   * or none. The store's own transactions nest inside as savepoints.
+   */
+  inTransaction<T>(change: () => T): T {
+    return this.#write(() => this.#db.transaction(change).immediate());
+  }
+
+  /**
+   * Puts waiting jobs at the head or the tail of the line, in the order given (the first
+   * given runs first among them), as one move each would, without renumbering the others.
+   */
+  placeAtEnd(ids: readonly string[], end: 'top' | 'bottom'): void {
+    if (ids.length === 0) return;
+    const now = this.#now();
+    const start = end === 'top'
+      ? (this.#stmts.minPos.get()?.p ?? 1) - ids.length
+      : (this.#stmts.maxPos.get()?.p ?? 0) + 1;
+    ids.forEach((id, i) => this.#stmts.setPosition.run({ id, position: start + i, now }));
+  }
+
   archive(id: string): boolean {
     return this.#write(() => {
       return this.#stmts.archive.run({ id, now: this.#now() }).changes === 1;
@@ -349,17 +436,17 @@ export class JobStore {
 
   /**
    * Changes a job that has not started: params (and the display columns read from them),
-   * target and priority, with the edit appended to its history, in one UPDATE that only
-   * matches a pending job, so a job claimed meanwhile is left exactly as it was. The
-   * position is kept: the job keeps its place unless its priority moves it.
+   * target, priority and start time, with the edit appended to its history, in one UPDATE
+   * that only matches a waiting (pending or held) job, so a job claimed meanwhile is left
+   * exactly as it was. The position is kept: the job keeps its place unless its priority moves it.
    */
-  edit(id: string, change: { params: GenerationParams; target: string; priority: number; historyJson: string }): 'edited' | 'not_pending' | 'not_found' {
+  edit(id: string, change: { params: GenerationParams; target: string; priority: number; notBefore: number; historyJson: string }): 'edited' | 'not_pending' | 'not_found' {
     const { prompt, checkpoint } = displayParams(change.params);
     const edited = this.#db.prepare(`UPDATE jobs SET generation_params_json = @params, positive_prompt = @prompt, checkpoint_name = @checkpoint,
-      target_server_alias = @target, priority = @priority, edit_history_json = @history, last_updated_timestamp = @now
-      WHERE mobilesd_job_id = @id AND status = 'pending'`).run({
+      target_server_alias = @target, priority = @priority, not_before = @not_before, edit_history_json = @history, last_updated_timestamp = @now
+      WHERE mobilesd_job_id = @id AND status IN (${sqlList(WAITING_STATUSES)})`).run({
       id, params: JSON.stringify(change.params), prompt, checkpoint, target: change.target, priority: change.priority,
-      history: change.historyJson, now: this.#now(),
+      not_before: change.notBefore, history: change.historyJson, now: this.#now(),
     }).changes === 1;
     if (edited) return 'edited';
     return this.get(id) ? 'not_pending' : 'not_found';
@@ -378,7 +465,7 @@ export class JobStore {
     return this.#db.transaction(() => {
       const job = this.get(id);
       if (!job) return 'not_found' as const;
-      if (job.status !== 'pending') return 'not_pending' as const;
+      if (!isWaitingStatus(job.status)) return 'not_pending' as const;
       let position: number;
       if ('to' in target) {
         position = target.to === 'top'
@@ -387,7 +474,7 @@ export class JobStore {
       } else {
         const anchorId = 'before' in target ? target.before : target.after;
         const anchor = this.get(anchorId);
-        if (!anchor || anchor.status !== 'pending' || anchorId === id) return 'bad_anchor' as const;
+        if (!anchor || !isWaitingStatus(anchor.status) || anchorId === id) return 'bad_anchor' as const;
         const neighbour = 'before' in target
           ? this.#stmts.neighbourBefore.get(anchor.position)
           : this.#stmts.neighbourAfter.get(anchor.position);
@@ -407,7 +494,7 @@ export class JobStore {
 
   // Midpoints eventually run out of float precision; spread positions out again.
   #renumberPending(): void {
-    const rows = this.#db.prepare<[], { mobilesd_job_id: string }>(`SELECT mobilesd_job_id FROM jobs WHERE status = 'pending' ORDER BY position`).all();
+    const rows = this.#db.prepare<[], { mobilesd_job_id: string }>(`SELECT mobilesd_job_id FROM jobs WHERE status IN (${sqlList(WAITING_STATUSES)}) ORDER BY position`).all();
     const base = (this.#stmts.maxPos.get()?.p ?? 0) + 1;
     rows.forEach((row, i) => this.#stmts.setPosition.run({ id: row.mobilesd_job_id, position: base + i, now: this.#now() }));
   }
@@ -421,7 +508,8 @@ export class JobStore {
     const wanted = new Set(query.statuses?.length ? query.statuses : JOB_STATUSES);
     const segments: { statuses: readonly JobStatus[]; order: string }[] = [
       { statuses: RUNNING_STATUSES, order: 'started_timestamp' },
-      { statuses: ['pending'], order: 'priority DESC, position' },
+      // Held jobs keep their place in line, so they are listed among the pending ones.
+      { statuses: WAITING_STATUSES, order: 'priority DESC, position' },
       { statuses: FINISHED_STATUSES, order: 'completion_timestamp DESC' },
     ];
     const rows: JobRow[] = [];
@@ -518,21 +606,21 @@ export class JobStore {
     return this.#stmts.pendingCount.get(apiKeyId)!.n;
   }
 
-  /** Mean run time of the last 20 completed jobs of an app type, for start-time estimates. */
-  averageDurationMs(appType: string): number | null {
-    const row = this.#db.prepare<[string], { avg: number | null }>(`SELECT AVG((julianday(completion_timestamp) - julianday(started_timestamp)) * 86400000) AS avg
-      FROM (SELECT completion_timestamp, started_timestamp FROM jobs WHERE status = 'completed' AND app_type = ?
-      AND started_timestamp IS NOT NULL ORDER BY completion_timestamp DESC LIMIT 20)`).get(appType);
-    return row?.avg ?? null;
+  /** The first `limit` pending jobs in dispatch order, and how many are pending in all (for the queue forecast). */
+  pendingInOrder(limit: number): { rows: JobRow[]; total: number } {
+    const rows = this.#db.prepare<[number], JobRow>(`SELECT * FROM jobs WHERE status = 'pending' ORDER BY priority DESC, position LIMIT ?`).all(limit);
+    return { rows, total: rows.length < limit ? rows.length : this.counts().pending };
   }
 
   processingJobs(): JobRow[] {
     return this.#stmts.processing.all();
   }
 
-  /** The earliest future run_after among pending jobs, so the dispatcher can wake then. */
+  /** The earliest future run_after or not_before among pending jobs, so the dispatcher can wake then. */
   nextWakeAt(): number | null {
-    return this.#stmts.nextRunAfter.get(this.#clock.now())?.t ?? null;
+    const now = this.#clock.now();
+    const times = [this.#stmts.nextRunAfter.get(now)?.t, this.#stmts.nextNotBefore.get(now)?.t].filter((t): t is number => typeof t === 'number');
+    return times.length ? Math.min(...times) : null;
   }
 
   images(jobId: string): ImageRow[] {

@@ -77,7 +77,15 @@ export function toJobSummary(row: JobRow, images: { id: number }[], live: LivePr
     status_text: row.status === 'processing' ? live?.statusText ?? null : null,
     metadata: metadataOf(row),
     ...(scriptWarnings ? { script_warnings: scriptWarnings } : {}),
+    not_before: notBeforeOf(row),
+    batch_id: row.batch_id ?? null,
+    ...(row.requires_tags_json ? { requires_tags: JSON.parse(row.requires_tags_json) as string[] } : {}),
   };
+}
+
+/** The job's start time as ISO, or null when it may start as soon as its turn comes. */
+export function notBeforeOf(row: Pick<JobRow, 'not_before'>): string | null {
+  return row.not_before > 0 ? new Date(row.not_before).toISOString() : null;
 }
 
 function metadataOf(row: JobRow): Record<string, unknown> | null {
@@ -137,5 +145,6 @@ export function toJobStatus(
     display: displayOf(params),
     metadata: metadataOf(row),
     edit_history: editHistoryOf(row),
+    not_before: notBeforeOf(row),
   };
 }

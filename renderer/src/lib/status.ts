@@ -5,6 +5,7 @@ export type Tone = 'accent' | 'success' | 'warning' | 'danger' | 'info' | 'neutr
 
 export const JOB_STATUS: Record<JobStatus, { label: string; tone: Tone }> = {
   pending: { label: 'Queued', tone: 'neutral' },
+  held: { label: 'Held', tone: 'warning' },
   downloading_resources: { label: 'Downloading', tone: 'info' },
   processing: { label: 'Running', tone: 'accent' },
   completed: { label: 'Done', tone: 'success' },

@@ -6,6 +6,8 @@ import {
   type EditJobRequest, type JobStatus, type ReorderRequest,
 } from '../../../../shared/jobs.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
+import { BulkRequestSchema, BulkResponseSchema, type BulkRequest } from '../../../../shared/queue-bulk.ts';
+import { QueueExportSchema, QueueImportResponseSchema } from '../../../../shared/queue-export.ts';
 import { AppTypeSchema, type AppType } from '../../../../shared/servers.ts';
 import type { ApiContext } from '../context.ts';
 import { applicationSpecificData } from '../../queue/application-data.ts';
@@ -129,6 +131,9 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
   const ownJob: RoutePolicy = { permission: 'submit', ownJobOnly: true };
   action('cancel', ownJob, (id) => ctx.service.cancel(id));
   action('retry', ownJob, (id) => ctx.service.retry(id));
+  // A held job waits in its place and is never dispatched until released.
+  action('hold', ownJob, (id) => ctx.service.hold(id));
+  action('release', ownJob, (id) => ctx.service.release(id));
   action('requeue', { permission: 'admin', createsJobs: true }, async (id, r) => (await ctx.service.requeue(id, { apiKeyId: r.apiKeyId })).mobilesd_job_id);
 
   app.post<{ Params: JobParamsT; Body: ReorderRequest }>('/api/v1/queue/jobs/:id/reorder', {
@@ -161,6 +166,35 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     await ctx.service.remove(request.params.id);
     return { deleted: request.params.id };
   });
+
+  // One action on many jobs (ids or the list's filters), in one transaction, answered with counts.
+  app.post<{ Body: BulkRequest }>('/api/v1/queue/bulk', {
+    config: { permission: 'admin' },
+    schema: { tags: ['queue'], body: BulkRequestSchema, response: { 200: BulkResponseSchema, ...errors } },
+  }, async (request) => ctx.service.bulk(request.body, { apiKeyId: requestApiKeyId(request) }));
+
+  app.get<{ Querystring: { include_finished?: boolean } }>('/api/v1/queue/export', {
+    config: { permission: 'admin' },
+    schema: {
+      tags: ['queue'],
+      querystring: Type.Object({ include_finished: Type.Optional(Type.Boolean({ description: 'also the finished jobs (for the record; an import does not queue them again)' })) }, { additionalProperties: false }),
+      response: { 200: QueueExportSchema, 400: ApiErrorSchema },
+    },
+  }, async (request, reply) => {
+    const doc = ctx.service.exportQueue({ includeFinished: request.query.include_finished ?? false });
+    const day = doc.exported_at.slice(0, 10);
+    return reply.header('Content-Disposition', `attachment; filename="stablequeue-queue-${day}.json"`).send(doc);
+  });
+
+  // The body's form is checked by the import itself, so a file from another version gets a message that says so.
+  app.post<{ Body: Record<string, unknown> }>('/api/v1/queue/import', {
+    config: { permission: 'admin', createsJobs: true },
+    schema: {
+      tags: ['queue'],
+      body: Type.Object({}, { additionalProperties: true, description: 'a document from GET /api/v1/queue/export' }),
+      response: { 200: QueueImportResponseSchema, ...errors },
+    },
+  }, async (request) => ctx.service.importQueue(request.body, { apiKeyId: requestApiKeyId(request) }));
 
   app.get('/api/v1/queue/state', { config: { permission: 'read' }, schema: { tags: ['queue'], response: { 200: QueueStateSchema } } }, async () =>
     ({ paused: ctx.service.isPaused(), counts: ctx.service.counts() }));

@@ -1,0 +1,49 @@
+import Type from 'typebox';
+import { JobMetadataSchema, JobModeSchema, JobStatusSchema } from './jobs.ts';
+import { AppTypeSchema } from './servers.ts';
+
+/** What an export file says it is; an import refuses anything else. */
+export const QUEUE_EXPORT_FORMAT = 'stablequeue.queue';
+/** The newest file version this StableQueue writes and reads. Older ones it reads too. */
+export const QUEUE_EXPORT_VERSION = 1;
+/** At most this many jobs in one file. */
+export const QUEUE_EXPORT_MAX_JOBS = 20_000;
+
+/** One job as exported: what it takes to queue it again, not its run (attempts, results). */
+export const ExportedJobSchema = Type.Object({
+  mobilesd_job_id: Type.String({ description: 'its id where it was exported; the import gives it a new one' }),
+  status: JobStatusSchema,
+  app_type: AppTypeSchema,
+  mode: JobModeSchema,
+  priority: Type.Integer(),
+  target_server_alias: Type.String(),
+  generation_params: Type.Record(Type.String(), Type.Unknown()),
+  source_info: Type.Union([Type.String(), Type.Null()]),
+  metadata: JobMetadataSchema,
+  not_before: Type.Union([Type.String(), Type.Null()]),
+  creation_timestamp: Type.String(),
+  /** The batch the job belongs to, when batches exist in this StableQueue (null: none). */
+  batch_id: Type.Union([Type.String(), Type.Null()]),
+});
+export type ExportedJob = Type.Static<typeof ExportedJobSchema>;
+
+/**
+ * GET /api/v1/queue/export: the waiting jobs (pending and held) in dispatch order, then,
+ * when asked, the finished ones. POST /api/v1/queue/import takes the same document.
+ */
+export const QueueExportSchema = Type.Object({
+  format: Type.Literal(QUEUE_EXPORT_FORMAT),
+  version: Type.Integer(),
+  exported_at: Type.String(),
+  stablequeue_version: Type.String(),
+  jobs: Type.Array(ExportedJobSchema),
+});
+export type QueueExport = Type.Static<typeof QueueExportSchema>;
+
+/** POST /api/v1/queue/import's answer: the new ids in the file's order, and what was not queued again. */
+export const QueueImportResponseSchema = Type.Object({
+  imported: Type.Integer(),
+  mobilesd_job_ids: Type.Array(Type.String()),
+  skipped: Type.Record(Type.String(), Type.Integer({ description: 'finished: jobs that had already run (exported for the record, not queued again)' })),
+});
+export type QueueImportResponse = Type.Static<typeof QueueImportResponseSchema>;
