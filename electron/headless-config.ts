@@ -7,7 +7,7 @@ import type { EngineConfig } from './engine/config.ts';
  * PORT, HOST, STABLEQUEUE_DATA_DIR or CONFIG_DATA_PATH, STABLE_DIFFUSION_SAVE_PATH,
  * CHECKPOINT_PATH, LORA_PATH, VAE_PATH, EMBEDDINGS_PATH, STABLEQUEUE_PASSWORD,
  * STABLEQUEUE_ALLOWED_HOSTS, STABLEQUEUE_CORS_ORIGINS, ATTEMPT_DEADLINE_MINUTES, SHUTDOWN_GRACE_SECONDS,
- * A1111_COMPAT_PORT, COMFYUI_COMPAT_PORT.
+ * A1111_COMPAT_PORT, COMFYUI_COMPAT_PORT, GALLERY_IMPORT_PATHS (folders for the gallery, separated like PATH).
  */
 export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir: string; cwd: string }): EngineConfig {
   const port = env.PORT ? Number(env.PORT) : 3000;
@@ -32,6 +32,8 @@ export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir:
     loraPath: abs(env.LORA_PATH),
     vaePath: abs(env.VAE_PATH),
     embeddingsPath: abs(env.EMBEDDINGS_PATH),
+    galleryImportPaths: (env.GALLERY_IMPORT_PATHS ?? '').split(path.delimiter).map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(defaults.cwd, p)),
+    wildcardsDir: abs(env.WILDCARDS_PATH) ?? undefined,
     host,
     port,
     uiDir: env.STABLEQUEUE_UI_DIR ? path.resolve(defaults.cwd, env.STABLEQUEUE_UI_DIR) : defaults.uiDir,

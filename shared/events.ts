@@ -1,4 +1,5 @@
 import type { GallerySource } from './images.ts';
+import type { BatchView } from './batches.ts';
 import type { JobSummary } from './jobs.ts';
 import type { DownloadProgress, DownloadView, ScanState } from './models.ts';
 import type { ServerView } from './servers.ts';
@@ -28,12 +29,14 @@ export type EngineEvent =
   | ({ type: 'download.progress' } & DownloadProgress)
   | { type: 'download.deleted'; id: string }
   /** A Civitai update check found newer versions ("N models have updates"). */
-  | { type: 'models.updates'; count: number; checked: number; checked_at: string };
+  | { type: 'models.updates'; count: number; checked: number; checked_at: string }
+  /** Every job of a batch has ended and its contact sheets are saved. */
+  | { type: 'batch.finished'; batch: BatchView };
 
 export type EngineEventType = EngineEvent['type'];
 export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = [
   'job.created', 'job.updated', 'job.progress', 'job.finished', 'job.deleted',
   'queue.state', 'server.status', 'server.deleted', 'image.deleted', 'image.created', 'gallery.source',
   'models.scan', 'models.hashing', 'models.changed', 'download.updated', 'download.progress', 'download.deleted',
-  'models.updates',
+  'models.updates', 'batch.finished',
 ];

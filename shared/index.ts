@@ -12,3 +12,4 @@ export * from './health.ts';
 export * from './api-keys.ts';
 export * from './notifications.ts';
 export * from './civitai.ts';
+export * from './batches.ts';

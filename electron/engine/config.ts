@@ -11,11 +11,15 @@ export interface EngineConfig {
   dataDir: string;
   /** Where generated images are written (STABLE_DIFFUSION_SAVE_PATH). */
   outputsDir?: string;
+  /** Folders indexed into the gallery in place at start (GALLERY_IMPORT_PATHS), besides those added in Settings. */
+  galleryImportPaths?: string[];
   /** Local model library roots (CHECKPOINT_PATH, LORA_PATH, …). */
   checkpointPath?: string | null;
   loraPath?: string | null;
   vaePath?: string | null;
   embeddingsPath?: string | null;
+  /** Wildcard files for dynamic prompts in batches (`__name__` reads name.txt), default <dataDir>/wildcards. */
+  wildcardsDir?: string;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -40,6 +44,8 @@ export interface EngineConfig {
   /** Exact origins (e.g. chrome-extension://<id>) allowed to call the API cross-origin with an API key (STABLEQUEUE_CORS_ORIGINS). */
   corsOrigins?: string[];
   civitaiBaseUrl?: string;
+  /** How often the gallery trash is checked for images past their retention (default 1 h); the clock decides their age. */
+  galleryTrashCheckIntervalMs?: number;
   /** How often the daily-backup check runs (default 10 min); the clock decides when a day has passed. */
   backupCheckIntervalMs?: number;
   /** While the queue waits for disk space: how often free space is checked (default 15 s) and how much must be free to go on (default 256 MB). */
@@ -63,10 +69,12 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     ...config,
     dataDir,
     outputsDir: path.resolve(config.outputsDir ?? path.join(dataDir, 'outputs')),
+    galleryImportPaths: config.galleryImportPaths ?? [],
     checkpointPath: config.checkpointPath ?? null,
     loraPath: config.loraPath ?? null,
     vaePath: config.vaePath ?? null,
     embeddingsPath: config.embeddingsPath ?? null,
+    wildcardsDir: path.resolve(config.wildcardsDir ?? path.join(dataDir, 'wildcards')),
     host: config.host ?? '127.0.0.1',
     port: config.port ?? 3000,
     uiDir: config.uiDir === undefined ? null : config.uiDir,
@@ -80,6 +88,7 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     corsOrigins: config.corsOrigins ?? [],
     civitaiBaseUrl: config.civitaiBaseUrl ?? 'https://civitai.com',
     backupCheckIntervalMs: config.backupCheckIntervalMs ?? 10 * 60_000,
+    galleryTrashCheckIntervalMs: config.galleryTrashCheckIntervalMs ?? 60 * 60_000,
     diskCheckIntervalMs: config.diskCheckIntervalMs ?? 15_000,
     a1111CompatPort: config.a1111CompatPort ?? null,
     comfyuiCompatPort: config.comfyuiCompatPort ?? null,

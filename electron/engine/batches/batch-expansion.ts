@@ -158,6 +158,8 @@ function dynamicError<T>(run: () => T): T {
   }
 }
 
+const isDynamic = (text: string) => dynamicError(() => isDynamicPrompt(text));
+
 /** The expanded axes and the count; throws (batch_too_large) when the count passes the cap, before making any job. */
 export function expandBatch(input: ExpansionInput): Expansion {
   const names = Object.keys(input.axes).map(checkedAxisName);
@@ -173,11 +175,11 @@ export function expandBatch(input: ExpansionInput): Expansion {
   if (input.promptMode === 'combinatorial') {
     for (const field of ['positive_prompt', 'negative_prompt'] as const) {
       const axis = axes.find((a) => a.name === field);
-      const expand = (text: string) => (isDynamicPrompt(text) ? dynamicError(() => combinatorialPrompts(text, input.wildcards, input.maxJobs)) : [text]);
+      const expand = (text: string) => (isDynamic(text) ? dynamicError(() => combinatorialPrompts(text, input.wildcards, input.maxJobs)) : [text]);
       if (axis) {
         const values = axis.values.flatMap((v) => expand(String(v)));
         axes[axes.indexOf(axis)] = { name: field, values, labels: values.map(String) };
-      } else if (typeof input.baseParams[field] === 'string' && isDynamicPrompt(input.baseParams[field])) {
+      } else if (typeof input.baseParams[field] === 'string' && isDynamic(input.baseParams[field])) {
         const values = expand(input.baseParams[field]);
         axes.push({ name: field, values, labels: values });
       }
@@ -217,7 +219,7 @@ export function expandBatch(input: ExpansionInput): Expansion {
     if (randomPrompts.size > 0 || input.promptMode !== 'random') return;
     for (let cell = 0; cell < jobCount; cell++) {
       const params = baseAt(cell);
-      const draw = (text: unknown) => (typeof text === 'string' && isDynamicPrompt(text) ? dynamicError(() => randomPrompt(text, input.wildcards, random)) : undefined);
+      const draw = (text: unknown) => (typeof text === 'string' && isDynamic(text) ? dynamicError(() => randomPrompt(text, input.wildcards, random)) : undefined);
       randomPrompts.set(cell, { positive: draw(params.positive_prompt), negative: draw(params.negative_prompt) });
     }
   };

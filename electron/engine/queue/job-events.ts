@@ -1,4 +1,5 @@
 import { FINISHED_STATUSES, type JobSummary } from '../../../shared/jobs.ts';
+import type { BatchView } from '../../../shared/batches.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { JobRow } from './job-row.ts';
 import type { JobStore } from './job-store.ts';
@@ -21,6 +22,7 @@ export class JobEvents {
   readonly #isPaused: () => boolean;
   readonly #wakeListeners = new Set<() => void>();
   #queueStateTimer: NodeJS.Timeout | null = null;
+  #waitReason: (row: JobRow) => string | null = () => null;
 
   constructor(deps: { jobs: JobStore; bus: EventBus; live: ReadonlyMap<string, LiveProgress>; isPaused: () => boolean }) {
     this.#jobs = deps.jobs;
@@ -35,9 +37,15 @@ export class JobEvents {
     return () => this.#wakeListeners.delete(listener);
   }
 
-  /** A job in the API's shape, with its images and live progress. */
+  /** Says why a pending job cannot start on any server now (see server-eligibility), for its summary. */
+  setWaitReason(reason: (row: JobRow) => string | null): void {
+    this.#waitReason = reason;
+  }
+
+  /** A job in the API's shape, with its images, live progress and, while pending, why it waits. */
   summary(row: JobRow): JobSummary {
-    return toJobSummary(row, this.#jobs.images(row.mobilesd_job_id), this.#live.get(row.mobilesd_job_id));
+    const summary = toJobSummary(row, this.#jobs.images(row.mobilesd_job_id), this.#live.get(row.mobilesd_job_id));
+    return row.status === 'pending' ? { ...summary, wait_reason: this.#waitReason(row) } : summary;
   }
 
   /** A new job was stored. */
@@ -68,6 +76,11 @@ export class JobEvents {
   deleted(id: string): void {
     this.#bus.emit({ type: 'job.deleted', job_id: id });
     this.queueChanged();
+  }
+
+  /** A batch's last job ended and its contact sheets are saved (the outbox has its notification already). */
+  batchFinished(batch: BatchView): void {
+    this.#bus.emit({ type: 'batch.finished', batch });
   }
 
   /** Live progress of a running job (not a state change: nothing to wake). */

@@ -14,6 +14,10 @@ export interface Settings {
   low_disk_warning_mb: number;
   /** Hours between scheduled Civitai update checks of the model library; 0 = never. */
   model_update_check_hours: number;
+  /** Days a deleted gallery image waits in the trash (restorable) before its file is deleted for good. */
+  gallery_trash_days: number;
+  /** Most jobs one batch (POST /api/v1/batches) may make; a bigger grid is refused before anything is made. */
+  batch_max_jobs: number;
   /** Let a job whose model is loaded go before one that would make its server load another. */
   dispatch_grouping: boolean;
   /** Grouping passes one job at most this many times... */
@@ -22,6 +26,8 @@ export interface Settings {
   dispatch_max_delay_minutes: number;
   /** Within a priority level, jobs take turns between API keys / sources. */
   dispatch_fair_share: boolean;
+  /** Daily "stop starting new jobs at HH:MM" (this machine's time): the queue pauses itself then; null = never. */
+  queue_stop_at: string | null;
   /** What the desktop app (and an open browser tab) notifies about, while notifications_enabled is on. */
   desktop_notify_events: NotifyEvent[];
   /** Where links in notifications point (a reverse proxy's address); null = where the engine listens. */
@@ -37,10 +43,13 @@ export const DEFAULT_SETTINGS: Settings = {
   backup_keep: 7,
   low_disk_warning_mb: 1024,
   model_update_check_hours: 24,
+  gallery_trash_days: 30,
+  batch_max_jobs: 1000,
   dispatch_grouping: true,
   dispatch_max_overtake: 20,
   dispatch_max_delay_minutes: 10,
   dispatch_fair_share: false,
+  queue_stop_at: null,
   desktop_notify_events: ['job.finished', 'job.failed', 'queue.drained'],
   public_url: null,
 };

@@ -12,6 +12,7 @@ export function registerSettingsRoutes(app: FastifyInstance, ctx: ApiContext): v
     data_dir: ctx.config.dataDir,
     checkpoint_path: ctx.config.checkpointPath,
     lora_path: ctx.config.loraPath,
+    wildcards_dir: ctx.config.wildcardsDir,
     secret_store: ctx.secrets.kind,
     secret_store_warning: ctx.secrets.warning ?? null,
     civitai_token_set: (await ctx.secrets.get(SECRET_NAMES.civitaiToken)) !== null,
