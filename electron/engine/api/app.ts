@@ -3,10 +3,12 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { ApiContext } from './context.ts';
+import { registerCompression } from './compression.ts';
 import { installErrorHandling } from './errors.ts';
 import { installRoutePolicyCheck } from './route-policy-check.ts';
 import { registerBackupRoutes } from './routes/backups.ts';
 import { registerDiagnosticsRoutes } from './routes/diagnostics.ts';
+import { registerDispatchRoutes } from './routes/dispatch.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerGenerateRoutes } from './routes/generate.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -41,6 +43,7 @@ export async function buildApiApp(ctx: ApiContext, plugins: { before?: RouteRegi
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
   installRoutePolicyCheck(app);
+  await registerCompression(app);
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
@@ -66,6 +69,7 @@ export async function buildApiApp(ctx: ApiContext, plugins: { before?: RouteRegi
   registerServerRoutes(app, ctx);
   registerGenerateRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
+  registerDispatchRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerSettingsRoutes(app, ctx);
   registerEventRoutes(app, ctx);
