@@ -95,11 +95,11 @@ describe('API key authentication and permissions', () => {
       const res = await api(sq.url, method, path, method === 'PUT' ? { token: 'x' } : undefined, { authorization: `Bearer ${k.key}.${k.secret}` });
       expect(res.status, `${method} ${path}`).toBe(403);
     }
-    // A UI job (no key) records no key.
+    // A job without a key records no key; naming no source, it is labelled 'api' (the UI names itself 'web_ui').
     const ui = await api(sq.url, 'POST', '/api/v1/generate', JOB);
     expect(ui.status).toBe(202);
     expect((sq.engine.db.prepare('SELECT api_key_id, source_info FROM jobs WHERE mobilesd_job_id = ?').get(ui.body.mobilesd_job_id) as any))
-      .toEqual({ api_key_id: null, source_info: 'web_ui' });
+      .toEqual({ api_key_id: null, source_info: 'api' });
   });
 
   it('an admin key can do everything, including managing keys', async () => {

@@ -255,8 +255,9 @@ export class ApiClient {
   }
 
   // ---- jobs
+  /** Jobs from this UI say so; the engine labels a job that names no source `api`. */
   generate(body: GenerateRequest): Promise<{ mobilesd_job_id: string }> {
-    return this.request('POST', '/api/v1/generate', { body });
+    return this.request('POST', '/api/v1/generate', { body: { ...body, source_info: body.source_info ?? 'web_ui' } });
   }
   listJobs(query: JobListQuery = {}, signal?: AbortSignal): Promise<JobListResponse> {
     return this.request('GET', '/api/v1/queue/jobs', {

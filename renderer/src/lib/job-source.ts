@@ -9,6 +9,7 @@ const SOURCE_LABELS: Readonly<Record<string, string>> = {
   a1111_api: 'A1111 API',
   comfyui_api: 'ComfyUI API',
   web_ui: 'StableQueue',
+  api: 'API',
   api_v2: 'API',
   forge_extension: 'Forge extension',
   comfyui_extension: 'ComfyUI extension',

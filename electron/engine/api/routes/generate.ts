@@ -18,7 +18,7 @@ export function registerGenerateRoutes(app: FastifyInstance, ctx: ApiContext): v
     config: { permission: 'submit', createsJobs: true },
     schema: { tags: ['jobs'], body: GenerateRequestSchema, response: { 202: GenerateV1ResponseSchema, ...errors } },
   }, async (request, reply) => {
-    const row = await ctx.service.submit(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.source_info ?? 'web_ui' });
+    const row = await ctx.service.submit(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.source_info ?? 'api' });
     return reply.code(202).send({ mobilesd_job_id: row.mobilesd_job_id });
   });
 
