@@ -48,9 +48,12 @@ export interface GenerateForm {
   vae: string;
   modules: string[];
   // ComfyUI
-  comfyMode: 'simple' | 'workflow';
+  comfyMode: 'simple' | 'workflow' | 'template';
   workflowText: string;
   workflowName: string;
+  /** A saved ComfyUI template, by name (comfyMode 'template'), and the values of the inputs named on it. */
+  template: string;
+  templateInputs: Record<string, string | number | boolean>;
 }
 
 export const defaultForm = (): GenerateForm => ({
@@ -84,6 +87,8 @@ export const defaultForm = (): GenerateForm => ({
   comfyMode: 'simple',
   workflowText: '',
   workflowName: '',
+  template: '',
+  templateInputs: {},
 });
 
 export const FORM_STORAGE_KEY = 'stablequeue.generate.form.v1';
@@ -101,6 +106,7 @@ export function validateForm(form: GenerateForm): FormErrors {
     if (!check.ok) errors.workflowText = check.message;
     return errors;
   }
+  if (form.appType === 'comfyui' && form.comfyMode === 'template' && !form.template) errors.template = 'Choose a ComfyUI template, or switch to another mode.';
   if (!side(form.width)) errors.width = `Width must be ${LIMITS.minSide}–${LIMITS.maxSide}.`;
   if (!side(form.height)) errors.height = `Height must be ${LIMITS.minSide}–${LIMITS.maxSide}.`;
   if (!Number.isInteger(form.steps) || form.steps < 1 || form.steps > LIMITS.maxSteps) errors.steps = `Steps must be 1–${LIMITS.maxSteps}.`;
@@ -154,6 +160,12 @@ export function buildRequest(form: GenerateForm): GenerateRequest {
         params.hr_second_pass_steps = form.hrSteps;
       }
     }
+    if (form.appType === 'comfyui' && form.comfyMode === 'template') {
+      // The engine writes these fields into the template's nodes; it has no LoRA slot.
+      params.workflow_template = form.template;
+      delete params.loras;
+      if (Object.keys(form.templateInputs).length) params.template_inputs = { ...form.templateInputs };
+    }
   }
   return {
     target_server_alias: form.target || 'auto',
@@ -177,7 +189,13 @@ export function formFromParams(
   const form: GenerateForm = { ...defaultForm(), priority: base.priority };
   form.appType = meta.appType ?? 'forge';
   form.target = meta.target ?? 'auto';
-  if (params.workflow && typeof params.workflow === 'object') {
+  if (typeof params.workflow_template === 'string' || typeof params.workflow_template === 'number') {
+    form.appType = 'comfyui';
+    form.comfyMode = 'template';
+    form.template = String(params.workflow_template);
+    const inputs = params.template_inputs;
+    form.templateInputs = inputs && typeof inputs === 'object' && !Array.isArray(inputs) ? { ...(inputs as GenerateForm['templateInputs']) } : {};
+  } else if (params.workflow && typeof params.workflow === 'object') {
     form.appType = 'comfyui';
     form.comfyMode = 'workflow';
     form.workflowText = JSON.stringify(params.workflow, null, 2);
