@@ -106,7 +106,7 @@ export class CompatJobs {
   /** Unfinished ComfyUI-door jobs of one websocket client (its events are relayed to it). */
   unfinishedOfClient(clientId: string): JobRow[] {
     return this.#db.prepare<[string, string], JobRow>(`SELECT * FROM jobs
-      WHERE source_info = ? AND status IN ('pending', 'downloading_resources', 'processing')
+      WHERE source_info = ? AND status IN ('pending', 'held', 'downloading_resources', 'processing')
         AND json_extract(metadata_json, '$.compat.client_id') = ?`).all(DOOR_SOURCE.comfyui, clientId);
   }
 }

@@ -12,7 +12,7 @@ import { parseInfotext } from './infotext-fields.ts';
 
 const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/;
 const OUR_IMAGE = /^([0-9a-f-]{36})-(\d{3})\.(png|jpg|webp)$/;
-const UNFINISHED = new Set(['pending', 'downloading_resources', 'processing']);
+const UNFINISHED = new Set(['pending', 'held', 'downloading_resources', 'processing']);
 
 /**
  * After the database was restored from a backup or started fresh, the images StableQueue

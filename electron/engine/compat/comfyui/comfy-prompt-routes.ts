@@ -20,8 +20,9 @@ import { validatePrompt, type ObjectInfo } from './prompt-validation.ts';
 
 /** extra_data kept with a job; larger ones (pasted images) are dropped, not refused. */
 const MAX_EXTRA_DATA_BYTES = 8 * 1024;
-const UNFINISHED = ['pending', 'downloading_resources', 'processing'] as const;
-const WAITING = ['pending', 'downloading_resources'] as const;
+// A job held in StableQueue's own queue is still waiting as far as a ComfyUI client can tell.
+const UNFINISHED = ['pending', 'held', 'downloading_resources', 'processing'] as const;
+const WAITING = ['pending', 'held', 'downloading_resources'] as const;
 
 interface PromptBody {
   prompt?: unknown;
