@@ -171,6 +171,20 @@ describe('Generate library: img2img, styles, ComfyUI templates', () => {
     expect(job.generation_params.workflow_template).toBe('Basic SD');
   });
 
+  it('a 2×2 grid over the template\'s seed and prompt runs: four jobs, each with its own values in the nodes', async () => {
+    const res = await api(sq.url, 'POST', '/api/v1/batches', {
+      base: { target_server_alias: 'comfy', generation_params: { workflow_template: 'Basic SD', positive_prompt: 'unused', width: 64, height: 64 } },
+      axes: { seed: [11, 22], positive_prompt: ['a red kite', 'a blue kite'] },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    expect(res.body.job_count).toBe(4);
+    const jobs = await waitForJobs(sq.url, res.body.mobilesd_job_ids);
+    expect(jobs.map((j) => j.status)).toEqual(Array(4).fill('completed'));
+    const graphs = comfy.requests.filter((r) => r.method === 'POST' && r.path.replace(/^\/api/, '') === '/prompt').map((r) => (r.body as any).prompt).slice(-4);
+    const cells = graphs.map((g) => `${g['3'].inputs.seed}:${g['6'].inputs.text}:${g['5'].inputs.width}`).sort();
+    expect(cells).toEqual(['11:a blue kite:64', '11:a red kite:64', '22:a blue kite:64', '22:a red kite:64']);
+  });
+
   it('answers bad template requests with clear 4xx', async () => {
     const notApi = await api(sq.url, 'POST', '/api/v1/comfyui/templates', { name: 'UI format', workflow: { nodes: [], links: [] } });
     expect(notApi.status).toBe(400);
