@@ -11,6 +11,7 @@ import type { Engine, EngineEventListener } from './engine-types.ts';
 import { EventBus } from './event-bus.ts';
 import { GalleryService } from './gallery/gallery-service.ts';
 import { GalleryStore } from './gallery/gallery-store.ts';
+import { SourceStore } from './gallery/source-store.ts';
 import { createLogger } from './logger.ts';
 import { BackupService } from './ops/backup-service.ts';
 import { DiskGuard } from './ops/disk-guard.ts';
@@ -136,7 +137,10 @@ export function createEngine(config: EngineConfig): Engine {
     ctx = {
       config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, ops, service, dispatcher, registry, serverStore, settings,
       servers: new ServerService({ store: serverStore, registry, secrets, wake: () => dispatcher.kick() }),
-      backends, images, thumbs, gallery, galleryService: new GalleryService({ store: gallery, files: images, thumbs, bus }),
+      backends, images, thumbs, gallery, galleryService: new GalleryService({
+        store: gallery, files: images, thumbs, bus, sources: new SourceStore(db), clock,
+        trashDays: () => settingsStore.get('gallery_trash_days'),
+      }),
       version: VERSION, startedAt: Date.now(),
     };
     engineModules = createEngineModules();

@@ -1,12 +1,18 @@
 import type { Db } from '../db/connection.ts';
-import type { ImageKind } from '../../../shared/images.ts';
+import type { GalleryFacets, GalleryFilter, GallerySort, ImageKind, ImageLora, ImagePatch } from '../../../shared/images.ts';
 import type { ImageRecord } from '../results/image-store.ts';
+import { checkpointKey } from './checkpoint-name.ts';
+import { filterSql, type SqlFilter } from './gallery-filter.ts';
+import { afterSql, keyColumns, orderBy, orderSql } from './gallery-order.ts';
+import { readA1111Infotext } from './metadata/a1111-infotext.ts';
+import { readJobParams } from './metadata/from-job-params.ts';
+import type { ImageMetadata } from './metadata/image-metadata.ts';
 
 /**
- * All SQL about images: the gallery's rows, owned by the jobs that made them. A row is
- * written only together with its job's completion (inside the job store's transaction,
- * after the file is on disk), and removed before its file, so a crash never leaves a row
- * without a file.
+ * All SQL about images: the gallery's rows. A job's rows are written only together with
+ * its job's completion (inside the job store's transaction, after the file is on disk),
+ * and removed before their file, so a crash never leaves a row without a file. Rows of a
+ * gallery source (a folder indexed in place) are written by its indexer.
  */
 
 /** What a job tells about the images it made (copied so the gallery can filter without a join). */
@@ -19,28 +25,69 @@ export interface ImageOwner {
   created_at: string;
 }
 
+export type ImageState = 'visible' | 'trash' | 'hidden';
+
 /** An images table row as SQLite returns it. */
-export interface ImageRow extends ImageRecord, ImageOwner {
+export interface ImageRow extends ImageRecord, Omit<ImageOwner, 'job_id'> {
   id: number;
+  job_id: string | null;
   kind: ImageKind;
   /** The last part of file_path (a generated column): the MobileSD API's file-name key. */
   file_name: string;
+  /** The gallery source whose folder holds the file (file_path is relative to it); null for StableQueue's own. */
+  source_id: number | null;
+  file_mtime_ms: number | null;
+  negative_prompt: string | null;
+  sampler: string | null;
+  scheduler: string | null;
+  steps: number | null;
+  cfg_scale: number | null;
+  checkpoint_hash: string | null;
+  checkpoint_key: string | null;
+  settings_json: string | null;
+  rating: number;
+  favourite: 0 | 1;
+  note: string | null;
+  state: ImageState;
+  deleted_at: string | null;
+  trash_file: string | null;
 }
 
-export interface GalleryQuery {
-  server?: string;
-  checkpoint?: string;
-  jobId?: string;
-  /** Which kinds of image; results only when not said (grids and detected maps stay out of the gallery). */
-  kinds?: readonly ImageKind[];
-  /** Text the prompt contains. */
-  text?: string;
-  /** Inclusive days, YYYY-MM-DD. */
-  from?: string;
-  to?: string;
-  /** Keyset position: rows strictly after it in (created_at DESC, id DESC). */
-  after?: { createdAt: string; id: number };
+/** A file of a gallery source, read and ready for its row. */
+export interface IndexedImage {
+  source_id: number;
+  /** Relative to the source's folder, with forward slashes. */
+  file_path: string;
+  mime: string;
+  bytes: number;
+  file_mtime_ms: number;
+  created_at: string;
+  meta: ImageMetadata;
+}
+
+export interface GalleryQuery extends GalleryFilter {
+  sort?: GallerySort;
+  random_seed?: number;
+  /** Keyset position: the sort key values of the last row of the previous page. */
+  after?: unknown[];
   limit: number;
+}
+
+/** Decorations a page's rows need: their LoRAs and collections. */
+export interface ImageExtras {
+  loras: Map<number, ImageLora[]>;
+  collections: Map<number, number[]>;
+}
+
+const METADATA_COLUMNS = `negative_prompt = @negative_prompt, sampler = @sampler, scheduler = @scheduler, steps = @steps,
+  cfg_scale = @cfg_scale, checkpoint_hash = @checkpoint_hash, checkpoint_key = @checkpoint_key, settings_json = @settings_json`;
+
+function metadataValues(meta: ImageMetadata) {
+  return {
+    negative_prompt: meta.negative_prompt, sampler: meta.sampler, scheduler: meta.scheduler, steps: meta.steps,
+    cfg_scale: meta.cfg_scale, checkpoint_hash: meta.checkpoint_hash, checkpoint_key: checkpointKey(meta.checkpoint),
+    settings_json: Object.keys(meta.extra).length ? JSON.stringify(meta.extra) : null,
+  };
 }
 
 export class GalleryStore {
@@ -51,17 +98,37 @@ export class GalleryStore {
     this.#db = db;
     this.#stmts = {
       find: db.prepare<[number], ImageRow>('SELECT * FROM images WHERE id = ?'),
-      byFileName: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE file_name = ? ORDER BY id LIMIT 1'),
+      byFileName: db.prepare<[string], ImageRow>(`SELECT * FROM images WHERE file_name = ? AND state = 'visible' ORDER BY source_id IS NOT NULL, id LIMIT 1`),
       forJob: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE job_id = ? ORDER BY idx'),
       jobHasImages: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM images WHERE job_id = ? LIMIT 1'),
+      jobParams: db.prepare<[string], { p: string }>('SELECT generation_params_json AS p FROM jobs WHERE mobilesd_job_id = ?'),
       insert: db.prepare(`INSERT INTO images (job_id, idx, file_path, mime, bytes, sha256, width, height, seed,
         infotext, server_alias, app_type, checkpoint, positive_prompt, created_at, kind)
         VALUES (@job_id, @idx, @file_path, @mime, @bytes, @sha256, @width, @height, @seed, @infotext, @server_alias,
         @app_type, @checkpoint, @positive_prompt, @created_at, @kind)
         ON CONFLICT (job_id, idx) DO NOTHING`),
+      // settings_json is at least '{}' once read, so a row with nothing to read is not read again.
+      setMetadata: db.prepare(`UPDATE images SET ${METADATA_COLUMNS.replace('settings_json = @settings_json', "settings_json = coalesce(@settings_json, '{}')")} WHERE id = @id`),
+      upsertIndexed: db.prepare<Record<string, unknown>, { id: number }>(`INSERT INTO images (source_id, job_id, idx, file_path, mime, bytes,
+        sha256, width, height, seed, infotext, server_alias, app_type, checkpoint, positive_prompt, created_at, file_mtime_ms,
+        negative_prompt, sampler, scheduler, steps, cfg_scale, checkpoint_hash, checkpoint_key, settings_json)
+        VALUES (@source_id, NULL, 0, @file_path, @mime, @bytes, '', @width, @height, @seed, @infotext, NULL, @app_type,
+        @checkpoint, @positive_prompt, @created_at, @file_mtime_ms, @negative_prompt, @sampler, @scheduler, @steps, @cfg_scale,
+        @checkpoint_hash, @checkpoint_key, @settings_json)
+        ON CONFLICT (source_id, file_path) WHERE source_id IS NOT NULL DO UPDATE SET mime = excluded.mime, bytes = excluded.bytes,
+        width = excluded.width, height = excluded.height, seed = excluded.seed, infotext = excluded.infotext, app_type = excluded.app_type,
+        checkpoint = excluded.checkpoint, positive_prompt = excluded.positive_prompt, created_at = excluded.created_at,
+        file_mtime_ms = excluded.file_mtime_ms, negative_prompt = excluded.negative_prompt, sampler = excluded.sampler,
+        scheduler = excluded.scheduler, steps = excluded.steps, cfg_scale = excluded.cfg_scale, checkpoint_hash = excluded.checkpoint_hash,
+        checkpoint_key = excluded.checkpoint_key, settings_json = excluded.settings_json
+        RETURNING id`),
+      clearLoras: db.prepare<[number]>('DELETE FROM image_loras WHERE image_id = ?'),
+      addLora: db.prepare<[number, string, number]>('INSERT OR IGNORE INTO image_loras (image_id, name, weight) VALUES (?, ?, ?)'),
+      sourceFiles: db.prepare<[number], { id: number; file_path: string; file_mtime_ms: number | null; bytes: number; state: ImageState }>(
+        'SELECT id, file_path, file_mtime_ms, bytes, state FROM images WHERE source_id = ?'),
+      sourceFile: db.prepare<[number, string], ImageRow>('SELECT * FROM images WHERE source_id = ? AND file_path = ?'),
       remove: db.prepare<[number]>('DELETE FROM images WHERE id = ?'),
-      servers: db.prepare<[], { v: string }>('SELECT DISTINCT server_alias AS v FROM images WHERE server_alias IS NOT NULL ORDER BY v'),
-      checkpoints: db.prepare<[], { v: string }>('SELECT DISTINCT checkpoint AS v FROM images WHERE checkpoint IS NOT NULL ORDER BY v'),
+      needsMetadata: db.prepare<[number], ImageRow>(`SELECT * FROM images WHERE job_id IS NOT NULL AND settings_json IS NULL AND id > ? ORDER BY id LIMIT 500`),
     };
   }
 
@@ -82,46 +149,190 @@ export class GalleryStore {
     return this.#stmts.jobHasImages.get(jobId) !== undefined;
   }
 
-  /** Records a job's images; call it inside the transaction that completes the job. */
+  /**
+   * Records a job's images; call it inside the transaction that completes the job. The
+   * search fields come from each image's infotext, else from the job's own params.
+   */
   insertForJob(owner: ImageOwner, images: readonly ImageRecord[]): void {
-    for (const image of images) this.#stmts.insert.run({ ...image, kind: image.kind ?? 'result', ...owner });
+    let params: Record<string, unknown> | null = null;
+    for (const image of images) {
+      const info = this.#stmts.insert.run({ ...image, kind: image.kind ?? 'result', ...owner });
+      if (info.changes !== 1) continue;
+      params ??= this.#jobParams(owner.job_id);
+      this.#writeMetadata(Number(info.lastInsertRowid), image.infotext ? readA1111Infotext(image.infotext) : readJobParams(params));
+    }
+  }
+
+  #jobParams(jobId: string): Record<string, unknown> {
+    try {
+      const parsed: unknown = JSON.parse(this.#stmts.jobParams.get(jobId)?.p ?? '{}');
+      return parsed && typeof parsed === 'object' ? parsed as Record<string, unknown> : {};
+    } catch {
+      return {};
+    }
+  }
+
+  #writeMetadata(id: number, meta: ImageMetadata): void {
+    this.#stmts.setMetadata.run({ id, ...metadataValues(meta) });
+    this.#stmts.clearLoras.run(id);
+    for (const lora of meta.loras) this.#stmts.addLora.run(id, lora.name, lora.weight);
+  }
+
+  /**
+   * Fills the search fields of job images written before the gallery read them (one
+   * batch per call, after `afterId`); returns the last id done, or null when none is left.
+   */
+  backfillJobImages(afterId: number): number | null {
+    const rows = this.#stmts.needsMetadata.all(afterId);
+    if (!rows.length) return null;
+    this.#db.transaction(() => {
+      const params = new Map<string, Record<string, unknown>>();
+      for (const row of rows) {
+        if (!params.has(row.job_id!)) params.set(row.job_id!, this.#jobParams(row.job_id!));
+        const meta = row.infotext ? readA1111Infotext(row.infotext) : readJobParams(params.get(row.job_id!)!);
+        this.#writeMetadata(row.id, meta);
+      }
+    }).immediate();
+    return rows[rows.length - 1].id;
+  }
+
+  /** Writes a batch of a source's files in one transaction; returns their ids in order. */
+  upsertIndexed(images: readonly IndexedImage[]): number[] {
+    return this.#db.transaction(() => images.map((image) => {
+      const { meta } = image;
+      const id = this.#stmts.upsertIndexed.get({
+        source_id: image.source_id, file_path: image.file_path, mime: image.mime, bytes: image.bytes, width: meta.width,
+        height: meta.height, seed: meta.seed, infotext: meta.infotext, app_type: meta.tool, checkpoint: meta.checkpoint,
+        positive_prompt: meta.positive_prompt, created_at: image.created_at, file_mtime_ms: image.file_mtime_ms,
+        ...metadataValues(meta),
+      })!.id;
+      this.#stmts.clearLoras.run(id);
+      for (const lora of meta.loras) this.#stmts.addLora.run(id, lora.name, lora.weight);
+      return id;
+    })).immediate();
+  }
+
+  /** What the index knows of a source's files, for a rescan to skip the unchanged ones. */
+  sourceFiles(sourceId: number): Map<string, { id: number; mtime: number | null; bytes: number; state: ImageState }> {
+    const out = new Map<string, { id: number; mtime: number | null; bytes: number; state: ImageState }>();
+    for (const row of this.#stmts.sourceFiles.all(sourceId)) out.set(row.file_path, { id: row.id, mtime: row.file_mtime_ms, bytes: row.bytes, state: row.state });
+    return out;
+  }
+
+  sourceFile(sourceId: number, filePath: string): ImageRow | undefined {
+    return this.#stmts.sourceFile.get(sourceId, filePath);
   }
 
   remove(id: number): boolean {
     return this.#stmts.remove.run(id).changes === 1;
   }
 
-  /** One page, newest first, and how many images match the filter in all. */
-  page(query: GalleryQuery): { rows: ImageRow[]; total: number } {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.server) { where.push('server_alias = ?'); args.push(query.server); }
-    if (query.checkpoint) { where.push('checkpoint = ?'); args.push(query.checkpoint); }
-    if (query.jobId) { where.push('job_id = ?'); args.push(query.jobId); }
-    const kinds = query.kinds?.length ? query.kinds : ['result'];
-    where.push(`kind IN (${kinds.map(() => '?').join(', ')})`);
-    args.push(...kinds);
-    if (query.text) { where.push(`positive_prompt LIKE ? ESCAPE '\\'`); args.push(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`); }
-    if (query.from) { where.push('created_at >= ?'); args.push(`${query.from}T00:00:00.000Z`); }
-    if (query.to) { where.push('created_at <= ?'); args.push(`${query.to}T23:59:59.999Z`); }
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM images ${filter}`).get(...args)!.n;
+  removeMany(ids: readonly number[]): void {
+    this.#db.transaction(() => {
+      for (const id of ids) this.#stmts.remove.run(id);
+    }).immediate();
+  }
+
+  /** One page in the asked order, and how many images match the filter in all. */
+  page(query: GalleryQuery): { rows: (ImageRow & Record<`k${number}`, unknown>)[]; total: number } {
+    const { where, args } = filterSql(query);
+    const total = this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM images WHERE ${where.join(' AND ')}`).get(...args)!.n;
+    const order = orderSql(query.sort, query.random_seed);
     const pageWhere = [...where];
     const pageArgs = [...args];
     if (query.after) {
-      pageWhere.push('(created_at < ? OR (created_at = ? AND id < ?))');
-      pageArgs.push(query.after.createdAt, query.after.createdAt, query.after.id);
+      pageWhere.push(afterSql(order));
+      pageArgs.push(...query.after);
     }
-    const rows = this.#db.prepare<unknown[], ImageRow>(`SELECT * FROM images ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ?`).all(...pageArgs, query.limit);
+    const rows = this.#db.prepare<unknown[], ImageRow & Record<`k${number}`, unknown>>(`SELECT *, ${keyColumns(order)} FROM images
+      WHERE ${pageWhere.join(' AND ')} ORDER BY ${orderBy(order)} LIMIT ?`).all(...pageArgs, query.limit);
     return { rows, total };
   }
 
-  /** The values the gallery can be filtered by. */
-  facets(): { servers: string[]; checkpoints: string[] } {
-    return {
-      servers: this.#stmts.servers.all().map((r) => r.v),
-      checkpoints: this.#stmts.checkpoints.all().map((r) => r.v),
+  /** The ids every image matching the filter has (bulk actions on "all matching"). */
+  matchingIds(filter: GalleryFilter, limit: number): number[] {
+    const { where, args } = filterSql(filter);
+    return this.#db.prepare<unknown[], { id: number }>(`SELECT id FROM images WHERE ${where.join(' AND ')} LIMIT ?`).all(...args, limit).map((r) => r.id);
+  }
+
+  /** The LoRAs and collections of the given images. */
+  extras(ids: readonly number[]): ImageExtras {
+    const loras = new Map<number, ImageLora[]>();
+    const collections = new Map<number, number[]>();
+    if (!ids.length) return { loras, collections };
+    const marks = ids.map(() => '?').join(', ');
+    for (const r of this.#db.prepare<unknown[], { image_id: number; name: string; weight: number }>(
+      `SELECT image_id, name, weight FROM image_loras WHERE image_id IN (${marks})`).all(...ids)) {
+      const list = loras.get(r.image_id) ?? [];
+      list.push({ name: r.name, weight: r.weight });
+      loras.set(r.image_id, list);
+    }
+    for (const r of this.#db.prepare<unknown[], { image_id: number; collection_id: number }>(
+      `SELECT image_id, collection_id FROM gallery_collection_images WHERE image_id IN (${marks}) ORDER BY collection_id`).all(...ids)) {
+      const list = collections.get(r.image_id) ?? [];
+      list.push(r.collection_id);
+      collections.set(r.image_id, list);
+    }
+    return { loras, collections };
+  }
+
+  /**
+   * How many matching images have each value of each filter. A dimension's counts leave
+   * out that dimension's own filter, so picking one LoRA still shows the others' counts.
+   */
+  facets(filter: GalleryFilter): GalleryFacets {
+    const count = (skip: keyof GalleryFilter, select: string, group: string, from = 'images', extraWhere = '') => {
+      const { where, args }: SqlFilter = filterSql(filter, { skip });
+      return this.#db.prepare<unknown[], { value: string; count: number; label?: string }>(`SELECT ${select}, COUNT(*) AS count FROM ${from}
+        WHERE ${[...where, ...(extraWhere ? [extraWhere] : [])].join(' AND ')} GROUP BY ${group} ORDER BY count DESC, value LIMIT 500`).all(...args);
     };
+    const sources = count('source', `CASE WHEN source_id IS NULL THEN 'stablequeue' ELSE CAST(source_id AS TEXT) END AS value`, 'value');
+    const labels = new Map(this.#db.prepare<[], { id: number; label: string }>('SELECT id, label FROM gallery_sources').all().map((s) => [String(s.id), s.label]));
+    return {
+      checkpoints: count('checkpoint', 'checkpoint_key AS value', 'checkpoint_key', 'images', 'checkpoint_key IS NOT NULL'),
+      loras: count('lora', 'image_loras.name AS value', 'image_loras.name', 'image_loras JOIN images ON images.id = image_loras.image_id'),
+      samplers: count('sampler', 'sampler AS value', 'sampler', 'images', 'sampler IS NOT NULL'),
+      sizes: count('size', `width || 'x' || height AS value`, 'width, height', 'images', 'width IS NOT NULL AND height IS NOT NULL'),
+      servers: count('server', 'server_alias AS value', 'server_alias', 'images', 'server_alias IS NOT NULL'),
+      sources: sources.map((s) => ({ value: s.value, count: s.count, label: s.value === 'stablequeue' ? 'StableQueue' : labels.get(s.value) ?? s.value })),
+      ratings: count('rating_min', 'CAST(rating AS TEXT) AS value', 'rating'),
+    };
+  }
+
+  /** Rating, favourite and note; false when no visible image has the id. */
+  patch(id: number, patch: ImagePatch): boolean {
+    const sets: string[] = [];
+    const args: unknown[] = [];
+    if (patch.rating !== undefined) { sets.push('rating = ?'); args.push(patch.rating); }
+    if (patch.favourite !== undefined) { sets.push('favourite = ?'); args.push(patch.favourite ? 1 : 0); }
+    if (patch.note !== undefined) { sets.push('note = ?'); args.push(patch.note?.trim() ? patch.note : null); }
+    if (!sets.length) return this.find(id) !== undefined;
+    return this.#db.prepare(`UPDATE images SET ${sets.join(', ')} WHERE id = ? AND state = 'visible'`).run(...args, id).changes === 1;
+  }
+
+  /** The same change on many images; returns how many rows changed. */
+  patchMany(ids: readonly number[], patch: ImagePatch): number {
+    let changed = 0;
+    this.#db.transaction(() => {
+      for (const id of ids) if (this.patch(id, patch)) changed++;
+    }).immediate();
+    return changed;
+  }
+
+  /** Puts an image in the trash (or hides an outside file for good: state 'hidden'). */
+  setState(id: number, state: ImageState, deletedAt: string | null, trashFile: string | null): void {
+    this.#db.prepare('UPDATE images SET state = ?, deleted_at = ?, trash_file = ? WHERE id = ?').run(state, deletedAt, trashFile, id);
+  }
+
+  /** Images in the trash, most recently deleted first. */
+  trash(limit: number): { rows: ImageRow[]; total: number } {
+    const total = this.#db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM images WHERE state = 'trash'`).get()!.n;
+    const rows = this.#db.prepare<[number], ImageRow>(`SELECT * FROM images WHERE state = 'trash' ORDER BY deleted_at DESC, id DESC LIMIT ?`).all(limit);
+    return { rows, total };
+  }
+
+  /** Trash entries deleted before the given time: due for purging. */
+  trashedBefore(iso: string): ImageRow[] {
+    return this.#db.prepare<[string], ImageRow>(`SELECT * FROM images WHERE state = 'trash' AND deleted_at < ? ORDER BY deleted_at LIMIT 1000`).all(iso);
   }
 }

@@ -1,6 +1,6 @@
-import type { GalleryImage } from '../../../shared/images.ts';
+import type { GalleryImage, ImageLora } from '../../../shared/images.ts';
 import type { JobImage } from '../../../shared/jobs.ts';
-import type { ImageRow } from './gallery-store.ts';
+import type { ImageExtras, ImageRow } from './gallery-store.ts';
 
 /** Where an image's bytes and thumbnail are served: by database id, never by a path. */
 export function imageUrls(id: number): Pick<JobImage, 'preview_url' | 'download_url' | 'thumbnail_url'> {
@@ -11,26 +11,48 @@ export function imageUrls(id: number): Pick<JobImage, 'preview_url' | 'download_
   };
 }
 
-/** A gallery row in the API's shape, and the opaque keyset cursor the gallery pages with. */
-export function toGalleryImage(row: ImageRow): GalleryImage {
-  const { download_url, thumbnail_url } = imageUrls(row.id);
-  return {
-    id: row.id, job_id: row.job_id, source_id: null, source_path: null, index: row.idx, kind: row.kind, server_alias: row.server_alias,
-    app_type: row.app_type, checkpoint: row.checkpoint, checkpoint_hash: null, positive_prompt: row.positive_prompt, negative_prompt: null,
-    seed: row.seed, sampler: null, scheduler: null, steps: null, cfg_scale: null, width: row.width, height: row.height, loras: [],
-    bytes: row.bytes, created_at: row.created_at, infotext: row.infotext, rating: 0, favourite: false, note: null, collection_ids: [],
-    settings: {}, filename: row.file_name, download_url, thumbnail_url,
+/**
+ * The Generate form's fields for an image ("use these settings", "send to img2img"),
+ * from what the gallery read: the job request's shape, so any image, imported or not,
+ * fills the form the same way. A1111 prompts keep their `<lora:…>` tags (they apply the
+ * LoRAs), so `loras` is only given for prompts without them.
+ */
+export function generateSettings(row: ImageRow, loras: readonly ImageLora[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { positive_prompt: row.positive_prompt };
+  const put = (key: string, value: unknown) => {
+    if (value !== null && value !== undefined && value !== '') out[key] = value;
   };
+  put('negative_prompt', row.negative_prompt);
+  put('checkpoint_name', row.checkpoint);
+  put('seed', row.seed);
+  put('steps', row.steps);
+  put('cfg_scale', row.cfg_scale);
+  put('sampler_name', row.sampler);
+  put('scheduler', row.scheduler);
+  put('width', row.width);
+  put('height', row.height);
+  if (loras.length && !/<(lora|lyco):/i.test(row.positive_prompt)) out.loras = loras.map((l) => ({ name: l.name, weight: l.weight }));
+  if (row.settings_json) {
+    try {
+      Object.assign(out, JSON.parse(row.settings_json));
+    } catch {
+      // Extras are a convenience.
+    }
+  }
+  return out;
 }
 
-/** Keyset cursor over (created_at DESC, id DESC): stable and fast however deep the scroll. */
-export function encodeCursor(row: Pick<ImageRow, 'created_at' | 'id'>): string {
-  return Buffer.from(`${row.created_at}|${row.id}`).toString('base64url');
-}
-
-/** The position a cursor names, or null when it is not one this server issued. */
-export function decodeCursor(cursor: string): { createdAt: string; id: number } | null {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !/^\d+$/.test(id ?? '')) return null;
-  return { createdAt, id: Number(id) };
+/** A gallery row in the API's shape. */
+export function toGalleryImage(row: ImageRow, extras?: ImageExtras): GalleryImage {
+  const { download_url, thumbnail_url } = imageUrls(row.id);
+  const loras = extras?.loras.get(row.id) ?? [];
+  return {
+    id: row.id, job_id: row.job_id, source_id: row.source_id, source_path: row.source_id !== null ? row.file_path : null,
+    index: row.idx, kind: row.kind, server_alias: row.server_alias, app_type: row.app_type, checkpoint: row.checkpoint,
+    checkpoint_hash: row.checkpoint_hash, positive_prompt: row.positive_prompt, negative_prompt: row.negative_prompt,
+    seed: row.seed, sampler: row.sampler, scheduler: row.scheduler, steps: row.steps, cfg_scale: row.cfg_scale,
+    width: row.width, height: row.height, loras, bytes: row.bytes, created_at: row.created_at, infotext: row.infotext,
+    rating: row.rating, favourite: row.favourite === 1, note: row.note, collection_ids: extras?.collections.get(row.id) ?? [],
+    settings: generateSettings(row, loras), filename: row.file_name, download_url, thumbnail_url,
+  };
 }

@@ -4,24 +4,24 @@
  * back in over HTTP with a launch token.
  */
 import fs from 'node:fs';
-import type { Db } from '../db/connection.ts';
-import type { ImageStore } from './image-store.ts';
+import type { GalleryService } from '../gallery/gallery-service.ts';
+import type { GalleryStore } from '../gallery/gallery-store.ts';
 import type { ThumbnailCache } from './thumbnails.ts';
 
 export interface ImageThumbnailSources {
-  db: Db;
-  images: ImageStore;
+  gallery: GalleryStore;
+  galleryService: GalleryService;
   thumbs: ThumbnailCache;
 }
 
 /** The WebP thumbnail, or null when the image id is unknown, its file is gone or unreadable. */
 export async function imageThumbnail(sources: ImageThumbnailSources, imageId: number): Promise<Buffer | null> {
   if (!Number.isSafeInteger(imageId) || imageId < 1) return null;
-  const row = sources.db.prepare<[number], { file_path: string }>('SELECT file_path FROM images WHERE id = ?').get(imageId);
-  if (!row) return null;
+  const row = sources.gallery.find(imageId);
+  if (!row || row.state === 'hidden') return null;
   try {
-    const file = sources.images.absolute(row.file_path);
-    if (!fs.existsSync(file)) return null;
+    const file = sources.galleryService.currentFileOf(row);
+    if (!file || !fs.existsSync(file)) return null;
     return await sources.thumbs.get(imageId, file);
   } catch {
     return null;

@@ -2,9 +2,13 @@ import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
-import { GalleryImageSchema, GalleryKindFilterSchema, GalleryPageSchema, kindsOf, type GalleryKindFilter } from '../../../../shared/images.ts';
+import {
+  GalleryFacetsSchema, GalleryFilterSchema, GalleryImageSchema, GalleryListQuerySchema, GalleryPageSchema,
+  type GalleryFilter, type GalleryListQuery,
+} from '../../../../shared/images.ts';
+import { decodeCursor, encodeCursor } from '../../gallery/gallery-order.ts';
 import type { ImageRow } from '../../gallery/gallery-store.ts';
-import { decodeCursor, encodeCursor, toGalleryImage } from '../../gallery/gallery-view.ts';
+import { toGalleryImage } from '../../gallery/gallery-view.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 
@@ -13,9 +17,10 @@ const FileNameParams = Type.Object({ filename: Type.String({ minLength: 1, maxLe
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema };
 
 export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  /** An image in the gallery or in its trash (a hidden outside file is as good as gone). */
   const find = (id: number): ImageRow => {
     const row = ctx.gallery.find(id);
-    if (!row) throw new ApiError(404, 'image_not_found', `No image with id ${id}.`);
+    if (!row || row.state === 'hidden') throw new ApiError(404, 'image_not_found', `No image with id ${id}.`);
     return row;
   };
   // MobileSD's file routes name an image by its file name: a key looked up in the
@@ -27,8 +32,8 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
   };
   /** The original bytes, exactly as the server sent them. */
   const sendOriginal = (reply: FastifyReply, row: ImageRow) => {
-    const file = ctx.images.absolute(row.file_path);
-    if (!fs.existsSync(file)) throw new ApiError(404, 'image_file_missing', 'The image file is no longer on disk.');
+    const file = ctx.galleryService.currentFileOf(row);
+    if (!file || !fs.existsSync(file)) throw new ApiError(404, 'image_file_missing', 'The image file is no longer on disk.');
     return reply
       .type(row.mime)
       .header('Content-Length', row.bytes)
@@ -37,52 +42,39 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
       .send(fs.createReadStream(file));
   };
 
-  app.get<{ Querystring: { limit?: number; cursor?: string; server?: string; checkpoint?: string; q?: string; from?: string; to?: string; job_id?: string; kind?: GalleryKindFilter } }>('/api/v1/gallery/images', {
+  app.get<{ Querystring: GalleryListQuery }>('/api/v1/gallery/images', {
     config: { permission: 'read' },
-    schema: {
-      tags: ['gallery'],
-      querystring: Type.Object({
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 60 })),
-        cursor: Type.Optional(Type.String({ maxLength: 200 })),
-        server: Type.Optional(Type.String({ maxLength: 64 })),
-        checkpoint: Type.Optional(Type.String({ maxLength: 1024 })),
-        q: Type.Optional(Type.String({ maxLength: 500 })),
-        from: Type.Optional(Type.String({ format: 'date', description: 'YYYY-MM-DD, inclusive' })),
-        to: Type.Optional(Type.String({ format: 'date', description: 'YYYY-MM-DD, inclusive' })),
-        job_id: Type.Optional(Type.String({ format: 'uuid' })),
-        kind: Type.Optional(GalleryKindFilterSchema),
-      }),
-      response: { 200: GalleryPageSchema, ...errors },
-    },
+    schema: { tags: ['gallery'], querystring: GalleryListQuerySchema, response: { 200: GalleryPageSchema, ...errors } },
   }, async (request) => {
-    const q = request.query;
+    const { cursor, limit = 60, ...query } = request.query;
+    const keyLength = query.sort === 'rating' ? 3 : 2;
     let after;
-    if (q.cursor) {
-      after = decodeCursor(q.cursor);
-      if (!after) throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this server issued; start again without it.');
+    if (cursor) {
+      after = decodeCursor(query.sort, cursor, keyLength) ?? undefined;
+      if (!after) throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this server issued for this order; start again without it.');
     }
-    const limit = q.limit ?? 60;
     // One more than asked tells whether another page follows.
-    const { rows, total } = ctx.gallery.page({
-      server: q.server, checkpoint: q.checkpoint, jobId: q.job_id, kinds: kindsOf(q.kind), text: q.q, from: q.from, to: q.to, after, limit: limit + 1,
-    });
+    const { rows, total } = ctx.gallery.page({ ...query, after, limit: limit + 1 });
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
-    return { images: page.map(toGalleryImage), next_cursor: more ? encodeCursor(page[page.length - 1]) : null, total };
+    const extras = ctx.gallery.extras(page.map((r) => r.id));
+    const last = page[page.length - 1];
+    const nextCursor = more && last ? encodeCursor(query.sort, Array.from({ length: keyLength }, (_, i) => last[`k${i}`])) : null;
+    return { images: page.map((row) => toGalleryImage(row, extras)), next_cursor: nextCursor, total };
   });
 
-  app.get('/api/v1/gallery/facets', {
+  app.get<{ Querystring: GalleryFilter }>('/api/v1/gallery/facets', {
     config: { permission: 'read' },
-    schema: {
-      tags: ['gallery'],
-      response: { 200: Type.Object({ servers: Type.Array(Type.String()), checkpoints: Type.Array(Type.String()) }) },
-    },
-  }, async () => ctx.gallery.facets());
+    schema: { tags: ['gallery'], querystring: GalleryFilterSchema, response: { 200: GalleryFacetsSchema, ...errors } },
+  }, async (request) => ctx.gallery.facets(request.query));
 
   app.get<{ Params: { id: number } }>('/api/v1/images/:id', {
     config: { permission: 'read' },
     schema: { tags: ['gallery'], params: IdParams, response: { 200: GalleryImageSchema, ...errors } },
-  }, async (request) => toGalleryImage(find(request.params.id)));
+  }, async (request) => {
+    const row = find(request.params.id);
+    return toGalleryImage(row, ctx.gallery.extras([row.id]));
+  });
 
   app.get<{ Params: { id: number } }>('/api/v1/images/:id/download', {
     config: { permission: 'read' },
@@ -101,18 +93,24 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     schema: { tags: ['gallery'], params: IdParams, response: errors },
   }, async (request, reply) => {
     const row = find(request.params.id);
-    const file = ctx.images.absolute(row.file_path);
-    if (!fs.existsSync(file)) throw new ApiError(404, 'image_file_missing', 'The image file is no longer on disk.');
+    const file = ctx.galleryService.currentFileOf(row);
+    if (!file || !fs.existsSync(file)) throw new ApiError(404, 'image_file_missing', 'The image file is no longer on disk.');
     const data = await ctx.thumbs.get(row.id, file);
     return reply.type('image/webp').header('Cache-Control', 'private, max-age=31536000, immutable').send(data);
   });
 
-  app.delete<{ Params: { id: number } }>('/api/v1/images/:id', {
+  app.delete<{ Params: { id: number }; Querystring: { delete_file?: boolean } }>('/api/v1/images/:id', {
     config: { permission: 'admin' },
-    schema: { tags: ['gallery'], params: IdParams, response: { 200: Type.Object({ deleted: Type.Integer() }), ...errors } },
+    schema: {
+      tags: ['gallery'],
+      summary: 'Into the trash (undo: POST /api/v1/gallery/trash/:id/restore); an indexed outside file only leaves the gallery unless delete_file=true',
+      params: IdParams,
+      querystring: Type.Object({ delete_file: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ deleted: Type.Integer() }), ...errors },
+    },
   }, async (request) => {
     const row = find(request.params.id);
-    await ctx.galleryService.remove(row);
+    await ctx.galleryService.remove(row, { deleteFile: request.query.delete_file });
     return { deleted: row.id };
   });
 
