@@ -21,6 +21,9 @@ import { rebuildGalleryFromDisk } from './ops/gallery-rebuild.ts';
 import { findMobileSdDatabase, importMobileSdJobs } from './ops/mobilesd-import.ts';
 import { openDatabaseWithRecovery, report } from './ops/open-with-recovery.ts';
 import type { OpsServices } from './ops/ops-services.ts';
+import { DispatchStats } from './queue/dispatch/dispatch-stats.ts';
+import { JobShapes } from './queue/dispatch/job-shape.ts';
+import { QueueForecast } from './queue/dispatch/queue-forecast.ts';
 import { Dispatcher } from './queue/dispatcher.ts';
 import { JobEvents } from './queue/job-events.ts';
 import { JobService } from './queue/job-service.ts';
@@ -35,6 +38,8 @@ import { PLAIN_SECRETS_FILE } from './secrets/secret-files.ts';
 import { SECRET_NAMES } from './secrets/secret-store.ts';
 import { BackendFactory } from './servers/backend-factory.ts';
 import { ServerRegistry } from './servers/server-registry.ts';
+import { demandsOf, waitVerdict } from './servers/server-eligibility.ts';
+import { QueueStopTime } from './queue/queue-stop-time.ts';
 import { ServerService } from './servers/server-service.ts';
 import { ServerStore } from './servers/server-store.ts';
 import { VERSION } from './version.ts';
@@ -121,14 +126,33 @@ export function createEngine(config: EngineConfig): Engine {
     });
     const live = new Map<string, LiveProgress>();
     const jobEvents = new JobEvents({ jobs, bus, live, isPaused });
+    const dispatchStats = new DispatchStats(db, clock);
+    const jobShapes = new JobShapes();
     const dispatcher = new Dispatcher({
-      jobs, registry, images, clock, logger, events: jobEvents, live,
+      jobs, registry, images, clock, logger, events: jobEvents, live, stats: dispatchStats, shapes: jobShapes,
+      settings: () => ({
+        grouping: settingsStore.get('dispatch_grouping'),
+        maxOvertake: settingsStore.get('dispatch_max_overtake'),
+        maxDelayMs: settingsStore.get('dispatch_max_delay_minutes') * 60_000,
+        fairShare: settingsStore.get('dispatch_fair_share'),
+      }),
       // A full disk holds the queue without touching the user's own pause.
       isPaused: () => isPaused() || disk.blocked() !== null,
       onDiskFull: (error) => disk.reportFull(error),
       deadlineMs: cfg.attemptDeadlineMs, retryBaseMs: cfg.retryBaseDelayMs,
+      beforePass: () => stopTime.check(),
     });
-    const service = new JobService({ jobs, dispatcher, registry, events: jobEvents, settings, clock, maxAttempts: cfg.maxAttempts });
+    const stopTime = new QueueStopTime({
+      stopAt: () => settingsStore.get('queue_stop_at'), clock,
+      pause: (reason) => {
+        logger.info({ reason }, 'queue paused by its stop time');
+        service.setPaused(true);
+      },
+    });
+    jobEvents.setWaitReason((row) => waitVerdict(demandsOf(row), registry.all(), clock.now())?.reason ?? null);
+    const forecast = new QueueForecast({ pending: (limit) => jobs.pendingInOrder(limit), dispatcher, shapes: jobShapes, clock });
+    jobEvents.onWake(() => forecast.invalidate());
+    const service = new JobService({ jobs, dispatcher, registry, events: jobEvents, settings, clock, maxAttempts: cfg.maxAttempts, forecast });
     dispatcherRef = dispatcher;
     registry.setOnOnline(() => dispatcher.kick());
     const ops: OpsServices = {

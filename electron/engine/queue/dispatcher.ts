@@ -15,6 +15,12 @@ import type { Clock } from '../clock.ts';
 import type { ImageStore } from '../results/image-store.ts';
 import type { RuntimeServer, ServerRegistry } from '../servers/server-registry.ts';
 import type { GenerationParams } from '../../../shared/jobs.ts';
+import { demandsOf, ruleBarrier, timeBarrier, waitVerdict } from '../servers/server-eligibility.ts';
+import type { DispatchStats } from './dispatch/dispatch-stats.ts';
+import { fairShareOrder, shareKeyOf, type RankedJob } from './dispatch/fair-share.ts';
+import type { JobShape, JobShapes } from './dispatch/job-shape.ts';
+import { QueueOrderLoads } from './dispatch/queue-order-loads.ts';
+import { planNext, type DispatchPolicy, type PlannedStart, type PlanServer } from './dispatch/plan-next.ts';
 
 /** At most this often a running job's progress is published (previews and status texts always are). */
 const PROGRESS_EVENT_MS = 250;
@@ -37,7 +43,19 @@ interface RunningAttempt {
   controller: AbortController;
   /** Set once when the engine stops the attempt itself (user cancel, shutdown, take-back). */
   stop: StopReason | null;
+  /** The job was handed to the backend (the before-run hooks passed): a failure now may be a crash. */
+  sent: boolean;
   done: Promise<void>;
+  /** When it was claimed, what it asks of the GPU, whether it loads a model, and how long it should take. */
+  startedAt: number;
+  shape: JobShape;
+  loadsModel: boolean;
+  expectedMs: number;
+}
+
+/** How the dispatcher orders and places jobs (from the settings, read on every pass). */
+export interface DispatchSettings extends DispatchPolicy {
+  fairShare: boolean;
 }
 
 /** What a backend needs to cancel or take back a job: its ids, not its parameters. */
@@ -89,6 +107,22 @@ export class Dispatcher {
   readonly #onDiskFull: (error: unknown) => Promise<string>;
   /** Jobs a full database would not even hand back to the queue; tried again on each pass. */
   readonly #unreleased = new Map<string, ClaimedJob>();
+  readonly #stats: DispatchStats;
+  readonly #shapes: JobShapes;
+  readonly #settings: () => DispatchSettings;
+  /** The model each server will have once the jobs sent to it ran (the last one's checkpoint). */
+  readonly #plannedModel = new Map<string, string>();
+  /** When each server last handed back a result: a job sent while another ran there starts then. */
+  readonly #lastFinish = new Map<string, number>();
+  /** Loads the jobs each server ran would have made in queue order, for "loads saved". */
+  readonly #queueOrderLoads = new QueueOrderLoads();
+  /** When each source (fair share) last had a job started. */
+  readonly #lastServed = new Map<string, number>();
+  /** Pending jobs no server's rules let run, found during a pass: failed after it, naming the rules. */
+  readonly #unrunnable = new Map<string, string>();
+  /** The queue had no work left at the last pass (the drain action ran then, not again). */
+  #drained = true;
+  readonly #beforePass: () => void;
   #scheduled = false;
   #stopping = false;
   #wakeTimer: NodeJS.Timeout | null = null;
@@ -102,7 +136,17 @@ export class Dispatcher {
     deadlineMs: number; retryBaseMs: number; isPaused: () => boolean;
     /** A write failed for lack of disk space: hold the queue; resolves with the message to show. */
     onDiskFull?: (error: unknown) => Promise<string>;
+    /** Learned run times and model loads: where jobs go, and what is recorded when they end. */
+    stats: DispatchStats;
+    shapes: JobShapes;
+    settings: () => DispatchSettings;
+    /** Runs at the start of every pass, before the paused check (the queue's stop time may pause it). */
+    beforePass?: () => void;
   }) {
+    this.#beforePass = deps.beforePass ?? (() => {});
+    this.#stats = deps.stats;
+    this.#shapes = deps.shapes;
+    this.#settings = deps.settings;
     this.#onDiskFull = deps.onDiskFull ?? (async (error) => `disk full: ${(error as Error)?.message ?? String(error)}`);
     this.#jobs = deps.jobs;
     this.#registry = deps.registry;
@@ -151,8 +195,9 @@ export class Dispatcher {
 
   #freeSlots(): FreeSlot[] {
     // A backend with `prefetch` (ComfyUI) takes that many more jobs into its own queue.
+    const now = this.#clock.now();
     return this.#registry.all()
-      .filter((s) => s.row.enabled && s.health === 'online' && s.running < s.row.max_concurrency + (s.backend.prefetch ?? 0))
+      .filter((s) => s.row.enabled && s.health === 'online' && s.running < s.row.max_concurrency + (s.backend.prefetch ?? 0) && !timeBarrier(s, now))
       .sort((a, b) => a.running - b.running || a.lastAssignedAt - b.lastAssignedAt)
       .map((s) => ({ alias: s.row.alias, appType: s.row.app_type }));
   }
@@ -187,58 +232,201 @@ export class Dispatcher {
     return elsewhere ? null : fitting;
   }
 
-  /** Picks the server for a job among the free ones; null leaves it waiting. */
-  #choose = (job: JobRow, slots: FreeSlot[]): FreeSlot | null => {
-    let fitting = slots.filter((s) => s.appType === job.app_type && (job.target_server_alias === AUTO_SERVER || s.alias === job.target_server_alias));
-    if (fitting.length === 0) return null;
+  /**
+   * The free servers that may take a job now, the likeliest to have its model first; null
+   * leaves it waiting. A job whose checkpoint no free server has waits for a busy one that
+   * has it; when no server has it, a free one may try, so the job ends with the backend's
+   * clear "not on this server" message.
+   */
+  #eligibleFree = (job: JobRow, slots: FreeSlot[]): string[] | null => {
+    const demands = demandsOf(job);
+    let fitting = slots.filter((s) => s.appType === job.app_type && (job.target_server_alias === AUTO_SERVER || s.alias === job.target_server_alias)
+      && ruleBarrier(this.#registry.get(s.alias)!, demands) === null);
+    if (fitting.length === 0) {
+      const verdict = waitVerdict(demands, this.#registry.all(), this.#clock.now());
+      if (verdict?.verdict === 'never') this.#unrunnable.set(job.mobilesd_job_id, verdict.reason);
+      return null;
+    }
     if (job.target_server_alias === AUTO_SERVER) {
       const withExtensions = this.#withExtensions(job, fitting);
       if (!withExtensions) return null;
       fitting = withExtensions;
     }
-    if (job.target_server_alias !== AUTO_SERVER || !job.checkpoint_name) return fitting[0];
+    const aliases = fitting.map((slot) => slot.alias);
+    if (job.target_server_alias !== AUTO_SERVER || !job.checkpoint_name) return aliases;
     const name = job.checkpoint_name;
-    const servers = fitting.map((slot) => ({ slot, server: this.#registry.get(slot.alias)! }));
-    const loaded = servers.find(({ server }) => this.#registry.loadedMatches(server, name));
-    if (loaded) return loaded.slot;
-    const has = servers.find(({ server }) => this.#registry.hasCheckpoint(server, name) === true);
-    if (has) return has.slot;
-    // No free server has it. If a busy one does, wait for it; otherwise let a free server
-    // try, so the job ends with the backend's clear "not on this server" message.
+    const servers = fitting.map((slot) => this.#registry.get(slot.alias)!);
+    const known = servers.filter((server) => this.#registry.loadedMatches(server, name) || this.#registry.hasCheckpoint(server, name) === true);
+    if (known.length) return known.map((server) => server.row.alias);
     const elsewhere = this.#registry.all().some((s) => s.row.app_type === job.app_type && s.row.enabled
       && s.health === 'online' && this.#registry.hasCheckpoint(s, name) === true);
     if (elsewhere) return null;
-    return servers.find(({ server }) => this.#registry.hasCheckpoint(server, name) === null)?.slot ?? fitting[0];
+    const unknown = servers.filter((server) => this.#registry.hasCheckpoint(server, name) === null);
+    return (unknown.length ? unknown : servers).map((server) => server.row.alias);
   };
+
+  /** Whether a busy server could take an auto-routed job once free (so waiting for it makes sense). */
+  #canRunLater = (job: JobRow, alias: string): boolean => {
+    const server = this.#registry.get(alias);
+    if (!server || job.target_server_alias !== AUTO_SERVER) return false;
+    return timeBarrier(server, this.#clock.now()) === null && this.#mayRun(job, server);
+  };
+
+  /**
+   * Whether a server may run a job at all (time aside): its kind and target, its rules, the
+   * extensions it has, and the checkpoint when its list is known (unknown counts as yes).
+   */
+  #mayRun(job: JobRow, server: RuntimeServer): boolean {
+    if (server.row.app_type !== job.app_type) return false;
+    if (job.target_server_alias !== AUTO_SERVER && job.target_server_alias !== server.row.alias) return false;
+    if (ruleBarrier(server, demandsOf(job)) !== null) return false;
+    const titles = this.#extensionsOf(job);
+    if (titles.length && (server.backend.lacksExtensions?.(job.mode, titles)?.length ?? 0) > 0) return false;
+    return !job.checkpoint_name || this.#registry.hasCheckpoint(server, job.checkpoint_name) !== false;
+  }
+
+  /**
+   * The servers as the queue forecast sees them: each enabled online one (free now or when its
+   * running jobs should end, from when its allowed hours let it start again, with the model it
+   * will have), and which jobs each may run. A paused server takes nothing, so it is left out.
+   */
+  forecastView(): { servers: (PlanServer & { lanes: number })[]; mayRun: (job: JobRow, alias: string) => boolean } {
+    const now = this.#clock.now();
+    const servers = this.#planServers(this.#freeSlots(), { outsideHours: true }).flatMap((plan) => {
+      const server = this.#registry.get(plan.alias)!;
+      const barrier = timeBarrier(server, now);
+      if (barrier && barrier.until === null) return [];
+      return [{ ...plan, availableAt: Math.max(plan.availableAt, barrier?.until ?? now), lanes: server.row.max_concurrency }];
+    });
+    return { servers, mayRun: (job, alias) => { const server = this.#registry.get(alias); return !!server && this.#mayRun(job, server); } };
+  }
+
+  /**
+   * When a running job should end, from its start and the learned times (one that runs over
+   * its estimate is assumed nearly done); null when it does not run here.
+   */
+  expectedEnd(jobId: string): number | null {
+    const attempt = this.#running.get(jobId);
+    if (!attempt) return null;
+    return Math.max(attempt.startedAt + attempt.expectedMs, this.#clock.now() + attempt.expectedMs * 0.1);
+  }
+
+  /** What the dispatcher has learned (speeds, model loads) for the API and the forecast. */
+  get stats(): DispatchStats {
+    return this.#stats;
+  }
+
+  /** The online servers as the planner sees them: free or when they will be, and the model they will have. */
+  #planServers(slots: FreeSlot[], opts: { outsideHours?: boolean } = {}): PlanServer[] {
+    const now = this.#clock.now();
+    const free = new Set(slots.map((s) => s.alias));
+    const endOf = new Map<string, number>();
+    for (const attempt of this.#running.values()) {
+      const end = this.expectedEnd(attempt.job.mobilesd_job_id)!;
+      const alias = attempt.server.row.alias;
+      endOf.set(alias, Math.min(endOf.get(alias) ?? Infinity, end));
+    }
+    return this.#registry.all().filter((s) => s.row.enabled && s.health === 'online' && (opts.outsideHours || !timeBarrier(s, now))).map((s) => ({
+      alias: s.row.alias,
+      free: free.has(s.row.alias),
+      availableAt: s.running < s.row.max_concurrency ? now : endOf.get(s.row.alias) ?? now,
+      checkpoint: this.#modelOf(s),
+    }));
+  }
+
+  /** An idle server has what it last reported; a busy one will have what its last job asked for. */
+  #modelOf(server: RuntimeServer): string | null {
+    const planned = this.#plannedModel.get(server.row.alias) ?? null;
+    return server.running === 0 ? server.loadedCheckpoint ?? planned : planned ?? server.loadedCheckpoint;
+  }
+
+  /** Chooses the next job and its server among the candidates the store read (see planNext). */
+  #plan(candidates: RankedJob[], slots: FreeSlot[]) {
+    const settings = this.#settings();
+    const ordered = settings.fairShare ? fairShareOrder(candidates, (source) => this.#lastServed.get(source) ?? 0) : candidates;
+    return planNext({
+      now: this.#clock.now(), candidates: ordered, servers: this.#planServers(slots),
+      freeFor: (job) => this.#eligibleFree(job, slots), canRunLater: this.#canRunLater,
+      shapeOf: (job) => this.#shapes.of(job), cost: this.#stats, policy: settings,
+    });
+  }
 
   #pass(): void {
     if (this.#stopping) return;
     for (const job of [...this.#unreleased.values()]) this.#releaseWaitingForSpace(job);
+    this.#beforePass();
     if (this.#paused()) return;
+    const fairShare = this.#settings().fairShare;
     for (;;) {
-      const claimed = this.#jobs.claimNext(this.#freeSlots(), this.#choose);
-      if (!claimed) break;
+      const slots = this.#freeSlots();
+      let choice: PlannedStart | null = null;
+      const claimed = this.#jobs.claimNext(slots, (candidates) => (choice = this.#plan(candidates, slots)), { fairShare });
+      if (!claimed || !choice) break;
       const server = this.#registry.get(claimed.assigned_server_alias)!;
+      this.#noteStart(claimed, server, choice);
       server.running++;
       server.lastAssignedAt = this.#clock.now();
-      this.#start(claimed, server);
+      this.#drained = false;
+      this.#start(claimed, server, (choice as PlannedStart).loadsModel);
     }
+    this.#failUnrunnable();
+    this.#drainAction();
     this.#scheduleWake();
+  }
+
+  /** Fails the pending jobs this pass found no server's rules would ever let run. */
+  #failUnrunnable(): void {
+    for (const [id, reason] of this.#unrunnable) {
+      if (this.#jobs.failPending(id, reason)) {
+        this.#logger.warn({ job: id, err: reason }, 'job fails: no server can take it');
+        this.#events.settled(id);
+      }
+    }
+    this.#unrunnable.clear();
+  }
+
+  /** When the queue has just run out of work, each server whose drain action says so frees its GPU. */
+  #drainAction(): void {
+    if (this.#drained || this.#running.size > 0) return;
+    const counts = this.#jobs.counts();
+    if (counts.pending + counts.processing + counts.downloading_resources > 0) return;
+    this.#drained = true;
+    for (const server of this.#registry.all()) {
+      if (server.row.enabled && server.row.drain_action === 'unload' && server.health === 'online') this.#registry.requestUnload(server.row.alias, 'the queue drained');
+    }
   }
 
   // Jobs backing off after a transient error become runnable later: wake up then.
   #scheduleWake(): void {
     if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
     this.#wakeTimer = null;
-    const at = this.#jobs.nextWakeAt();
-    if (at === null) return;
+    // A server whose allowed hours begin later takes jobs then: wake at its opening too.
+    const now = this.#clock.now();
+    const openings = this.#registry.all().map((s) => (s.row.enabled ? timeBarrier(s, now)?.until ?? null : null));
+    const times = [this.#jobs.nextWakeAt(), ...openings].filter((t): t is number => t !== null);
+    if (times.length === 0) return;
+    const at = Math.min(...times);
     this.#wakeTimer = setTimeout(() => this.kick(), Math.max(0, at - this.#clock.now()) + WAKE_MARGIN_MS);
     this.#wakeTimer.unref();
   }
 
-  #start(job: ClaimedJob, server: RuntimeServer): void {
+  /** Records what starting this job means: the model its server will have, a load made or saved, the source served. */
+  #noteStart(job: ClaimedJob, server: RuntimeServer, choice: { loadsModel: boolean }): void {
+    const alias = server.row.alias;
+    this.#stats.addSaved(alias, this.#queueOrderLoads.add(alias, this.#modelOf(server), job, choice.loadsModel));
+    if (job.checkpoint_name) this.#plannedModel.set(alias, job.checkpoint_name);
+    if (choice.loadsModel) this.#stats.recordLoad(alias);
+    this.#lastServed.set(shareKeyOf(job), this.#clock.now());
+  }
+
+  #start(job: ClaimedJob, server: RuntimeServer, loadsModel: boolean): void {
     const controller = new AbortController();
-    const attempt: RunningAttempt = { job, server, controller, stop: null, done: Promise.resolve() };
+    const shape = this.#shapes.of(job);
+    const alias = server.row.alias;
+    const expectedMs = this.#stats.runMs(alias, shape) + (loadsModel ? this.#stats.loadMs(alias) : 0);
+    const attempt: RunningAttempt = {
+      job, server, controller, stop: null, sent: false, done: Promise.resolve(), startedAt: this.#clock.now(), shape, loadsModel, expectedMs,
+    };
     this.#running.set(job.mobilesd_job_id, attempt);
     this.#registry.emitStatus(server);
     this.#events.changed(job.mobilesd_job_id);
@@ -250,6 +438,7 @@ export class Dispatcher {
   #releaseSlot(attempt: RunningAttempt): void {
     attempt.server.running = Math.max(0, attempt.server.running - 1);
     this.#registry.emitStatus(attempt.server);
+    this.#registry.noteIdle(attempt.server);
     this.kick();
   }
 
@@ -261,6 +450,7 @@ export class Dispatcher {
     }, this.#deadlineMs);
     try {
       const sent = await this.#send(attempt, log).then((result) => ({ result }), (thrown: unknown) => ({ thrown }));
+      this.#noteRunTime(attempt, 'result' in sent && !sent.result.interrupted && attempt.stop === null);
       // The GPU is free the moment the response is in: start the next job while we save.
       this.#releaseSlot(attempt);
       const { outcome, saved } = 'result' in sent
@@ -269,6 +459,8 @@ export class Dispatcher {
       const settlement = decideSettlement({
         stop: attempt.stop, outcome, attempts: job.attempts, maxAttempts: job.max_attempts,
         retryDelayMs: (attempts) => retryDelayMs(attempts, this.#retryBaseMs),
+        crash: await this.#crashDuring(attempt, outcome),
+        biggerServerFits: outcome.type === 'error' && outcome.error.kind === 'out_of_memory' && this.#biggerServerFits(attempt),
       });
       // Deadline: the server may still be generating; free its GPU before the job moves on.
       if ('interruptBackend' in settlement && settlement.interruptBackend) await server.backend.cancel(cancelTarget(job));
@@ -279,6 +471,19 @@ export class Dispatcher {
       this.#live.delete(job.mobilesd_job_id);
       this.#events.settled(job.mobilesd_job_id);
     }
+  }
+
+  /**
+   * Learns from a finished run how long it took: from its claim, or from when the job before
+   * it on the same server handed back its result if that was later (it waited in the
+   * server's own queue meanwhile). Only runs that made their images count.
+   */
+  #noteRunTime(attempt: RunningAttempt, succeeded: boolean): void {
+    const alias = attempt.server.row.alias;
+    const now = this.#clock.now();
+    const began = Math.max(attempt.startedAt, this.#lastFinish.get(alias) ?? 0);
+    this.#lastFinish.set(alias, now);
+    if (succeeded) this.#stats.recordRun(alias, attempt.shape, now - began, attempt.loadsModel);
   }
 
   /**
@@ -321,6 +526,10 @@ export class Dispatcher {
         log.info({ reason: settlement.message }, 'job parked while resources download');
         this.#jobs.park(job, settlement.message, settlement.params);
         return;
+      case 'quarantine':
+        log.warn({ reason: settlement.reason }, 'job quarantined: its server went down during it again');
+        this.#jobs.quarantine(job, settlement.reason);
+        return;
       case 'fail':
         log.warn({ err: settlement.message }, 'job failed');
         this.#jobs.fail(job, settlement.message, settlement.details);
@@ -333,7 +542,8 @@ export class Dispatcher {
           log.warn({ err: settlement.error, retryInMs: settlement.retryInMs }, 'transient failure; will retry');
         }
         this.#jobs.release(job, {
-          refundAttempt: settlement.refundAttempt, error: settlement.error,
+          refundAttempt: settlement.refundAttempt, error: settlement.error, crashed: settlement.crashed,
+          ...(settlement.outOfMemory ? { oomVramBytes: Math.max(server.vram?.total ?? 0, job.oom_vram_bytes ?? 0) } : {}),
           ...(settlement.retryInMs !== undefined ? { runAfter: this.#clock.now() + settlement.retryInMs } : {}),
         });
     }
@@ -357,6 +567,7 @@ export class Dispatcher {
       }
     }
     log.info({ dir: `engine→${server.row.app_type}` }, 'job sent');
+    attempt.sent = true;
     return server.backend.run(runnable, {
       signal: controller.signal,
       onSubmitted: (taskId) => this.#jobs.setBackendTaskId(job, taskId),
@@ -374,6 +585,27 @@ export class Dispatcher {
         }
       },
     });
+  }
+
+  /**
+   * Whether the server went down while the job ran: the attempt failed with a lost
+   * connection after it was sent, and a health check right after finds the server offline.
+   * An unreachable server at send time ('offline') is not the job's doing and never counts.
+   */
+  async #crashDuring(attempt: RunningAttempt, outcome: AttemptOutcome): Promise<{ server: string; before: number } | null> {
+    if (outcome.type !== 'error' || outcome.aborted || attempt.stop !== null || !attempt.sent || outcome.error.kind !== 'transient') return null;
+    const report = await this.#registry.check(attempt.server.row.alias).catch(() => null);
+    if (!report || report.online) return null;
+    return { server: attempt.server.row.alias, before: attempt.job.crash_count ?? 0 };
+  }
+
+  /** After running out of GPU memory: an enabled server with more memory whose rules let it take the job. */
+  #biggerServerFits(attempt: RunningAttempt): boolean {
+    const { job, server } = attempt;
+    const limit = Math.max(server.vram?.total ?? 0, job.oom_vram_bytes ?? 0);
+    const demands = { ...demandsOf(job), oomVramBytes: limit };
+    return this.#registry.all().some((s) => s !== server && s.row.enabled && s.row.app_type === job.app_type
+      && (job.target_server_alias === AUTO_SERVER || s.row.alias === job.target_server_alias) && ruleBarrier(s, demands) === null);
   }
 
   /** Saves the images (file first, before any row says so). */

@@ -60,10 +60,10 @@ describe('JobEvents: the one publisher of job changes', () => {
 
   it('a settled job is finished when its row is final, and updated when it went back to wait', () => {
     const row = add();
-    const claimed = store.claimNext([forge], (_job, slots) => slots[0])!;
+    const claimed = store.claimNext([forge], (candidates) => (candidates[0] ? { job: candidates[0], alias: forge.alias, overtaken: [] } : null))!;
     store.release(claimed, { runAfter: 0, error: 'Retrying after: 502' });
     events.settled(row.mobilesd_job_id);
-    const again = store.claimNext([forge], (_job, slots) => slots[0])!;
+    const again = store.claimNext([forge], (candidates) => (candidates[0] ? { job: candidates[0], alias: forge.alias, overtaken: [] } : null))!;
     store.fail(again, 'bad');
     events.settled(row.mobilesd_job_id);
     expect(seen).toEqual([
@@ -75,7 +75,7 @@ describe('JobEvents: the one publisher of job changes', () => {
 
   it('a summary carries the live progress of a running job', () => {
     const row = add();
-    store.claimNext([forge], (_job, slots) => slots[0]);
+    store.claimNext([forge], (candidates) => (candidates[0] ? { job: candidates[0], alias: forge.alias, overtaken: [] } : null));
     live.set(row.mobilesd_job_id, { progress: 0.5, etaSeconds: 3, step: 10, steps: 20, preview: null, statusText: null, at: 0 });
     events.changed(row.mobilesd_job_id);
     expect(seen[0]).toEqual({ type: 'job.updated', job: expect.objectContaining({ status: 'processing', progress: 50, eta_seconds: 3 }) });

@@ -9,7 +9,7 @@ import { FakeClock } from '../../helpers/fake-clock.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 
 const forge: FreeSlot = { alias: 'f1', appType: 'forge' };
-const first = (_job: JobRow, slots: FreeSlot[]) => slots[0];
+const first = (candidates: JobRow[]) => (candidates[0] ? { job: candidates[0], alias: 'f1', overtaken: [] } : null);
 
 describe('JobStore on a real SQLite file', () => {
   let tmp: ReturnType<typeof makeTempDir>;

@@ -120,11 +120,17 @@ export class DispatchStats {
     this.#stmts.putDuration.run({ ...row, now: this.#clock.now() });
   }
 
-  /** A job made `alias` change its model (`saved`: grouping chose a job that did not). */
-  recordLoad(alias: string, kind: 'load' | 'saved'): void {
+  /** A job made `alias` load another model. */
+  recordLoad(alias: string): void {
+    this.#server(alias).model_loads += 1;
+    this.#stmts.putServer.run({ server_alias: alias, ...this.#server(alias) });
+  }
+
+  /** The loads saved on `alias` against queue order changed by `delta` (see QueueOrderLoads). */
+  addSaved(alias: string, delta: number): void {
+    if (delta === 0) return;
     const server = this.#server(alias);
-    if (kind === 'load') server.model_loads += 1;
-    else server.loads_saved += 1;
+    server.loads_saved = Math.max(0, server.loads_saved + delta);
     this.#stmts.putServer.run({ server_alias: alias, ...server });
   }
 

@@ -47,8 +47,6 @@ export interface PlannedStart {
   alias: string;
   /** The server has to load another model for it. */
   loadsModel: boolean;
-  /** Grouping chose it over an earlier job that would have made the server load a model. */
-  savedLoad: boolean;
   /** Earlier jobs of the same priority it passed to reuse the loaded model. */
   overtaken: string[];
 }
@@ -111,7 +109,7 @@ export function planNext(input: PlanInput): PlannedStart | null {
       const grouped = groupedInstead(input, i, timeline);
       if (grouped) return grouped;
     }
-    return { job, alias: best.alias, loadsModel: bestFinish.loadsModel, savedLoad: false, overtaken: [] };
+    return { job, alias: best.alias, loadsModel: bestFinish.loadsModel, overtaken: [] };
   }
   return null;
 }
@@ -137,7 +135,7 @@ function groupedInstead(input: PlanInput, head: number, timeline: Map<string, Pl
       return server?.free && sameModel(server.checkpoint, checkpoint);
     });
     if (loaded !== undefined) {
-      return { job, alias: loaded, loadsModel: false, savedLoad: true, overtaken: passed.map((j) => j.mobilesd_job_id) };
+      return { job, alias: loaded, loadsModel: false, overtaken: passed.map((j) => j.mobilesd_job_id) };
     }
     // It could start now but needs a load too: passing the next one passes it as well.
     if (!mayBePassed(job, policy, now)) return null;
