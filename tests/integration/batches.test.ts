@@ -160,6 +160,11 @@ describe('POST /api/v1/batches makes a grid of jobs and a contact sheet', () => 
       [64, 64, [{ name: 'add_detail', weight: 0.2 }], 'a cat, style'],
       [128, 64, [{ name: 'add_detail', weight: 0.8 }], 'a cat, watercolor'],
     ]);
+    const hold = await api(sq.url, 'POST', `/api/v1/batches/${res.body.batch_id}/hold`);
+    expect(hold.body).toMatchObject({ changed: 2, batch: { counts: { held: 2, pending: 0 } } });
+    const release = await api(sq.url, 'POST', `/api/v1/batches/${res.body.batch_id}/release`);
+    expect(release.body).toMatchObject({ changed: 2, batch: { counts: { held: 0, pending: 2 } } });
+    expect((await api(sq.url, 'POST', `/api/v1/batches/${res.body.batch_id}/explode`)).status).toBe(400);
     const cancel = await api(sq.url, 'POST', `/api/v1/batches/${res.body.batch_id}/cancel`);
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
     expect(cancel.body.changed).toBe(2);

@@ -2,8 +2,8 @@
  * Batches and grids as an engine module: the batch service, its routes, and the watch on
  * job endings that finishes a batch (contact sheet, batch.finished) when its last job ends.
  */
-import type { BatchAction } from '../../../shared/batches.ts';
-import { isFinishedStatus, type JobStatus } from '../../../shared/jobs.ts';
+import { isFinishedStatus } from '../../../shared/jobs.ts';
+import { BULK_LIMITS } from '../../../shared/queue-bulk.ts';
 import type { ApiContext } from '../api/context.ts';
 import type { EngineModule } from '../engine-module.ts';
 import { registerBatchRoutes } from './api/batch-routes.ts';
@@ -25,19 +25,10 @@ export function createBatchesModule(): EngineModule & { service(): BatchService 
       const service = new BatchService({
         store: new BatchStore(ctx.db), jobs: ctx.jobs, service: ctx.service, events: ctx.jobEvents, gallery: ctx.gallery, images: ctx.images,
         registry: ctx.registry, settings: ctx.settings, clock: ctx.clock, logger: ctx.logger, wildcardsDir: ctx.config.wildcardsDir,
-        runAction: async (ids, action) => {
-          // Each job gets the single-job action it fits; the others are left as they are.
-          const fits: Record<BatchAction, (status: JobStatus) => boolean> = {
-            cancel: (s) => !isFinishedStatus(s), retry: (s) => s === 'failed' || s === 'cancelled', hold: (s) => s === 'pending', release: (s) => s === 'held',
-          };
+        runAction: async (ids, action, apiKeyId) => {
           let changed = 0;
-          for (const id of ids) {
-            const row = ctx.jobs.get(id);
-            if (!row || !fits[action](row.status)) continue;
-            if (action === 'cancel') await ctx.service.cancel(id);
-            else ctx.service[action](id);
-            changed++;
-          }
+          // One bulk request holds a bounded number of ids; a bigger batch goes in slices.
+          for (let i = 0; i < ids.length; i += BULK_LIMITS.ids) changed += (await ctx.service.bulk({ ids: ids.slice(i, i + BULK_LIMITS.ids), action }, { apiKeyId })).changed;
           return changed;
         },
       });
