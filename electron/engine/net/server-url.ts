@@ -1,5 +1,6 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
+import { withDefaultScheme } from '../../../shared/server-url.ts';
 import { blockListOf, normalizeIp } from './ip-address.ts';
 
 export class ServerUrlError extends Error {}
@@ -29,12 +30,13 @@ export function isForbiddenAddress(address: string): boolean {
 /**
  * Checks a backend URL before it is stored (OWASP API7, SSRF): http/https only, no
  * credentials in the URL, no link-local/metadata/multicast targets (also after DNS).
- * Loopback and LAN addresses are legitimate SD hosts and are allowed.
+ * Loopback and LAN addresses are legitimate SD hosts and are allowed. A URL without a
+ * scheme gets http:// in front, as the server form shows it.
  */
 export async function validateServerUrl(raw: string, resolve: (host: string) => Promise<string[]> = defaultResolve): Promise<string> {
   let url: URL;
   try {
-    url = new URL(raw.trim());
+    url = new URL(withDefaultScheme(raw));
   } catch {
     throw new ServerUrlError(`"${raw}" is not a URL; use the form http://192.168.1.20:7860`);
   }

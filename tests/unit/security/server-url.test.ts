@@ -19,6 +19,7 @@ describe('server URL validation (SSRF)', () => {
     'http://2852039166/', 'http://0xA9FEA9FE/', 'http://0251.0376.0251.0376/', 'http://[::ffff:169.254.169.254]/',
     'http://[::ffff:a9fe:a9fe]/', 'http://[::a9fe:a9fe]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[fd00:ec2::254]/',
     'http://100.100.100.200/', 'http://224.0.0.1/', 'http://0.0.0.0:7860', 'http://[::]:7860', 'http://255.255.255.255/',
+    '169.254.169.254', '169.254.169.254:80/latest/meta-data',
   ])('refuses the link-local, metadata or reserved address %s', async (url) => {
     await expect(validateServerUrl(url, noDns)).rejects.toThrow(/link-local|metadata|reserved|not a URL/);
   });
@@ -35,6 +36,11 @@ describe('server URL validation (SSRF)', () => {
     ['http://[::1]:7860', 'http://[::1]:7860'],
     ['http://10.0.0.3', 'http://10.0.0.3'],
     ['  http://gpu-box.lan:7860  ', 'http://gpu-box.lan:7860'],
+    // No scheme, as Forge and ComfyUI print their address: http:// is put in front.
+    ['127.0.0.1:7860', 'http://127.0.0.1:7860'],
+    ['localhost:8188/', 'http://localhost:8188'],
+    [' gpu-box.lan:7860/sd ', 'http://gpu-box.lan:7860/sd'],
+    ['192.168.1.20', 'http://192.168.1.20'],
   ])('accepts loopback and LAN %s', async (url, normalized) => {
     await expect(validateServerUrl(url, async () => ['192.168.1.30'])).resolves.toBe(normalized);
   });
