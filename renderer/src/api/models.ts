@@ -3,6 +3,7 @@ import type { CivitaiModelResult, CivitaiSearchResponse } from '../../../shared/
 import type { DownloadCheck, DuplicatesResponse } from '../../../shared/model-duplicates.ts';
 import type { RenameModelResponse, TrashEntry, TrashList } from '../../../shared/model-management.ts';
 import type { UpdateModelResponse, UpdatesResponse } from '../../../shared/model-updates.ts';
+import type { ModelCollection } from '../../../shared/model-collections.ts';
 import type { ModelUsageList } from '../../../shared/model-usage.ts';
 import type { DownloadView, ModelKind, ModelListResponse, ModelView, ScanState } from '../../../shared/models.ts';
 import { useApi } from './client.ts';
@@ -22,8 +23,10 @@ export interface ModelListQuery {
   kind?: ModelKind;
   base_model?: string;
   q?: string;
-  sort?: 'name' | 'size' | 'modified' | 'base_model';
+  sort?: 'name' | 'size' | 'modified' | 'base_model' | 'usage' | 'recent';
   updates?: boolean;
+  favourite?: boolean;
+  collection?: number;
   limit?: number;
   offset?: number;
 }
@@ -65,6 +68,14 @@ export function modelsApi() {
     updates: () => api.request<UpdatesResponse>('GET', '/api/v1/models/updates'),
     update: (id: number, old: 'keep' | 'trash') => api.request<UpdateModelResponse>('POST', `/api/v1/models/${id}/update`, { body: { old } }),
     usage: (sort: 'jobs' | 'recent' = 'jobs') => api.request<ModelUsageList>('GET', '/api/v1/models/usage', { query: { sort } }),
+    setFavourite: (id: number, favourite: boolean) => api.request<ModelView>('PUT', `/api/v1/models/${id}/favourite`, { body: { favourite } }),
+    /** The file's sidecar metadata: A1111's `.json` holds "activation text" and "preferred weight". */
+    info: (id: number) => api.request<ModelView & { user_metadata: Record<string, unknown> | null }>('GET', `/api/v1/models/${id}/info`),
+    collections: () => api.request<{ collections: ModelCollection[] }>('GET', '/api/v1/models/collections'),
+    createCollection: (name: string) => api.request<ModelCollection>('POST', '/api/v1/models/collections', { body: { name } }),
+    addToCollection: (id: number, modelIds: number[]) => api.request<ModelCollection>('POST', `/api/v1/models/collections/${id}/models`, { body: { model_ids: modelIds } }),
+    removeFromCollection: (id: number, modelId: number) => api.request<ModelCollection>('DELETE', `/api/v1/models/collections/${id}/models/${modelId}`),
+    deleteCollection: (id: number) => api.request<void>('DELETE', `/api/v1/models/collections/${id}`),
     compatibility: (body: { checkpoint_name: string; loras?: { name: string }[]; vae?: string }) =>
       api.request<{ checkpoint_base_model: string | null; warnings: { kind: string; name: string; base_model: string; checkpoint_base_model: string; message: string }[] }>('POST', '/api/v1/models/compatibility', { body }),
   };
