@@ -22,6 +22,9 @@ const optional: [string, string, string][] = [
   ['comfy-gap', 'comfy-gap.ts', 'benchComfyGap'],
   ['download', 'download.ts', 'benchDownload'],
   ['hashing', 'hashing.ts', 'benchHashing'],
+  ['smart-dispatch', 'smart-dispatch.ts', 'benchSmartDispatch'],
+  ['gallery-scroll', 'gallery-scroll.ts', 'benchGalleryScroll'],
+  ['batch-submit', 'batch-submit.ts', 'benchBatchSubmit'],
 ];
 for (const [name, file, fn] of optional) {
   if (!fs.existsSync(path.join(here, file))) continue;
