@@ -24,6 +24,8 @@ export function useJobActions() {
     act,
     cancel: (j: JobSummary) => act(() => jobs.cancel(id(j)), 'Could not cancel the job'),
     retry: (j: JobSummary) => act(() => jobs.retry(id(j)), 'Could not retry the job'),
+    hold: (j: JobSummary) => act(() => jobs.hold(id(j)), 'Could not hold the job'),
+    release: (j: JobSummary) => act(() => jobs.release(id(j)), 'Could not release the job'),
     moveTop: (j: JobSummary) => act(() => jobs.move(id(j), { to: 'top' }), 'Could not move the job'),
     moveBottom: (j: JobSummary) => act(() => jobs.move(id(j), { to: 'bottom' }), 'Could not move the job'),
     reorder: (jobId: string, req: ReorderRequest) => act(() => jobs.move(jobId, req), 'Could not reorder the job'),

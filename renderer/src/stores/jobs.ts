@@ -2,14 +2,16 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
 import {
-  ACTIVE_STATUSES, FINISHED_STATUSES, RUNNING_STATUSES, type JobStatus, type JobSummary, type ReorderRequest,
+  ACTIVE_STATUSES, FINISHED_STATUSES, RUNNING_STATUSES, isWaitingStatus, type JobStatus, type JobSummary, type ReorderRequest,
 } from '../../../shared/jobs.ts';
+import type { BulkRequest, BulkResponse } from '../../../shared/queue-bulk.ts';
+import { queueToolsApi } from '../api/queue-tools.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
 import { optimistic } from '../composables/optimistic.ts';
 import { useLive } from './live.ts';
 
-export type StatusFilter = 'active' | 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'all';
+export type StatusFilter = 'active' | 'pending' | 'held' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'all';
 export type AppFilter = 'all' | AppType;
 
 
@@ -35,7 +37,8 @@ export function isFinished(job: Pick<JobSummary, 'status'>): boolean {
 
 function group(job: JobSummary): number {
   if (RUNNING_STATUSES.includes(job.status)) return 0;
-  if (job.status === 'pending') return 1;
+  // A held job keeps its place in line: it sorts among the pending ones.
+  if (isWaitingStatus(job.status)) return 1;
   return 2;
 }
 
@@ -65,6 +68,7 @@ export interface LiveProgress {
 
 export const useJobs = defineStore('jobs', () => {
   const api = useApi();
+  const tools = queueToolsApi();
   const byId = ref<Record<string, JobSummary>>({});
   const live = ref<Record<string, LiveProgress>>({});
   const statusFilter = ref<StatusFilter>('active');
@@ -93,7 +97,7 @@ export const useJobs = defineStore('jobs', () => {
   const visible = computed(() => all.value.filter((j) => matches(j)));
   const pending = computed(() => all.value.filter((j) => j.status === 'pending'));
   const activeCount = computed(
-    () => (counts.value.pending ?? 0) + (counts.value.processing ?? 0) + (counts.value.downloading_resources ?? 0),
+    () => ACTIVE_STATUSES.reduce((sum, s) => sum + (counts.value[s] ?? 0), 0),
   );
 
   function upsert(job: JobSummary): void {
@@ -299,6 +303,21 @@ export const useJobs = defineStore('jobs', () => {
     await api.retryJob(id);
   }
 
+  async function hold(id: string): Promise<void> {
+    upsert(await tools.hold(id));
+  }
+
+  async function release(id: string): Promise<void> {
+    upsert(await tools.release(id));
+  }
+
+  /** One action on many jobs; the list is read again after (a filter may reach jobs not loaded here). */
+  async function bulk(req: BulkRequest): Promise<BulkResponse> {
+    const res = await tools.bulk(req);
+    await fetchJobs();
+    return res;
+  }
+
   async function requeue(id: string): Promise<string> {
     const res = await api.requeueJob(id);
     return res.mobilesd_job_id;
@@ -348,6 +367,6 @@ export const useJobs = defineStore('jobs', () => {
     byId, live, statusFilter, appFilter, total, paused, counts, loading, loaded, error, pageSize,
     all, visible, pending, activeCount,
     search, fetchJobs, refreshState, track, applyEvent, setFilters, upsert,
-    move, setPriority, cancel, retry, requeue, deleteJob, setPaused, clearFinished,
+    move, setPriority, cancel, retry, hold, release, bulk, requeue, deleteJob, setPaused, clearFinished,
   };
 });
