@@ -6,7 +6,7 @@ import { createCompatModule } from './compat/module.ts';
 import { createNotifyModule } from './notify/module.ts';
 import { createBatchesModule } from './batches/module.ts';
 import { createGenerateLibraryModule } from './generate-library/module.ts';
-import { createGalleryModule } from './gallery/module.ts';
+import { createGalleryModule } from './api/gallery-module.ts';
 
 /** The engine's optional parts, in the order their hooks run (security first). */
 export function createEngineModules(): EngineModule[] {

@@ -1,14 +1,18 @@
-import { registerGalleryDownloadRoutes } from '../api/routes/gallery-download.ts';
-import { registerGalleryOrganiseRoutes } from '../api/routes/gallery-organise.ts';
-import { registerGallerySourceRoutes } from '../api/routes/gallery-sources.ts';
-import { registerGalleryTrashRoutes } from '../api/routes/gallery-trash.ts';
-import type { ApiContext } from '../api/context.ts';
 import type { EngineModule } from '../engine-module.ts';
-import { CollectionStore } from './collection-store.ts';
-import { SourceIndexer } from './source-indexer.ts';
-import { SourceStore } from './source-store.ts';
+import { CollectionStore } from '../gallery/collection-store.ts';
+import { SourceIndexer } from '../gallery/source-indexer.ts';
+import { SourceStore } from '../gallery/source-store.ts';
+import type { ApiContext } from './context.ts';
+import { registerGalleryDownloadRoutes } from './routes/gallery-download.ts';
+import { registerGalleryOrganiseRoutes } from './routes/gallery-organise.ts';
+import { registerGallerySourceRoutes } from './routes/gallery-sources.ts';
+import { registerGalleryTrashRoutes } from './routes/gallery-trash.ts';
 
-/** The gallery as an index of every image: sources indexed in place, collections, bulk actions, zip, trash purge. */
+/**
+ * The gallery as an index of every image: sources indexed in place, collections, bulk
+ * actions, zip, trash purge. It wires gallery services to their routes, so it lives on
+ * the API side (the gallery's services never import the HTTP layer).
+ */
 export interface GalleryModule extends EngineModule {
   /** Set once the engine has started the module (tests and benchmarks wait on its scans). */
   indexer: SourceIndexer | null;

@@ -63,6 +63,12 @@ export class GalleryService {
     return full.startsWith(root + path.sep) ? full : null;
   }
 
+  /** Where the bytes of the image with this id are now; null for an unknown or hidden image. */
+  imageFile(imageId: number): string | null {
+    const row = this.#store.find(imageId);
+    return row && row.state !== 'hidden' ? this.currentFileOf(row) : null;
+  }
+
   /** Where the image's bytes are now: its file, or the trash's copy while deleted. */
   currentFileOf(row: ImageRow): string | null {
     if (row.trash_file) return path.join(this.trashDir, row.trash_file);

@@ -4,23 +4,19 @@
  * back in over HTTP with a launch token.
  */
 import fs from 'node:fs';
-import type { GalleryService } from '../gallery/gallery-service.ts';
-import type { GalleryStore } from '../gallery/gallery-store.ts';
 import type { ThumbnailCache } from './thumbnails.ts';
 
 export interface ImageThumbnailSources {
-  gallery: GalleryStore;
-  galleryService: GalleryService;
+  /** Where an image's bytes are now (the gallery knows: outputs, a gallery source, or the trash). */
+  galleryService: { imageFile(imageId: number): string | null };
   thumbs: ThumbnailCache;
 }
 
 /** The WebP thumbnail, or null when the image id is unknown, its file is gone or unreadable. */
 export async function imageThumbnail(sources: ImageThumbnailSources, imageId: number): Promise<Buffer | null> {
   if (!Number.isSafeInteger(imageId) || imageId < 1) return null;
-  const row = sources.gallery.find(imageId);
-  if (!row || row.state === 'hidden') return null;
   try {
-    const file = sources.galleryService.currentFileOf(row);
+    const file = sources.galleryService.imageFile(imageId);
     if (!file || !fs.existsSync(file)) return null;
     return await sources.thumbs.get(imageId, file);
   } catch {
