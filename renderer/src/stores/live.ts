@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { EngineEvent } from '../../../shared/events.ts';
 import { useApi } from '../api/client.ts';
+import { EventBatcher } from '../api/event-batcher.ts';
 import type { EventSourceFactory, StreamStatus } from '../api/events.ts';
 import { browserSharing, SharedLive } from '../api/live-share.ts';
 import type { LiveRole, LiveSharing } from '../api/live-share.ts';
@@ -39,7 +40,11 @@ export const useLive = defineStore('live', () => {
     for (const l of listeners) l(event);
   }
 
+  // The stream's events reach the stores in batches (a burst of thousands renders once).
+  const batcher = new EventBatcher(dispatch);
+
   async function resync(): Promise<void> {
+    batcher.flush();
     reconnects.value++;
     await Promise.allSettled([...resyncs].map(async (r) => r()));
   }
@@ -51,7 +56,7 @@ export const useLive = defineStore('live', () => {
       url: useApi().eventsUrl(),
       factory,
       sharing,
-      onEvent: dispatch,
+      onEvent: (event) => batcher.push(event),
       onStatus: (s) => (status.value = s),
       onReconnect: () => void resync(),
       onRole: (r) => (role.value = r),
