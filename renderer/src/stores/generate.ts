@@ -5,8 +5,10 @@ import { LIMITS } from '../../../shared/limits.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
 import { checkWorkflow } from '../lib/workflow.ts';
+import { useForgeExtensions } from './forge-extensions.ts';
 import { useImg2Img } from './img2img.ts';
 import { useJobs } from './jobs.ts';
+import { useServerCapabilities } from './server-capabilities.ts';
 
 export interface LoraRow {
   name: string;
@@ -54,6 +56,8 @@ export interface GenerateForm {
   /** A saved ComfyUI template, by name (comfyMode 'template'), and the values of the inputs named on it. */
   template: string;
   templateInputs: Record<string, string | number | boolean>;
+  /** Prompt styles by name, applied in this order when the job is submitted (the engine applies them). */
+  styles: string[];
 }
 
 export const defaultForm = (): GenerateForm => ({
@@ -89,6 +93,7 @@ export const defaultForm = (): GenerateForm => ({
   workflowName: '',
   template: '',
   templateInputs: {},
+  styles: [],
 });
 
 export const FORM_STORAGE_KEY = 'stablequeue.generate.form.v1';
@@ -143,6 +148,7 @@ export function buildRequest(form: GenerateForm): GenerateRequest {
     params.n_iter = form.batchCount;
     const loras = form.loras.filter((l) => l.enabled && l.name.trim()).map((l) => ({ name: l.name.trim(), weight: l.weight }));
     if (loras.length) params.loras = loras;
+    if (form.styles.length) params.styles = [...form.styles];
     if (form.appType === 'forge') {
       if (form.restoreFaces) params.restore_faces = true;
       if (form.vae) params.vae = form.vae;
@@ -221,6 +227,8 @@ export function formFromParams(
       .filter((l): l is { name: string; weight?: number } => !!l && typeof (l as { name?: unknown }).name === 'string')
       .map((l) => ({ name: l.name, weight: num(l.weight) ?? 1, enabled: true }));
   }
+  // Styles StableQueue applied are already in the prompt; only those left for the server come back.
+  form.styles = Array.isArray(params.styles) ? params.styles.filter((s): s is string => typeof s === 'string') : [];
   form.restoreFaces = params.restore_faces === true;
   form.vae = str(params.vae) ?? '';
   const distilled = num(params.distilled_cfg_scale);
@@ -293,22 +301,32 @@ export const useGenerate = defineStore('generate', () => {
   const valid = computed(() => Object.keys(errors.value).length === 0);
   const workflowCheck = computed(() => (form.value.workflowText.trim() ? checkWorkflow(form.value.workflowText) : null));
 
+  // Saved a moment after typing stops, and at once when the page goes away (reload, tab
+  // closed, app hidden): a prompt typed just before a reload must survive it.
   let saveTimer: ReturnType<typeof setTimeout> | null = null;
+  function saveNow(): void {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = null;
+    if (!storage) return;
+    try {
+      storage.setItem(FORM_STORAGE_KEY, JSON.stringify(form.value));
+    } catch {
+      /* quota (a huge workflow): the form still works, it just is not remembered */
+    }
+  }
   watch(
     form,
-    (value) => {
+    () => {
       if (!storage) return;
       if (saveTimer) clearTimeout(saveTimer);
-      saveTimer = setTimeout(() => {
-        try {
-          storage.setItem(FORM_STORAGE_KEY, JSON.stringify(value));
-        } catch {
-          /* quota (a huge workflow): the form still works, it just is not remembered */
-        }
-      }, 250);
+      saveTimer = setTimeout(saveNow, 250);
     },
     { deep: true },
   );
+  if (typeof window !== 'undefined') {
+    window.addEventListener('pagehide', () => saveTimer && saveNow());
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && saveTimer && saveNow());
+  }
 
   /** Queue the form as it is now. The button stays usable: many jobs can be queued in a row. */
   async function submit(): Promise<string> {
@@ -318,6 +336,8 @@ export const useGenerate = defineStore('generate', () => {
       throw new Error(first ?? 'Check the form.');
     }
     const request = await useImg2Img().applyTo(buildRequest(form.value));
+    const caps = useServerCapabilities().of(form.value.target);
+    useForgeExtensions().applyTo(request, { controlnet: !!caps?.controlnet, adetailer: !!caps?.adetailer });
     submitting.value++;
     try {
       const res = await api.generate(request);
