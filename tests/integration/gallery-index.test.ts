@@ -244,11 +244,15 @@ describe('delete safely', () => {
     expect((await list(`job_id=${jobId}`)).images.map((i) => i.id)).toEqual([own.id]);
 
     await api(sq.url, 'DELETE', `/api/v1/images/${own.id}`);
+    expect((await api(sq.url, 'GET', `/api/v1/images/${own.id}`)).status).toBe(404);
+    const inTrash = async () => (await api<{ items: { image: { id: number } }[] }>(sq.url, 'GET', '/api/v1/gallery/trash')).body.items.some((i) => i.image.id === own.id);
     offset += 29 * DAY_MS;
     await new Promise((r) => setTimeout(r, 600));
-    expect((await api(sq.url, 'GET', `/api/v1/images/${own.id}`)).status).toBe(200);
+    expect(await inTrash()).toBe(true);
+    expect((await fetch(`${sq.url}${own.thumbnail_url}`)).status).toBe(200);
     offset += 2 * DAY_MS;
-    await waitFor(async () => (await api(sq.url, 'GET', `/api/v1/images/${own.id}`)).status === 404, { what: 'the purge' });
+    await waitFor(async () => !(await inTrash()), { what: 'the purge' });
+    expect((await fetch(`${sq.url}${own.download_url}`)).status).toBe(404);
     expect(fs.readdirSync(path.join(sq.engine.config.outputsDir, '.trash'))).toEqual([]);
     expect(fs.existsSync(file)).toBe(false);
   });

@@ -73,6 +73,8 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ApiContext): void
     schema: { tags: ['gallery'], params: IdParams, response: { 200: GalleryImageSchema, ...errors } },
   }, async (request) => {
     const row = find(request.params.id);
+    // A deleted image has left the gallery (the trash list still shows it, and its thumbnail).
+    if (row.state !== 'visible') throw new ApiError(404, 'image_not_found', `Image ${row.id} is in the trash.`);
     return toGalleryImage(row, ctx.gallery.extras([row.id]));
   });
 
