@@ -61,7 +61,7 @@ describe.skipIf(!!reason)('the model picker in Generate', { timeout: 180_000 }, 
 
   async function openGenerate(size: typeof DESKTOP | typeof PHONE): Promise<Page> {
     const { page } = await newPage(browser, server.url, size);
-    await page.goto('/generate');
+    await page.goto('/');
     await page.locator('#g-positive').waitFor();
     await waitFor(async () => (await page.locator('#g-server option[value="forge-1"]').count()) > 0, 'forge-1 in the server list');
     await page.selectOption('#g-server', 'forge-1');
@@ -112,6 +112,30 @@ describe.skipIf(!!reason)('the model picker in Generate', { timeout: 180_000 }, 
     await dialog.getByRole('button', { name: 'Add Film Grain XL' }).waitFor({ timeout: 20_000 });
     expect(await dialog.getByRole('button', { name: 'Download Film Grain XL' }).count()).toBe(0);
     await screenshot(page, 'model-picker-desktop-downloaded');
+    await page.context().close();
+  });
+
+  it('the Models page: star a model, make a collection, filter by both, sort by use', async () => {
+    const { page } = await newPage(browser, server.url, DESKTOP);
+    await page.goto('/models');
+    await page.getByRole('radio', { name: 'Library' }).click();
+    const card = (name: string) => page.locator('.model-card').filter({ hasText: name });
+    await card('Ink Style').waitFor({ timeout: 15_000 });
+    await card('Ink Style').getByRole('button', { name: 'Star Ink Style' }).click();
+    await card('Ink Style').getByRole('button', { name: 'Unstar Ink Style' }).waitFor();
+    await page.getByLabel('Favourites').check();
+    await expect.poll(() => page.locator('.model-card').count(), { timeout: 10_000 }).toBe(1);
+    await page.getByLabel('Favourites').uncheck();
+
+    await page.fill('#lib-new-collection', 'Portraits');
+    await page.getByRole('button', { name: 'Make' }).click();
+    await card('Juggernaut XL').getByLabel('Collections of Juggernaut XL').selectOption({ label: 'Portraits' });
+    await page.selectOption('#lib-collection', { label: 'Portraits (1)' });
+    await expect.poll(() => page.locator('.model-card').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('Juggernaut XL')]);
+    await screenshot(page, 'model-library-collections-desktop');
+    await page.selectOption('#lib-collection', '');
+    await page.selectOption('#lib-sort', 'usage');
+    await card('Ink Style').waitFor();
     await page.context().close();
   });
 
