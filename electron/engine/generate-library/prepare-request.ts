@@ -1,5 +1,5 @@
 import type { GenerateRequest, GenerationParams } from '../../../shared/jobs.ts';
-import { applyStyles } from './apply-styles.ts';
+import { applyStyles } from '../../../shared/prompt-styles.ts';
 import { LibraryError } from './library-error.ts';
 import type { StyleStore } from './style-store.ts';
 import type { TemplateStore } from './template-store.ts';

@@ -6,6 +6,7 @@ import { checkpointTitle, LATENT_UPSCALE_MODES, SELECTABLE_SCRIPTS, shorthash, U
 import { reloadModelWeights, type EmulatorCore } from './core.ts';
 import { checkBasicAuth } from './auth.ts';
 import { HttpException, PythonException, RequestValidationError } from './errors.ts';
+import { EXTENSION_ROUTES } from './extension-routes.ts';
 import { handleGeneration } from './generation.ts';
 import { decodeBody, requireBody, type Reply } from './http.ts';
 import { internalProgressResponse, progressResponse } from './processing-state.ts';
@@ -157,7 +158,7 @@ const FORGE_ONLY: Record<string, Record<string, Route>> = {
 
 /** Finds the route and runs it; throws the server's exceptions for the caller to render. */
 export async function dispatch(core: EmulatorCore, ctx: RouteContext): Promise<Reply> {
-  const table = { ...COMMON, ...(core.flavor === 'forge' ? FORGE_ONLY : A1111_ONLY) };
+  const table = { ...COMMON, ...EXTENSION_ROUTES, ...(core.flavor === 'forge' ? FORGE_ONLY : A1111_ONLY) };
   const methods = core.settings.nowebui && ctx.path.startsWith('/internal/') ? undefined : table[ctx.path];
   if (!methods) throw new HttpException(404, 'Not Found', {}, true);
   const route = methods[ctx.method === 'HEAD' ? 'GET' : ctx.method];
