@@ -8,7 +8,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createComfyEmulator, type ComfyEmulator } from '../emulators/comfyui/index.ts';
-import type { ForgeEmulator } from '../emulators/forge/index.ts';
+import { createForgeEmulator, type ForgeEmulator } from '../emulators/forge/index.ts';
+import { ADETAILER_MODELS, CONTROLNET_MODELS, CONTROLNET_MODULES } from '../emulators/forge/extension-routes.ts';
 import { makePng } from '../emulators/png.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { addForgeServers, generationRequests } from '../helpers/forge-servers.ts';
@@ -183,6 +184,38 @@ describe('Generate library: img2img, styles, ComfyUI templates', () => {
     const graphs = comfy.requests.filter((r) => r.method === 'POST' && r.path.replace(/^\/api/, '') === '/prompt').map((r) => (r.body as any).prompt).slice(-4);
     const cells = graphs.map((g) => `${g['3'].inputs.seed}:${g['6'].inputs.text}:${g['5'].inputs.width}`).sort();
     expect(cells).toEqual(['11:a blue kite:64', '11:a red kite:64', '22:a blue kite:64', '22:a red kite:64']);
+  });
+
+  it("reports a server's ControlNet and ADetailer lists and upscalers, and null for a server without the extensions", async () => {
+    const plain = await createForgeEmulator({ stepMs: 2, alwaysonScripts: ['Refiner', 'Seed'] });
+    try {
+      expect((await api(sq.url, 'POST', '/api/v1/servers', { alias: 'plain', app_type: 'forge', api_url: plain.url })).status).toBe(201);
+      await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers/plain')).body.status === 'online', { what: 'plain online' });
+      const full = (await api(sq.url, 'GET', '/api/v1/servers/f1/capabilities')).body;
+      expect(full.controlnet).toEqual({ models: CONTROLNET_MODELS, modules: CONTROLNET_MODULES });
+      expect(full.adetailer).toEqual({ models: ADETAILER_MODELS });
+      expect(full.upscalers).toEqual(expect.arrayContaining(['Latent', 'R-ESRGAN 4x+']));
+      const bare = (await api(sq.url, 'GET', '/api/v1/servers/plain/capabilities')).body;
+      expect(bare).toMatchObject({ controlnet: null, adetailer: null });
+      // "auto": the union over the online Forge servers.
+      expect((await api(sq.url, 'GET', '/api/v1/servers/auto/capabilities')).body.controlnet?.models).toEqual(CONTROLNET_MODELS);
+      expect((await api(sq.url, 'GET', '/api/v1/servers/nope/capabilities')).status).toBe(404);
+      // A ControlNet unit and an ADetailer pass pass through to Forge as sent.
+      const scripts = {
+        controlnet: { args: [{ enabled: true, module: 'canny', model: CONTROLNET_MODELS[0], weight: 0.7, resize_mode: 'Crop and Resize', guidance_start: 0, guidance_end: 0.8, control_mode: 'Balanced', pixel_perfect: true }] },
+        ADetailer: { args: [true, false, { ad_model: 'face_yolov8n.pt', ad_prompt: 'a smiling face', ad_confidence: 0.3 }] },
+      };
+      const res = await api(sq.url, 'POST', '/api/v1/generate', { target_server_alias: 'f1', generation_params: { positive_prompt: 'cn', steps: 3, width: 64, height: 64, alwayson_scripts: scripts } });
+      await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+      expect((generationRequests(forge).at(-1)!.body as any).alwayson_scripts).toEqual(scripts);
+      // The server without ControlNet refuses such a job at submit, naming the extension.
+      const refused = await api(sq.url, 'POST', '/api/v1/generate', { target_server_alias: 'plain', generation_params: { positive_prompt: 'cn', alwayson_scripts: scripts } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('missing_extension');
+    } finally {
+      await api(sq.url, 'DELETE', '/api/v1/servers/plain');
+      await plain.close();
+    }
   });
 
   it('answers bad template requests with clear 4xx', async () => {
