@@ -94,6 +94,8 @@ export interface Backend {
    * the dispatcher can route a job to a server that has them.
    */
   lacksExtensions?(mode: RunnableJob['mode'], titles: string[]): string[] | null;
+  /** Frees the GPU: unloads the model from memory (A1111/Forge unload-checkpoint, ComfyUI /free). */
+  unload?(signal?: AbortSignal): Promise<void>;
   /** Asks the server to rescan a model folder after a download. */
   refreshModels?(kind: 'checkpoints' | 'loras'): Promise<void>;
   /** Closes sockets (ComfyUI WebSocket). */

@@ -22,7 +22,15 @@ export type AttemptOutcome =
 export type Settlement =
   | { action: 'complete'; status: 'completed' | 'cancelled'; error: string | null }
   | { action: 'cancel' }
-  | { action: 'release'; refundAttempt: boolean; error: string | null; retryInMs?: number; interruptBackend?: boolean; offline?: string }
+  | {
+    action: 'release'; refundAttempt: boolean; error: string | null; retryInMs?: number; interruptBackend?: boolean; offline?: string;
+    /** Its server crashed during the attempt: counted toward quarantine. */
+    crashed?: boolean;
+    /** It ran out of GPU memory: only a server with more may take it next. */
+    outOfMemory?: boolean;
+  }
+  /** Its server crashed during it again: held with the reason instead of run a third time. */
+  | { action: 'quarantine'; reason: string }
   | { action: 'park'; message: string; params?: Record<string, unknown> }
   | { action: 'fail'; message: string; details: Record<string, unknown> | null; interruptBackend?: boolean };
 
@@ -38,9 +46,16 @@ export interface SettleInput {
   maxAttempts: number;
   /** Backoff before the next attempt after a transient failure. */
   retryDelayMs: (attempts: number) => number;
+  /** The server went offline while this attempt ran (checked after the failure), and how often that happened before. */
+  crash?: { server: string; before: number } | null;
+  /** After an out-of-memory failure: an enabled server with more GPU memory could take the job. */
+  biggerServerFits?: boolean;
 }
 
-export function decideSettlement({ stop, outcome, attempts, maxAttempts, retryDelayMs }: SettleInput): Settlement {
+/** A job during which its server went down this many times is quarantined, not retried. */
+export const CRASHES_BEFORE_QUARANTINE = 2;
+
+export function decideSettlement({ stop, outcome, attempts, maxAttempts, retryDelayMs, crash = null, biggerServerFits = false }: SettleInput): Settlement {
   if (outcome.type === 'result') {
     if (stop === 'cancel') return { action: 'complete', status: 'cancelled', error: CANCELLED_BY_USER };
     // Nobody here asked: someone interrupted it at the server (its own UI, another client).
@@ -57,13 +72,23 @@ export function decideSettlement({ stop, outcome, attempts, maxAttempts, retryDe
   const { error, aborted } = outcome;
   // Deadline: the server may still be generating; free its GPU before the job moves on.
   const interruptBackend = aborted ? { interruptBackend: true } : {};
+  if (crash && !aborted && (error.kind === 'transient' || error.kind === 'offline')) {
+    const crashes = crash.before + 1;
+    if (crashes >= CRASHES_BEFORE_QUARANTINE) {
+      return { action: 'quarantine', reason: `Quarantined: ${crash.server} crashed or went offline during this job ${crashes} times, so it is not retried (the server's other jobs go on). Check the job's settings, then release it to try again.` };
+    }
+    // Not counted as an attempt: the crash counter decides whether it may run again.
+    return { action: 'release', refundAttempt: true, crashed: true, error: `Waiting: ${crash.server} went offline during this job (${error.message}); it runs again once a server is back` };
+  }
   switch (error.kind) {
     case 'offline':
       return { action: 'release', refundAttempt: true, error: `Waiting: ${error.message}`, offline: error.message, ...interruptBackend };
+    // Out of GPU memory: the same job on the same card fails the same way; only a bigger card may try.
+    case 'out_of_memory':
+      if (biggerServerFits) return { action: 'release', refundAttempt: false, outOfMemory: true, error: `Retrying on a server with more GPU memory after: ${error.message}` };
+      return { action: 'fail', message: `${error.message} No enabled server with more GPU memory can take it.`, details: error.details ? { error_details: error.details } : null, ...interruptBackend };
     case 'permanent':
     case 'cancelled':
-    // Out of GPU memory: the same job on the same card fails the same way; never retried here.
-    case 'out_of_memory':
       return { action: 'fail', message: error.message, details: error.details ? { error_details: error.details } : null, ...interruptBackend };
     case 'transient':
       if (attempts >= maxAttempts) {

@@ -7,7 +7,8 @@ import type { EventBus } from '../event-bus.ts';
 import type { Logger } from 'pino';
 import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
 import type { BackendFactory } from './backend-factory.ts';
-import type { ServerRow, ServerStore } from './server-store.ts';
+import { timeBarrier } from './server-eligibility.ts';
+import { serverRules, type ServerRow, type ServerStore } from './server-store.ts';
 
 const ONLINE_RECHECK_MS = 30_000;
 const OFFLINE_BACKOFF_MIN_MS = 1_000;
@@ -33,7 +34,12 @@ export interface RuntimeServer {
   lastChecked: number | null;
   offlineBackoffMs: number;
   timer: NodeJS.Timeout | null;
+  /** Free the GPU as soon as the jobs running there end (asked by a pause or the drain action). */
+  unloadWhenIdle: boolean;
 }
+
+/** How long freeing a server's GPU may take. */
+const UNLOAD_TIMEOUT_MS = 30_000;
 
 /**
  * Owns a Backend per enabled server and its health: online servers are re-checked every
@@ -86,7 +92,7 @@ export class ServerRegistry {
     const server: RuntimeServer = {
       row, backend, health: 'unknown', externallyBusy: false, message: null, loadedCheckpoint: null, vram: null,
       checkpoints: null, checkpointsAt: 0, running: 0, hasPassword: password !== null, lastAssignedAt: 0, lastChecked: null,
-      offlineBackoffMs: OFFLINE_BACKOFF_MIN_MS, timer: null,
+      offlineBackoffMs: OFFLINE_BACKOFF_MIN_MS, timer: null, unloadWhenIdle: false,
     };
     this.#servers.set(alias, server);
     if (row.enabled) void this.check(alias);
@@ -164,6 +170,37 @@ export class ServerRegistry {
     this.#schedule(server);
   }
 
+  /** Re-reads a server's row after a change that needs no new connection (pause, resume). */
+  refreshRow(alias: string): void {
+    const server = this.#servers.get(alias);
+    const row = this.#store.get(alias);
+    if (!server || !row) return;
+    server.row = row;
+    this.#emit(server);
+  }
+
+  /** Frees the server's GPU (unloads its model) now, or once the jobs running there end. */
+  requestUnload(alias: string, why: string): void {
+    const server = this.#servers.get(alias);
+    if (!server?.backend.unload) return;
+    server.unloadWhenIdle = true;
+    this.#logger.info({ alias, why }, 'GPU unload requested');
+    this.noteIdle(server);
+  }
+
+  /** A job ended on the server: if it is idle now and an unload waits, send it. */
+  noteIdle(server: RuntimeServer): void {
+    if (server.running > 0 || !server.unloadWhenIdle || !server.backend.unload) return;
+    server.unloadWhenIdle = false;
+    server.backend.unload(AbortSignal.timeout(UNLOAD_TIMEOUT_MS)).then(() => {
+      server.loadedCheckpoint = null;
+      this.#logger.info({ dir: `engine→${server.row.app_type}`, alias: server.row.alias }, 'model unloaded, GPU freed');
+      this.#emit(server);
+    }, (error: unknown) => {
+      this.#logger.warn({ dir: `engine→${server.row.app_type}`, alias: server.row.alias, err: (error as Error).message }, 'unload failed');
+    });
+  }
+
   noteLoadedCheckpoint(alias: string, title: string | null): void {
     const server = this.#servers.get(alias);
     if (server && title) server.loadedCheckpoint = title;
@@ -201,6 +238,10 @@ export class ServerRegistry {
       loaded_checkpoint: server.loadedCheckpoint,
       running_jobs: server.running,
       last_checked: server.lastChecked ? new Date(server.lastChecked).toISOString() : null,
+      ...serverRules(server.row),
+      paused: server.row.paused === 1,
+      vram: server.vram,
+      idle_reason: timeBarrier(server, this.#clock.now())?.reason ?? null,
     };
   }
 

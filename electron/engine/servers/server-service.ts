@@ -1,5 +1,5 @@
 import {
-  AUTO_SERVER, type ServerCreate, type ServerResource, type ServerResourceKind, type ServerTestResult, type ServerUpdate,
+  AUTO_SERVER, type ServerCreate, type ServerPauseRequest, type ServerResource, type ServerResourceKind, type ServerTestResult, type ServerUpdate,
   type ServerView,
 } from '../../../shared/servers.ts';
 import { BackendError } from '../backends/types.ts';
@@ -7,7 +7,26 @@ import { DomainError } from '../domain-error.ts';
 import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
 import { validateServerUrl } from '../net/server-url.ts';
 import type { RuntimeServer, ServerRegistry } from './server-registry.ts';
-import type { ServerFields, ServerStore } from './server-store.ts';
+import { isKnownTimeZone } from './allowed-hours.ts';
+import { NO_RULES, serverRules, type ServerFields, type ServerRules, type ServerStore } from './server-store.ts';
+
+/** The rules as sent, over the current ones (a field left out keeps its value); a time zone Intl does not know is a 400. */
+function mergedRules(current: ServerRules, body: ServerCreate | ServerUpdate): ServerRules {
+  if (body.time_zone && !isKnownTimeZone(body.time_zone)) {
+    throw new DomainError(400, 'validation_error', `Unknown time zone "${body.time_zone}"; use an IANA name such as Europe/Berlin or America/New_York.`);
+  }
+  const patterns = (list: string[] | undefined, fallback: string[]) => (list ? [...new Set(list.map((p) => p.trim()).filter(Boolean))] : fallback);
+  return {
+    tags: body.tags ?? current.tags,
+    allowed_checkpoints: patterns(body.allowed_checkpoints, current.allowed_checkpoints),
+    blocked_checkpoints: patterns(body.blocked_checkpoints, current.blocked_checkpoints),
+    max_pixels: body.max_pixels !== undefined ? body.max_pixels : current.max_pixels,
+    max_batch: body.max_batch !== undefined ? body.max_batch : current.max_batch,
+    allowed_hours: body.allowed_hours !== undefined ? body.allowed_hours : current.allowed_hours,
+    time_zone: body.time_zone !== undefined ? body.time_zone : current.time_zone,
+    drain_action: body.drain_action ?? current.drain_action,
+  };
+}
 
 /** How long a connection test may take before the server counts as unreachable. */
 export const SERVER_TEST_TIMEOUT_MS = 10_000;
@@ -53,7 +72,7 @@ export class ServerService {
     this.#checkNewAlias(alias, '"auto" is reserved for automatic routing; pick another alias.');
     const fields: ServerFields = {
       alias, app_type: body.app_type, api_url: await validateServerUrl(body.api_url), username: body.username || null,
-      max_concurrency: body.max_concurrency ?? 1, enabled: body.enabled ?? true,
+      max_concurrency: body.max_concurrency ?? 1, enabled: body.enabled ?? true, rules: mergedRules(NO_RULES, body),
     };
     await this.#savePassword(alias, body.password);
     this.#store.insert(fields);
@@ -72,6 +91,7 @@ export class ServerService {
       username: body.username !== undefined ? body.username || null : current.username,
       max_concurrency: body.max_concurrency ?? current.max_concurrency,
       enabled: body.enabled ?? current.enabled === 1,
+      rules: mergedRules(serverRules(current), body),
     };
     if (alias !== current.alias) await this.#movePassword(current.alias, alias, body.password === undefined);
     await this.#savePassword(alias, body.password);
@@ -79,6 +99,26 @@ export class ServerService {
     await this.#registry.reload(alias, current.alias);
     this.#wake();
     return this.view(alias);
+  }
+
+  /**
+   * Pauses one server: the job it runs finishes, it takes no new one; the others go on.
+   * `unload` frees its GPU once that job has ended. Kept across restarts until resumed.
+   */
+  pause(alias: string, options: ServerPauseRequest = {}): ServerView {
+    const server = this.find(alias);
+    this.#store.setPaused(server.row.alias, true);
+    this.#registry.refreshRow(server.row.alias);
+    if (options.unload) this.#registry.requestUnload(server.row.alias, 'paused with unload');
+    return this.view(server.row.alias);
+  }
+
+  resume(alias: string): ServerView {
+    const server = this.find(alias);
+    this.#store.setPaused(server.row.alias, false);
+    this.#registry.refreshRow(server.row.alias);
+    this.#wake();
+    return this.view(server.row.alias);
   }
 
   async remove(alias: string): Promise<void> {

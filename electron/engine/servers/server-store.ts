@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AppType } from '../../../shared/servers.ts';
+import type { AppType, DrainAction } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 
@@ -13,6 +13,47 @@ export interface ServerRow {
   enabled: number;
   created_at: string;
   updated_at: string;
+  /** JSON arrays of strings; read them with serverRules(). */
+  tags_json: string;
+  allowed_checkpoints_json: string;
+  blocked_checkpoints_json: string;
+  max_pixels: number | null;
+  max_batch: number | null;
+  paused: number;
+  allowed_hours: string | null;
+  time_zone: string | null;
+  drain_action: DrainAction;
+}
+
+/** What a server accepts and when, as the dispatcher reads it. */
+export interface ServerRules {
+  tags: string[];
+  allowed_checkpoints: string[];
+  blocked_checkpoints: string[];
+  max_pixels: number | null;
+  max_batch: number | null;
+  allowed_hours: string | null;
+  time_zone: string | null;
+  drain_action: DrainAction;
+}
+
+export const NO_RULES: ServerRules = {
+  tags: [], allowed_checkpoints: [], blocked_checkpoints: [], max_pixels: null, max_batch: null,
+  allowed_hours: null, time_zone: null, drain_action: 'none',
+};
+
+export function serverRules(row: ServerRow): ServerRules {
+  const list = (json: string | undefined) => (json ? JSON.parse(json) as string[] : []);
+  return {
+    tags: list(row.tags_json),
+    allowed_checkpoints: list(row.allowed_checkpoints_json),
+    blocked_checkpoints: list(row.blocked_checkpoints_json),
+    max_pixels: row.max_pixels ?? null,
+    max_batch: row.max_batch ?? null,
+    allowed_hours: row.allowed_hours ?? null,
+    time_zone: row.time_zone ?? null,
+    drain_action: row.drain_action ?? 'none',
+  };
 }
 
 export interface ServerFields {
@@ -22,6 +63,17 @@ export interface ServerFields {
   username: string | null;
   max_concurrency: number;
   enabled: boolean;
+  rules?: ServerRules;
+}
+
+/** The row's columns for a server's fields, rules spelled out as their JSON columns. */
+function columns({ rules = NO_RULES, ...fields }: ServerFields): Record<string, unknown> {
+  return {
+    ...fields, enabled: fields.enabled ? 1 : 0,
+    tags_json: JSON.stringify(rules.tags), allowed_checkpoints_json: JSON.stringify(rules.allowed_checkpoints),
+    blocked_checkpoints_json: JSON.stringify(rules.blocked_checkpoints), max_pixels: rules.max_pixels, max_batch: rules.max_batch,
+    allowed_hours: rules.allowed_hours, time_zone: rules.time_zone, drain_action: rules.drain_action,
+  };
 }
 
 /** Registered backend servers. Passwords are not here: they live in the SecretStore. */
@@ -44,9 +96,11 @@ export class ServerStore {
 
   insert(fields: ServerFields): ServerRow {
     const now = new Date(this.#clock.now()).toISOString();
-    this.#db.prepare(`INSERT INTO servers (alias, app_type, api_url, username, max_concurrency, enabled, created_at, updated_at)
-      VALUES (@alias, @app_type, @api_url, @username, @max_concurrency, @enabled, @now, @now)`)
-      .run({ ...fields, enabled: fields.enabled ? 1 : 0, now });
+    this.#db.prepare(`INSERT INTO servers (alias, app_type, api_url, username, max_concurrency, enabled, created_at, updated_at,
+        tags_json, allowed_checkpoints_json, blocked_checkpoints_json, max_pixels, max_batch, allowed_hours, time_zone, drain_action)
+      VALUES (@alias, @app_type, @api_url, @username, @max_concurrency, @enabled, @now, @now,
+        @tags_json, @allowed_checkpoints_json, @blocked_checkpoints_json, @max_pixels, @max_batch, @allowed_hours, @time_zone, @drain_action)`)
+      .run({ ...columns(fields), now });
     return this.get(fields.alias)!;
   }
 
@@ -55,13 +109,21 @@ export class ServerStore {
     const now = new Date(this.#clock.now()).toISOString();
     this.#db.transaction(() => {
       this.#db.prepare(`UPDATE servers SET alias = @alias, app_type = @app_type, api_url = @api_url, username = @username,
-        max_concurrency = @max_concurrency, enabled = @enabled, updated_at = @now WHERE alias = @old`)
-        .run({ ...fields, enabled: fields.enabled ? 1 : 0, now, old: alias });
+        max_concurrency = @max_concurrency, enabled = @enabled, updated_at = @now,
+        tags_json = @tags_json, allowed_checkpoints_json = @allowed_checkpoints_json, blocked_checkpoints_json = @blocked_checkpoints_json,
+        max_pixels = @max_pixels, max_batch = @max_batch, allowed_hours = @allowed_hours, time_zone = @time_zone,
+        drain_action = @drain_action WHERE alias = @old`)
+        .run({ ...columns(fields), now, old: alias });
       if (fields.alias !== alias) {
         this.#db.prepare(`UPDATE jobs SET target_server_alias = ? WHERE target_server_alias = ? AND status = 'pending'`).run(fields.alias, alias);
       }
     }).immediate();
     return this.get(fields.alias)!;
+  }
+
+  /** Paused: the server finishes what it runs and takes nothing new (kept across restarts). */
+  setPaused(alias: string, paused: boolean): void {
+    this.#db.prepare('UPDATE servers SET paused = ?, updated_at = ? WHERE alias = ?').run(paused ? 1 : 0, new Date(this.#clock.now()).toISOString(), alias);
   }
 
   delete(alias: string): boolean {

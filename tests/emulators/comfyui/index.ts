@@ -145,6 +145,7 @@ export async function createComfyEmulator(opts: ComfyEmulatorOptions = {}): Prom
     dirs,
     behaviour,
     cpuOnly: opts.cpuOnly ?? false,
+    vramBytes: opts.vramBytes ?? 25386352640,
     counter: { number: 0 },
     port: () => port,
   };

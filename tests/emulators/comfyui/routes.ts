@@ -28,6 +28,8 @@ export interface EmulatorContext {
   /** What the emulated version does differently (old-version mode). */
   behaviour: VersionBehaviour;
   cpuOnly: boolean;
+  /** Total GPU memory /system_stats reports, in bytes. */
+  vramBytes: number;
   /** server.number: the next queue number; reset by a restart. */
   counter: { number: number };
   port(): number;
@@ -180,9 +182,9 @@ function cpuDevice(): Record<string, unknown> {
 }
 
 function systemStats(ctx: EmulatorContext): unknown {
-  const vramTotal = 25386352640;
+  const vramTotal = ctx.vramBytes;
   // Loaded models eat VRAM while a prompt runs.
-  const vramFree = ctx.worker.isBusy() ? 17179869184 : 24523898880;
+  const vramFree = vramTotal - (ctx.worker.isBusy() ? 8206483456 : 862453760);
   return {
     system: {
       os: 'posix',

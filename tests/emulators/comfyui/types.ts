@@ -69,6 +69,8 @@ export interface ComfyEmulatorOptions {
   version?: string;
   /** Run like `--cpu`: /system_stats lists one `cpu` device whose "VRAM" is the system RAM. */
   cpuOnly?: boolean;
+  /** Total GPU memory /system_stats reports, in bytes (default 25386352640, an RTX 4090). */
+  vramBytes?: number;
   /**
    * Extra time a node of this class takes (e.g. `{VAEDecode: 3000}`), without checking for
    * interrupts: like a real decode or upscale, an interrupt lands only when the next node starts.

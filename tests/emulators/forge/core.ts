@@ -19,6 +19,10 @@ export interface EmulatorSettings {
   scriptArgCounts: Record<string, number>;
   /** `--nowebui`: the `/internal/*` routes of the web UI are absent */
   nowebui: boolean;
+  /** total GPU memory `/sdapi/v1/memory` reports, in bytes */
+  vramBytes: number;
+  /** a generation making more pixels than this (width × height × batch, hires counted) runs out of GPU memory */
+  oomAbovePixels: number;
 }
 
 export interface EmulatorCore {
@@ -37,6 +41,8 @@ export interface EmulatorCore {
   life: AbortSignal;
   generationLog: GenerationRecord[];
   events: EventEmitter;
+  /** generations that ran out of the emulated GPU memory (reported in `/sdapi/v1/memory` events) */
+  oomCount?: number;
 }
 
 export const now = (): number => performance.timeOrigin + performance.now();

@@ -41,6 +41,25 @@ interface PlannedImage {
 
 const num = (v: unknown): number => (v instanceof PyFloat ? v.value : Number(v));
 
+/** Pixels a generation holds on the GPU at once: width × height × batch_size, the hires pass counted. */
+function pixelsOf(req: Record<string, unknown>): number {
+  const num = (v: unknown, d: number) => (typeof v === 'number' && v > 0 ? v : d);
+  const scale = req.enable_hr === true ? num(req.hr_scale, 2) : 1;
+  return Math.round(num(req.width, 512) * scale) * Math.round(num(req.height, 512) * scale) * num(req.batch_size, 1);
+}
+
+const GIB = 1024 ** 3;
+
+/** A job too big for the emulated card fails with torch's message, as the real server answers it. */
+function checkGpuMemory(core: EmulatorCore, req: Record<string, unknown>): void {
+  const pixels = pixelsOf(req);
+  if (pixels <= core.settings.oomAbovePixels) return;
+  const total = core.settings.vramBytes / GIB;
+  const wanted = Math.max(0.5, (pixels / core.settings.oomAbovePixels) * 2);
+  core.oomCount = (core.oomCount ?? 0) + 1;
+  throw new PythonException('OutOfMemoryError', `CUDA out of memory. Tried to allocate ${wanted.toFixed(2)} GiB. GPU 0 has a total capacity of ${total.toFixed(2)} GiB of which 0.19 GiB is free. Of the allocated memory ${(total * 0.8).toFixed(2)} GiB is allocated by PyTorch, and 0.31 GiB is reserved by PyTorch but unallocated.`);
+}
+
 export async function handleGeneration(
   core: EmulatorCore,
   route: GenerationRoute,
@@ -76,6 +95,7 @@ export async function handleGeneration(
   let result: { images: Buffer[]; extra: Buffer[]; info: string };
   try {
     if (route === 'img2img') initImages!.forEach(assertDecodableImage);
+    checkGpuMemory(core, req);
     core.state.begin(route === 'txt2img' ? 'scripts_txt2img' : 'scripts_img2img');
     tasks.start(taskId);
     try {

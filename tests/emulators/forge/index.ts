@@ -107,6 +107,8 @@ export async function createForgeEmulator(opts: ForgeEmulatorOptions = {}): Prom
       alwaysonScripts: opts.alwaysonScripts ?? DEFAULT_ALWAYSON_SCRIPTS,
       scriptArgCounts: opts.scriptArgCounts ?? {},
       nowebui: opts.nowebui ?? false,
+      vramBytes: opts.vramBytes ?? 25_757_051_392,
+      oomAbovePixels: opts.oomAbovePixels ?? Infinity,
     },
     life: lifeController.signal,
     generationLog: [],

@@ -223,19 +223,22 @@ async function withQueueLock(core: EmulatorCore): Promise<Reply> {
   return ok(null);
 }
 
-function memory(): Reply {
+function memory(core: EmulatorCore): Reply {
   const gib = 1024 ** 3;
   const rss = 6.2 * gib;
   const ramTotal = 31.3 * gib;
+  const total = core.settings.vramBytes;
+  // The loaded model's share: about a third of the card (8.2 GiB of the default 24 GiB-class card).
+  const used = Math.min(8_757_051_392, Math.round(total * 0.34));
   return ok({
     ram: { free: pyFloat(ramTotal - rss), used: Math.round(rss), total: pyFloat(ramTotal) },
     cuda: {
-      system: { free: 17_000_000_000, used: 8_757_051_392, total: 25_757_051_392 },
+      system: { free: total - used, used, total },
       active: { current: 2_147_483_648, peak: 9_663_676_416 },
       allocated: { current: 2_147_483_648, peak: 9_663_676_416 },
       reserved: { current: 4_294_967_296, peak: 11_811_160_064 },
       inactive: { current: 52_428_800, peak: 1_073_741_824 },
-      events: { retries: 0, oom: 0 },
+      events: { retries: 0, oom: core.oomCount ?? 0 },
     },
   });
 }

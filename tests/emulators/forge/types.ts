@@ -38,6 +38,14 @@ export interface ForgeEmulatorOptions {
   maxImageSide?: number;
   /** `Version:` in infotexts */
   version?: string;
+  /** total GPU memory reported by `/sdapi/v1/memory`, in bytes (default 24 GiB-class: 25_757_051_392) */
+  vramBytes?: number;
+  /**
+   * A generation making more pixels than this (width × height × batch_size, the hires pass
+   * counted) fails as real Forge does on a full card: 500 `OutOfMemoryError` "CUDA out of
+   * memory…" after taking the queue lock. Default: never.
+   */
+  oomAbovePixels?: number;
 }
 
 export type FaultKind =

@@ -68,10 +68,10 @@ describe('ComfyUI validation errors', () => {
     expect(error.message).toMatch(/^ComfyUI rejected the workflow: Node 4 \(CheckpointLoaderSimple\)/);
   });
 
-  it('execution errors name the node; out-of-memory is retried, others are not', () => {
+  it('execution errors name the node; out-of-memory is its own kind, others are permanent', () => {
     const oom = executionError({ node_id: '3', node_type: 'KSampler', exception_type: 'torch.OutOfMemoryError', exception_message: 'CUDA out of memory.\n' }, null);
-    expect(oom.kind).toBe('transient');
-    expect(oom.message).toBe('ComfyUI failed: Node 3 (KSampler) raised torch.OutOfMemoryError: CUDA out of memory.');
+    expect(oom.kind).toBe('out_of_memory');
+    expect(oom.message).toBe('ComfyUI failed: Node 3 (KSampler) raised torch.OutOfMemoryError: CUDA out of memory. The server ran out of GPU memory; try a smaller size or batch, or a server with a bigger GPU.');
     expect(executionError({ node_id: '8', node_type: 'VAEDecode', exception_type: 'RuntimeError', exception_message: 'bad shape' }, null).kind).toBe('permanent');
   });
 });

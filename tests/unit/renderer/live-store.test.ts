@@ -26,6 +26,7 @@ class FakeSource implements EventSourceLike {
 const server = (alias: string): ServerView => ({
   alias, app_type: 'forge', api_url: `http://${alias}:7860`, username: null, has_password: false, max_concurrency: 1,
   enabled: true, status: 'online', status_message: null, loaded_checkpoint: null, running_jobs: 0, last_checked: null,
+  tags: [], allowed_checkpoints: [], blocked_checkpoints: [], max_pixels: null, max_batch: null, allowed_hours: null, time_zone: null, drain_action: 'none', paused: false, vram: null, idle_reason: null,
 });
 const download = (id: string, over: Partial<DownloadView> = {}) => ({
   id, status: 'queued', bytes_done: 0, total_bytes: 100, speed_bps: 0, eta_seconds: null, created_at: '2026-01-01T00:00:00Z', ...over,

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import {
-  ServerCreateSchema, ServerResourceKindSchema, ServerResourceSchema, ServerTestResultSchema, ServerUpdateSchema,
-  ServerViewSchema, type ServerCreate, type ServerResourceKind, type ServerUpdate,
+  ServerCreateSchema, ServerPauseRequestSchema, ServerResourceKindSchema, ServerResourceSchema, ServerTestResultSchema, ServerUpdateSchema,
+  ServerViewSchema, type ServerCreate, type ServerPauseRequest, type ServerResourceKind, type ServerUpdate,
 } from '../../../../shared/servers.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -35,6 +35,20 @@ export function registerServerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     await ctx.servers.remove(request.params.alias);
     return { deleted: request.params.alias };
   });
+
+  app.post<{ Params: { alias: string }; Body: ServerPauseRequest | undefined }>('/api/v1/servers/:alias/pause', {
+    config: { permission: 'admin' },
+    schema: {
+      tags: ['servers'], params: AliasParams, body: Type.Optional(ServerPauseRequestSchema),
+      description: 'Finishes the job the server runs and takes no new one (the other servers go on); unload: true also frees its GPU then.',
+      response: { 200: ServerViewSchema, ...errors },
+    },
+  }, async (request) => ctx.servers.pause(request.params.alias, request.body ?? {}));
+
+  app.post<{ Params: { alias: string } }>('/api/v1/servers/:alias/resume', {
+    config: { permission: 'admin' },
+    schema: { tags: ['servers'], params: AliasParams, response: { 200: ServerViewSchema, ...errors } },
+  }, async (request) => ctx.servers.resume(request.params.alias));
 
   app.post<{ Params: { alias: string } }>('/api/v1/servers/:alias/test', {
     config: { permission: 'admin' },

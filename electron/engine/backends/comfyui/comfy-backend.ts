@@ -187,6 +187,10 @@ export class ComfyBackend implements Backend {
     return (await this.#list(kind, true, signal)).map((name) => ({ name, title: name, hash: null }));
   }
 
+  async unload(signal?: AbortSignal): Promise<void> {
+    await this.#http.free(signal);
+  }
+
   async refreshModels(): Promise<void> {
     // ComfyUI rescans its folders on every /object_info; forgetting our copy is enough.
     this.#choices.clear();

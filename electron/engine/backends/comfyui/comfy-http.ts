@@ -109,6 +109,11 @@ export class ComfyHttp {
   }
 
   /** GET /history/{id}: the entry, or null while the prompt is unknown or still running. */
+  /** POST /free: drops the loaded models and frees the GPU's memory. */
+  free(signal?: AbortSignal): Promise<void> {
+    return this.#post('/free', { unload_models: true, free_memory: true }, signal);
+  }
+
   async history(promptId: string, signal?: AbortSignal): Promise<HistoryEntry | null> {
     const body = await this.getJson(`/history/${encodeURIComponent(promptId)}`, signal) as Record<string, HistoryEntry>;
     const entry = body && typeof body === 'object' ? body[promptId] : undefined;

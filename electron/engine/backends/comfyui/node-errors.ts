@@ -73,13 +73,16 @@ export interface ExecutionErrorData {
 }
 
 /**
- * A node raised while running. Out-of-memory may pass on the next try, so it is retried;
- * other exceptions come from the graph or its inputs and would fail again.
+ * A node raised while running. Out of GPU memory is its own kind (the same job on the same
+ * card fails the same way; the queue tries a bigger card or fails with a hint); other
+ * exceptions come from the graph or its inputs and would fail again.
  */
 export function executionError(data: ExecutionErrorData, graph: ComfyGraph | null): BackendError {
   const where = data.node_id ? nodeLabel(String(data.node_id), data.node_type, graph) : 'A node';
   const type = data.exception_type ?? 'Exception';
   const message = `ComfyUI failed: ${where} raised ${type}: ${(data.exception_message ?? '').trim() || 'no message'}`;
-  const transient = /OutOfMemory|CUDA out of memory/i.test(`${type} ${data.exception_message ?? ''}`);
-  return new BackendError(transient ? 'transient' : 'permanent', message, { details: data });
+  if (/OutOfMemory|out of memory/i.test(`${type} ${data.exception_message ?? ''}`)) {
+    return new BackendError('out_of_memory', `${message.replace(/\.+$/, '')}. The server ran out of GPU memory; try a smaller size or batch, or a server with a bigger GPU.`, { details: data });
+  }
+  return new BackendError('permanent', message, { details: data });
 }

@@ -292,6 +292,11 @@ export class ForgeBackend implements Backend {
     }
   }
 
+  async unload(signal?: AbortSignal): Promise<void> {
+    const res = await this.#http.post('/sdapi/v1/unload-checkpoint', null, { signal });
+    if (res.status !== 200) throw forgeErrorForStatus(res.status, res.data, `${this.#server.alias} unload`);
+  }
+
   async refreshModels(kind: 'checkpoints' | 'loras'): Promise<void> {
     await this.#http.post(`/sdapi/v1/refresh-${kind}`, null, { signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS) });
     this.#models = null;
