@@ -19,5 +19,16 @@ export const DispatchStatsResponseSchema = Type.Object({
   loads_saved: Type.Integer(),
   servers: Type.Array(ServerDispatchStatsSchema),
   all_done_by: Type.Union([Type.String(), Type.Null()], { description: 'when every pending and running job should be done' }),
+  /** With ?forecast=N: the first N waiting jobs' expected start and end, in dispatch order. */
+  forecast: Type.Optional(Type.Array(Type.Object({
+    mobilesd_job_id: Type.String(),
+    estimated_start_time: Type.String(),
+    estimated_completion_time: Type.String(),
+  }))),
 });
+
+export const DispatchStatsQuerySchema = Type.Object({
+  forecast: Type.Optional(Type.Integer({ minimum: 0, maximum: 2000, description: 'how many waiting jobs to forecast (default none)' })),
+}, { additionalProperties: false });
+export type DispatchStatsQuery = Type.Static<typeof DispatchStatsQuerySchema>;
 export type DispatchStatsResponse = Type.Static<typeof DispatchStatsResponseSchema>;

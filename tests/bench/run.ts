@@ -23,6 +23,7 @@ const optional: [string, string, string][] = [
   ['download', 'download.ts', 'benchDownload'],
   ['hashing', 'hashing.ts', 'benchHashing'],
   ['smart-dispatch', 'smart-dispatch.ts', 'benchSmartDispatch'],
+  ['gallery-index', 'gallery-index.ts', 'benchGalleryIndex'],
   ['gallery-scroll', 'gallery-scroll.ts', 'benchGalleryScroll'],
   ['batch-submit', 'batch-submit.ts', 'benchBatchSubmit'],
 ];

@@ -334,10 +334,14 @@ export class Dispatcher {
     }));
   }
 
-  /** An idle server has what it last reported; a busy one will have what its last job asked for. */
+  /**
+   * The model a server has (or will have once the jobs sent to it ran): what the last job sent
+   * there asked for, else what its health check reported. Not the reverse: a job's result is
+   * noted after its images are saved, while the next job is already being chosen, and Forge
+   * reports the checkpoint selected in its own UI, not the weights still in memory.
+   */
   #modelOf(server: RuntimeServer): string | null {
-    const planned = this.#plannedModel.get(server.row.alias) ?? null;
-    return server.running === 0 ? server.loadedCheckpoint ?? planned : planned ?? server.loadedCheckpoint;
+    return this.#plannedModel.get(server.row.alias) ?? server.loadedCheckpoint;
   }
 
   /** Chooses the next job and its server among the candidates the store read (see planNext). */

@@ -317,6 +317,13 @@ export class JobService {
     return { estimated_start_time: null, estimated_completion_time: reported };
   }
 
+  /** The first `limit` waiting jobs' expected start and end, in dispatch order. */
+  forecast(limit: number): { mobilesd_job_id: string; estimated_start_time: string; estimated_completion_time: string }[] {
+    return this.#forecast.first(limit).map(({ id, forecast }) => ({
+      mobilesd_job_id: id, estimated_start_time: new Date(forecast.start).toISOString(), estimated_completion_time: new Date(forecast.end).toISOString(),
+    }));
+  }
+
   /** When every waiting and running job should be done (ISO), or null when none is. */
   allDoneBy(): string | null {
     const at = this.#forecast.allDoneBy();

@@ -74,6 +74,16 @@ export class QueueForecast {
     return job.status === 'pending' ? this.#current().jobs.get(job.mobilesd_job_id) ?? null : null;
   }
 
+  /** The first `limit` waiting jobs' forecasts, in dispatch order. */
+  first(limit: number): { id: string; forecast: JobForecast }[] {
+    const out: { id: string; forecast: JobForecast }[] = [];
+    for (const [id, forecast] of this.#current().jobs) {
+      if (out.length >= limit) break;
+      out.push({ id, forecast });
+    }
+    return out;
+  }
+
   /** When everything waiting and running should be done; null when nothing is. */
   allDoneBy(): number | null {
     return this.#current().allDoneBy;
