@@ -19,14 +19,12 @@ export function galleryApi() {
     /** The originals of these images as one zip, streamed by the engine. */
     downloadZip: (ids: number[]) => api.requestFile('POST', '/api/v1/gallery/download', { body: { ids } }),
 
-    collections: () => api.request<GalleryCollection[] | { collections: GalleryCollection[] }>('GET', '/api/v1/gallery/collections')
-      .then((r) => (Array.isArray(r) ? r : r.collections)),
+    collections: () => api.request<GalleryCollection[]>('GET', '/api/v1/gallery/collections'),
     createCollection: (name: string) => api.request<GalleryCollection>('POST', '/api/v1/gallery/collections', { body: { name } }),
     renameCollection: (id: number, name: string) => api.request<GalleryCollection>('PATCH', `/api/v1/gallery/collections/${id}`, { body: { name } }),
     deleteCollection: (id: number) => api.request<unknown>('DELETE', `/api/v1/gallery/collections/${id}`),
 
-    sources: () => api.request<GallerySource[] | { sources: GallerySource[] }>('GET', '/api/v1/gallery/sources')
-      .then((r) => (Array.isArray(r) ? r : r.sources)),
+    sources: () => api.request<GallerySource[]>('GET', '/api/v1/gallery/sources'),
     addSource: (body: GallerySourceInput) => api.request<GallerySource>('POST', '/api/v1/gallery/sources', { body }),
     removeSource: (id: number) => api.request<unknown>('DELETE', `/api/v1/gallery/sources/${id}`),
     rescanSource: (id: number) => api.request<GallerySource>('POST', `/api/v1/gallery/sources/${id}/rescan`),

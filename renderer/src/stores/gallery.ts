@@ -97,16 +97,7 @@ export const useGallery = defineStore('gallery', () => {
     const gen = ++facetGeneration;
     try {
       const answer = await api.galleryFacets(filtersToFilter(filters.value));
-      if (gen !== facetGeneration) return;
-      // An engine from before facet counts answers bare names: shown without numbers.
-      const counted = (list: unknown): GalleryFacets['checkpoints'] =>
-        Array.isArray(list) ? list.map((v) => (typeof v === 'string' ? { value: v, count: undefined as unknown as number } : v)) : [];
-      facets.value = {
-        ...emptyFacets(),
-        ...answer,
-        checkpoints: counted(answer.checkpoints),
-        servers: counted(answer.servers),
-      };
+      if (gen === facetGeneration) facets.value = answer;
     } catch {
       /* the filters still work; they just show no counts */
     }
