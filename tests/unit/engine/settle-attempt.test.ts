@@ -17,6 +17,8 @@ interface Row {
   stop: StopReason | null;
   outcome: AttemptOutcome;
   attempts?: number;
+  /** What the dispatcher found out after the failure (a crash, a bigger GPU). */
+  found?: Pick<SettleInput, 'crash' | 'biggerServerFits'>;
   expected: Settlement;
 }
 
@@ -46,8 +48,16 @@ const rows: Row[] = [
     expected: { action: 'fail', message: 'unknown checkpoint', details: { error_details: { closest: ['a'] } } } },
   { name: 'a permanent error without details fails without details', stop: null, outcome: error('permanent', 'bad'),
     expected: { action: 'fail', message: 'bad', details: null } },
-  { name: 'out of GPU memory fails at once (the same card would fail the same way)', stop: null, outcome: error('out_of_memory', 'out of GPU memory; try a smaller size'), attempts: 1,
-    expected: { action: 'fail', message: 'out of GPU memory; try a smaller size', details: null } },
+  { name: 'out of GPU memory fails at once when no bigger GPU can take it (the same card would fail the same way)', stop: null, outcome: error('out_of_memory', 'out of GPU memory; try a smaller size.'), attempts: 1,
+    expected: { action: 'fail', message: 'out of GPU memory; try a smaller size. No enabled server with more GPU memory can take it.', details: null } },
+  { name: 'out of GPU memory goes back in line for a bigger GPU when one can take it', stop: null, outcome: error('out_of_memory', 'OOM'), found: { biggerServerFits: true },
+    expected: { action: 'release', refundAttempt: false, outOfMemory: true, error: 'Retrying on a server with more GPU memory after: OOM' } },
+  { name: 'the server going down during the job the first time: it waits, uncounted, and the crash is counted', stop: null, outcome: error('transient', 'socket hang up'),
+    found: { crash: { server: 'gpu1', before: 0 } },
+    expected: { action: 'release', refundAttempt: true, crashed: true, error: 'Waiting: gpu1 went offline during this job (socket hang up); it runs again once a server is back' } },
+  { name: 'the server going down during the job a second time quarantines it', stop: null, outcome: error('transient', 'socket hang up'), attempts: 2,
+    found: { crash: { server: 'gpu1', before: 1 } },
+    expected: { action: 'quarantine', reason: "Quarantined: gpu1 crashed or went offline during this job 2 times, so it is not retried (the server's other jobs go on). Check the job's settings, then release it to try again." } },
   { name: 'a cancel the engine did not ask for fails the job', stop: null, outcome: error('cancelled', 'interrupted on the server'),
     expected: { action: 'fail', message: 'interrupted on the server', details: null } },
   { name: 'a transient error with attempts left is retried after the backoff', stop: null, outcome: error('transient', '502'), attempts: 2,
@@ -65,8 +75,8 @@ const rows: Row[] = [
 ];
 
 describe('decideSettlement: how an attempt ends', () => {
-  it.each(rows)('$name', ({ stop, outcome, attempts = 1, expected }) => {
-    const input: SettleInput = { stop, outcome, attempts, maxAttempts: 3, retryDelayMs: delay };
+  it.each(rows)('$name', ({ stop, outcome, attempts = 1, found, expected }) => {
+    const input: SettleInput = { stop, outcome, attempts, maxAttempts: 3, retryDelayMs: delay, ...found };
     expect(decideSettlement(input)).toEqual(expected);
   });
 
@@ -77,7 +87,7 @@ describe('decideSettlement: how an attempt ends', () => {
     const all: Record<BackendErrorKind, true> = { transient: true, permanent: true, out_of_memory: true, offline: true, cancelled: true };
     expect(kinds).toEqual(new Set(Object.keys(all)));
     const actions = new Set(rows.map((r) => r.expected.action));
-    expect(actions).toEqual(new Set(['complete', 'cancel', 'release', 'park', 'fail']));
+    expect(actions).toEqual(new Set(['complete', 'cancel', 'release', 'park', 'fail', 'quarantine']));
   });
 
   it('asks for the backoff of the attempt that just ran', () => {
