@@ -49,7 +49,7 @@ export async function startHeadless(env: Record<string, string>, opts: { port?: 
     } catch {
       return false;
     }
-  }, { timeoutMs: opts.startTimeoutMs ?? 30_000, what: 'headless server to start' });
+  }, { timeoutMs: opts.startTimeoutMs ?? 60_000, what: 'headless server to start' });
   return {
     url, port, child,
     output: () => output,
