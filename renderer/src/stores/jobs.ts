@@ -82,6 +82,8 @@ export const useJobs = defineStore('jobs', () => {
   const loaded = ref(false);
   const error = ref<unknown>(null);
   const pageSize = ref(100);
+  /** How many rows of the current filter the list has asked for (its pages so far). */
+  const windowSize = ref(0);
   let fetchSeq = 0;
 
   function matches(job: JobSummary, status = statusFilter.value, app = appFilter.value): boolean {
@@ -138,6 +140,7 @@ export const useJobs = defineStore('jobs', () => {
       }
       for (const job of res.jobs) byId.value[job.mobilesd_job_id] = job;
       total.value = res.total;
+      windowSize.value = offset + pageSize.value;
       paused.value = res.paused;
       counts.value = res.counts ?? {};
       loaded.value = true;
@@ -167,10 +170,26 @@ export const useJobs = defineStore('jobs', () => {
     }
   }
 
+  /**
+   * A new job that sorts after the last row of a full window belongs to a page not loaded
+   * yet: it is counted, not added, so 5,000 jobs created by a script do not become 5,000
+   * rows of a list that shows its first page (the rows load as the list is scrolled).
+   */
+  function countNew(job: JobSummary): 'add' | 'count' | 'skip' {
+    if (!loaded.value || byId.value[job.mobilesd_job_id] || !matches(job)) return 'add';
+    const rows = visible.value;
+    const last = rows[rows.length - 1];
+    total.value++;
+    return rows.length >= windowSize.value && last && compareJobs(job, last) > 0 ? 'count' : 'add';
+  }
+
   /** Apply one SSE event. Events arrive in order; each handler is idempotent. */
   function applyEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'job.created':
+        if (countNew(event.job) === 'count') break;
+        upsert(event.job);
+        break;
       case 'job.updated':
       case 'job.finished':
         upsert(event.job);
@@ -199,9 +218,12 @@ export const useJobs = defineStore('jobs', () => {
         };
         break;
       }
-      case 'job.deleted':
+      case 'job.deleted': {
+        const known = byId.value[event.job_id];
+        if (known && loaded.value && matches(known)) total.value = Math.max(0, total.value - 1);
         remove(event.job_id);
         break;
+      }
       case 'queue.state':
         paused.value = event.paused;
         counts.value = event.counts ?? {};

@@ -185,4 +185,33 @@ describe('jobs store', () => {
     expect(jobs.byId.done).toBeUndefined();
     expect(f.calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/v1/queue/pause', 'DELETE /api/v1/queue/jobs/a', 'POST /api/v1/queue/clear']);
   });
+
+  it('a job created beyond a full window is counted, not added; one that sorts inside it is added', async () => {
+    const page = Array.from({ length: 3 }, (_, i) => job(`p${i}`));
+    const { jobs } = setup({
+      'GET /api/v1/queue/jobs': () => ({ json: { jobs: page, total: 3, limit: 3, offset: 0, paused: true, counts: { pending: 3 } } }),
+    });
+    jobs.pageSize = 3;
+    await jobs.fetchJobs();
+    for (let i = 0; i < 500; i++) jobs.applyEvent({ type: 'job.created', job: job(`new${i}`) });
+    expect(ids(jobs.visible)).toEqual(['p0', 'p1', 'p2']);
+    expect(jobs.total).toBe(503);
+    // higher priority: it sorts before the window's last row, so it is shown at once
+    jobs.applyEvent({ type: 'job.created', job: job('urgent', { priority: 9 }) });
+    expect(ids(jobs.visible)[0]).toBe('urgent');
+    expect(jobs.total).toBe(504);
+    jobs.applyEvent({ type: 'job.deleted', job_id: 'p1' });
+    expect(jobs.total).toBe(503);
+  });
+
+  it('a window not yet full takes new jobs until it is', async () => {
+    const { jobs } = setup({
+      'GET /api/v1/queue/jobs': () => ({ json: { jobs: [job('a')], total: 1, limit: 3, offset: 0, paused: true, counts: { pending: 1 } } }),
+    });
+    jobs.pageSize = 3;
+    await jobs.fetchJobs();
+    for (const id of ['b', 'c', 'd', 'e']) jobs.applyEvent({ type: 'job.created', job: job(id) });
+    expect(ids(jobs.visible)).toEqual(['a', 'b', 'c']);
+    expect(jobs.total).toBe(5);
+  });
 });
