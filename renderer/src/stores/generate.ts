@@ -58,6 +58,11 @@ export interface GenerateForm {
   templateInputs: Record<string, string | number | boolean>;
   /** Prompt styles by name, applied in this order when the job is submitted (the engine applies them). */
   styles: string[];
+  /** Forge: seed variation (subseed; strength 0 = off) and the refiner (checkpoint '' = off). */
+  subseed: number;
+  subseedStrength: number;
+  refiner: string;
+  refinerSwitchAt: number;
 }
 
 export const defaultForm = (): GenerateForm => ({
@@ -94,6 +99,10 @@ export const defaultForm = (): GenerateForm => ({
   template: '',
   templateInputs: {},
   styles: [],
+  subseed: -1,
+  subseedStrength: 0,
+  refiner: '',
+  refinerSwitchAt: 0.8,
 });
 
 export const FORM_STORAGE_KEY = 'stablequeue.generate.form.v1';
@@ -153,6 +162,14 @@ export function buildRequest(form: GenerateForm): GenerateRequest {
       if (form.restoreFaces) params.restore_faces = true;
       if (form.vae) params.vae = form.vae;
       if (form.useDistilledCfg) params.distilled_cfg_scale = form.distilledCfg;
+      if (form.subseedStrength > 0) {
+        params.subseed = form.subseed;
+        params.subseed_strength = form.subseedStrength;
+      }
+      if (form.refiner) {
+        params.refiner_checkpoint = form.refiner;
+        params.refiner_switch_at = form.refinerSwitchAt;
+      }
       const overrides: Record<string, unknown> = {};
       if (form.clipSkip > 1) overrides.CLIP_stop_at_last_layers = form.clipSkip;
       const modules = form.modules.filter((m) => m && m !== form.vae);
@@ -230,6 +247,10 @@ export function formFromParams(
   // Styles StableQueue applied are already in the prompt; only those left for the server come back.
   form.styles = Array.isArray(params.styles) ? params.styles.filter((s): s is string => typeof s === 'string') : [];
   form.restoreFaces = params.restore_faces === true;
+  form.subseedStrength = num(params.subseed_strength) ?? 0;
+  form.subseed = num(params.subseed) ?? -1;
+  form.refiner = str(params.refiner_checkpoint) ?? '';
+  form.refinerSwitchAt = num(params.refiner_switch_at) ?? form.refinerSwitchAt;
   form.vae = str(params.vae) ?? '';
   const distilled = num(params.distilled_cfg_scale);
   form.useDistilledCfg = distilled !== undefined;
@@ -328,6 +349,13 @@ export const useGenerate = defineStore('generate', () => {
     document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && saveTimer && saveNow());
   }
 
+  /** The form as a request, with what lives outside it: the init image and mask, ControlNet and ADetailer. */
+  async function fullRequest(): Promise<GenerateRequest> {
+    const request = await useImg2Img().applyTo(buildRequest(form.value));
+    const caps = useServerCapabilities().of(form.value.target);
+    return useForgeExtensions().applyTo(request, { controlnet: !!caps?.controlnet, adetailer: !!caps?.adetailer });
+  }
+
   /** Queue the form as it is now. The button stays usable: many jobs can be queued in a row. */
   async function submit(): Promise<string> {
     touched.value = true;
@@ -335,9 +363,7 @@ export const useGenerate = defineStore('generate', () => {
       const first = Object.values(errors.value)[0];
       throw new Error(first ?? 'Check the form.');
     }
-    const request = await useImg2Img().applyTo(buildRequest(form.value));
-    const caps = useServerCapabilities().of(form.value.target);
-    useForgeExtensions().applyTo(request, { controlnet: !!caps?.controlnet, adetailer: !!caps?.adetailer });
+    const request = await fullRequest();
     submitting.value++;
     try {
       const res = await api.generate(request);
@@ -381,6 +407,6 @@ export const useGenerate = defineStore('generate', () => {
 
   return {
     form, submitting, lastJobId, recent, lastSeed, touched, errors, valid, workflowCheck,
-    submit, applyParams, reset, addLora, removeLora, randomSeed, swapSize,
+    submit, fullRequest, applyParams, reset, addLora, removeLora, randomSeed, swapSize,
   };
 });
