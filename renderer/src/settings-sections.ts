@@ -25,7 +25,7 @@ export const settingsSections: SettingsSection[] = [
   {
     id: 'notifications-targets',
     title: 'Notification targets',
-    description: 'Webhooks and push services (ntfy, Gotify, Discord, Slack, Telegram, Pushover, Home Assistant) told when jobs finish or fail, or when the whole queue is done.',
+    description: 'This app, webhooks and push services (ntfy, Gotify, Discord, Slack, Telegram, Pushover, Home Assistant, Web Push) told when jobs finish or fail, servers go offline, downloads end, or the whole queue is done.',
     component: () => import('./components/settings/NotificationsPanel.vue'),
   },
   {
