@@ -1,11 +1,12 @@
 /**
  * Native notifications, decided from engine events: a job completed or failed, the queue
  * ran empty after two or more jobs (debounced, so a queue refilled within seconds does not
- * notify), a server went offline or came back, a model download finished. Produces plain
+ * notify), a batch finished, a server went offline or came back, a model download finished. Produces plain
  * payloads; the shell turns them into Electron Notifications. The kinds are the engine's
  * notification events, so the desktop follows the same per-event choices as every other
  * target; which ones the user wants is asked at the moment of notifying.
  */
+import type { BatchView } from '../../shared/batches.ts';
 import type { EngineEvent } from '../../shared/events.ts';
 import type { JobSummary } from '../../shared/jobs.ts';
 import type { NotifyEvent } from '../../shared/notifications.ts';
@@ -105,6 +106,7 @@ export class JobNotifier {
   handleEvent(event: EngineEvent): void {
     if (event.type === 'server.status') return this.#serverStatus(event.server.alias, event.server.status);
     if (event.type === 'download.updated') return this.#download(event.download.id, event.download.status, event.download.file_name);
+    if (event.type === 'batch.finished') return this.#batch(event.batch);
     if (event.type !== 'job.finished') return;
     const { job } = event;
     if (this.#notified.has(job.mobilesd_job_id)) return;
@@ -165,6 +167,19 @@ export class JobNotifier {
       body: kind === 'server.offline' ? 'Its jobs wait until it returns or another server can take them.' : 'Waiting jobs can run on it again.',
       jobId: null,
       imageId: null,
+    });
+  }
+
+  #batch(batch: BatchView): void {
+    if (!this.#options.wants('batch.finished')) return;
+    const { completed = 0, failed = 0, cancelled = 0 } = batch.counts as Partial<Record<string, number>>;
+    const parts = [`${completed} completed`, failed ? `${failed} failed` : '', cancelled ? `${cancelled} cancelled` : ''].filter(Boolean);
+    this.#options.notify({
+      kind: 'batch.finished',
+      title: `Batch finished${batch.name ? `: ${promptExcerpt(batch.name, 60)}` : ''}`,
+      body: `${batch.job_count} jobs: ${parts.join(', ')}.${batch.contact_sheets.length ? ' The contact sheet is ready.' : ''}`,
+      jobId: null,
+      imageId: batch.contact_sheets[0]?.image_id ?? null,
     });
   }
 

@@ -157,6 +157,14 @@ describe('JobNotifier', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('a finished batch notifies with its tally and its contact sheet as the picture', () => {
+    notifier.handleEvent({ type: 'batch.finished', batch: { batch_id: 'b1', name: 'owls grid', job_count: 4, counts: { completed: 3, failed: 1 }, contact_sheets: [{ image_id: 77 }] } } as never);
+    expect(sent).toEqual([{ kind: 'batch.finished', title: 'Batch finished: owls grid', body: '4 jobs: 3 completed, 1 failed. The contact sheet is ready.', jobId: null, imageId: 77 }]);
+    unwanted = new Set(['batch.finished']);
+    notifier.handleEvent({ type: 'batch.finished', batch: { batch_id: 'b2', name: null, job_count: 1, counts: { completed: 1 }, contact_sheets: [] } } as never);
+    expect(sent).toHaveLength(1);
+  });
+
   it('a finished model download notifies once, naming the file', () => {
     const download = (status: string) => notifier.handleEvent({ type: 'download.updated', download: { id: 'd1', status, file_name: 'juggernaut.safetensors' } } as never);
     download('queued');
