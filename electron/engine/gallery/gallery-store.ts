@@ -244,8 +244,16 @@ export class GalleryStore {
       pageWhere.push(afterSql(order));
       pageArgs.push(...query.after);
     }
-    const rows = this.#db.prepare<unknown[], ImageRow & Record<`k${number}`, unknown>>(`SELECT *, ${keyColumns(order)} FROM images
+    // The page's ids first, from the indexes alone; then only those rows are read whole.
+    const keys = this.#db.prepare<unknown[], { id: number } & Record<`k${number}`, unknown>>(`SELECT id, ${keyColumns(order)} FROM images
       WHERE ${pageWhere.join(' AND ')} ORDER BY ${orderBy(order)} LIMIT ?`).all(...pageArgs, query.limit);
+    if (!keys.length) return { rows: [], total };
+    const byId = new Map(this.#db.prepare<unknown[], ImageRow>(`SELECT * FROM images WHERE id IN (${keys.map(() => '?').join(', ')})`)
+      .all(...keys.map((k) => k.id)).map((row) => [row.id, row]));
+    const rows = keys.flatMap((k) => {
+      const row = byId.get(k.id);
+      return row ? [{ ...row, ...k }] : [];
+    });
     return { rows, total };
   }
 

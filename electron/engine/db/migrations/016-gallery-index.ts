@@ -15,7 +15,8 @@ import { checkpointKey } from '../../gallery/checkpoint-name.ts';
  *   where the file waits when it was moved) or 'hidden' (an outside file the user removed
  *   from the gallery: the row stays so a rescan does not bring it back).
  * - `image_loras`: one row per LoRA use, indexed by name, for the LoRA filter and facet.
- * - `images_fts`: FTS5 over prompt and negative prompt, kept in step by triggers.
+ * - `images_fts`: FTS5 over prompt and negative prompt (with prefix indexes, so `cas*` is
+ *   fast), kept in step by triggers.
  * - collections and their members (an image may be in several).
  */
 export function createGalleryIndex(db: Database.Database): void {
@@ -73,6 +74,10 @@ export function createGalleryIndex(db: Database.Database): void {
     ALTER TABLE images_new RENAME TO images;
 
     CREATE INDEX images_created ON images (created_at DESC, id DESC);
+    CREATE INDEX images_visible ON images (state, kind, created_at DESC, id DESC);
+    -- Every filterable column beside the id: a full-text match is checked against the
+    -- filters and ordered from this index alone, without reading the (wide) rows.
+    CREATE INDEX images_filter ON images (id, state, kind, checkpoint_key, sampler, width, height, source_id, rating, favourite, created_at);
     CREATE INDEX images_file_name ON images (file_name);
     CREATE UNIQUE INDEX images_source_file ON images (source_id, file_path) WHERE source_id IS NOT NULL;
     CREATE INDEX images_rating ON images (rating DESC, created_at DESC, id DESC);
@@ -89,7 +94,7 @@ export function createGalleryIndex(db: Database.Database): void {
     CREATE INDEX image_loras_name ON image_loras (name, image_id);
 
     CREATE VIRTUAL TABLE images_fts USING fts5(
-      positive_prompt, negative_prompt, content='images', content_rowid='id', tokenize='unicode61'
+      positive_prompt, negative_prompt, content='images', content_rowid='id', tokenize='unicode61', prefix='2 3'
     );
     CREATE TRIGGER images_fts_insert AFTER INSERT ON images BEGIN
       INSERT INTO images_fts (rowid, positive_prompt, negative_prompt) VALUES (new.id, new.positive_prompt, coalesce(new.negative_prompt, ''));
