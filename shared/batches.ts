@@ -24,6 +24,15 @@ export const BATCH_AXIS_FIELDS = [
 export type BatchAxisField = (typeof BATCH_AXIS_FIELDS)[number];
 export const LORA_AXIS_PREFIX = 'lora:';
 
+/** How an axis is named on contact sheets and in the UI (a lora:<name> axis is "<name> weight"). */
+export const BATCH_AXIS_TITLES: Record<BatchAxisField, string> = {
+  positive_prompt: 'Prompt', negative_prompt: 'Negative', seed: 'Seed', checkpoint_name: 'Checkpoint', sampler_name: 'Sampler',
+  scheduler: 'Scheduler', steps: 'Steps', cfg_scale: 'CFG', distilled_cfg_scale: 'Distilled CFG', denoising_strength: 'Denoise',
+  vae: 'VAE', size: 'Size', prompt_sr: 'Prompt S/R',
+};
+export const batchAxisTitle = (name: string): string =>
+  name.startsWith(LORA_AXIS_PREFIX) ? `${name.slice(LORA_AXIS_PREFIX.length).trim()} weight` : BATCH_AXIS_TITLES[name as BatchAxisField] ?? name;
+
 const axisValue = Type.Union([Type.String({ maxLength: 20_000 }), Type.Number()]);
 
 export const BatchAxisSchema = Type.Union([

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAPTION_H, HEADER_H, ROW_LABEL_W, SHEET_GAP, SHEET_TEXT_KEY, TITLE_H } from '../../electron/engine/batches/contact-sheet.ts';
+import { CAPTION_H, CELL_MIN, HEADER_H, ROW_LABEL_W, SHEET_GAP, SHEET_TEXT_KEY, TITLE_H } from '../../electron/engine/batches/contact-sheet.ts';
 import { readPngText } from '../../electron/engine/results/png-text.ts';
 import type { ForgeEmulator } from '../emulators/forge/index.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
@@ -61,18 +61,18 @@ describe('POST /api/v1/batches makes a grid of jobs and a contact sheet', () => 
     expect(batch.counts.completed).toBe(24);
     // Columns: prompts, rows: checkpoints, one sheet per seed.
     expect(batch.contact_sheets).toHaveLength(4);
-    expect(batch.contact_sheets.map((s: any) => s.title)).toEqual(seeds.map((s) => `seed: ${s}`));
+    expect(batch.contact_sheets.map((s: any) => s.title)).toEqual(seeds.map((s) => `Seed: ${s}`));
 
     const png = Buffer.from(await (await fetch(`${sq.url}${batch.contact_sheets[0].url}`)).arrayBuffer());
     const meta = await sharp(png).metadata();
     expect(meta.format).toBe('png');
-    // 3 columns and 2 rows of 64×64 cells, the row labels on the left, the headers and the title on top.
-    expect(meta.width).toBe(ROW_LABEL_W + 3 * 64 + 4 * SHEET_GAP);
-    expect(meta.height).toBe(TITLE_H + HEADER_H + 2 * 64 + 3 * SHEET_GAP);
+    // 3 columns and 2 rows of cells (64×64 images scaled up to the smallest cell), the row labels on the left, the headers and the title on top.
+    expect(meta.width).toBe(ROW_LABEL_W + 3 * CELL_MIN + 4 * SHEET_GAP);
+    expect(meta.height).toBe(TITLE_H + HEADER_H + 2 * CELL_MIN + 3 * SHEET_GAP);
     const labels = JSON.parse(readPngText(png)[SHEET_TEXT_KEY]);
-    expect(labels.columns.labels).toEqual(prompts.map((p) => `positive_prompt: ${p}`));
-    expect(labels.rows.labels).toEqual(['checkpoint_name: v1-5-pruned-emaonly', 'checkpoint_name: juggernautXL_v9']);
-    expect(labels.title).toBe('seed: 11');
+    expect(labels.columns.labels).toEqual(prompts.map((p) => `Prompt: ${p}`));
+    expect(labels.rows.labels).toEqual(['Checkpoint: v1-5-pruned-emaonly', 'Checkpoint: juggernautXL_v9']);
+    expect(labels.title).toBe('Seed: 11');
 
     // The sheet is in the gallery as a grid image, next to the batch's images.
     const grids = (await api(sq.url, 'GET', '/api/v1/gallery/images?kind=grid&limit=50')).body;
@@ -178,8 +178,8 @@ describe('POST /api/v1/batches makes a grid of jobs and a contact sheet', () => 
     expect(finished.contact_sheets).toHaveLength(1);
     const png = Buffer.from(await (await fetch(`${sq.url}${finished.contact_sheets[0].url}`)).arrayBuffer());
     const meta = await sharp(png).metadata();
-    expect(meta.width).toBe(2 * 128 + 3 * SHEET_GAP);
-    expect(meta.height).toBe(1 * (128 + CAPTION_H) + 2 * SHEET_GAP);
+    expect(meta.width).toBe(2 * CELL_MIN + 3 * SHEET_GAP);
+    expect(meta.height).toBe(1 * (CELL_MIN + CAPTION_H) + 2 * SHEET_GAP);
 
     const list = await api(sq.url, 'GET', '/api/v1/batches');
     expect(list.body.batches.map((b: any) => b.batch_id)).toContain(res.body.batch_id);

@@ -1,5 +1,5 @@
 import {
-  BATCH_AXIS_FIELDS, BATCH_LIMITS, LORA_AXIS_PREFIX, type BatchAxis, type BatchMode, type ExpandedAxis, type PromptMode,
+  BATCH_AXIS_FIELDS, BATCH_LIMITS, batchAxisTitle, LORA_AXIS_PREFIX, type BatchAxis, type BatchMode, type ExpandedAxis, type PromptMode,
 } from '../../../shared/batches.ts';
 import type { GenerationParams, Lora } from '../../../shared/jobs.ts';
 import { LIMITS } from '../../../shared/limits.ts';
@@ -242,7 +242,7 @@ export function expandBatch(input: ExpansionInput): Expansion {
       const drawn = randomPrompts.get(cell);
       if (drawn?.positive !== undefined) params.positive_prompt = drawn.positive;
       if (drawn?.negative !== undefined) params.negative_prompt = drawn.negative;
-      return { cell, params, labels: axes.map((axis, i) => `${axis.name}: ${axis.labels[at[i]]}`) };
+      return { cell, params, labels: axes.map((axis, i) => `${batchAxisTitle(axis.name)}: ${axis.labels[at[i]]}`) };
     },
     runOrder() {
       const cells = Array.from({ length: jobCount }, (_, i) => i);

@@ -1,4 +1,4 @@
-import type { BatchMode, ExpandedAxis } from '../../../shared/batches.ts';
+import { batchAxisTitle, type BatchMode, type ExpandedAxis } from '../../../shared/batches.ts';
 import type { SheetAxis } from './contact-sheet.ts';
 
 /** One contact sheet to draw: its title, axes and, per cell (row-major), the batch_index of the job shown there. */
@@ -9,7 +9,7 @@ export interface SheetPlan {
   cells: number[];
 }
 
-const axisLabel = (axis: ExpandedAxis, i: number) => `${axis.name}: ${axis.labels[i]}`;
+const axisLabel = (axis: ExpandedAxis, i: number) => `${batchAxisTitle(axis.name)}: ${axis.labels[i]}`;
 
 /**
  * Which jobs go on which sheet. A product batch with two or more axes: columns from the

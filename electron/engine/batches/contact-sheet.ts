@@ -12,6 +12,8 @@ import { withPngText } from '../results/png-text-write.ts';
 
 /** Longest side of one cell; bigger images are scaled down to it. */
 export const CELL_MAX = 512;
+/** Shortest side of one cell: smaller images are scaled up to it, so the labels above them have room. */
+export const CELL_MIN = 160;
 /** Longest side of a whole sheet. */
 export const SHEET_MAX_SIDE = 8192;
 export const SHEET_GAP = 4;
@@ -70,12 +72,12 @@ export function sheetGeometry(input: Pick<SheetInput, 'title' | 'columns' | 'row
   };
 }
 
-/** The cell size: the largest image's size, scaled so its longest side is at most `cellMax`. */
+/** The cell size: the largest image's size, scaled so its longest side is at most `cellMax` and its shortest at least CELL_MIN. */
 export function cellSize(sizes: readonly { width: number; height: number }[], cellMax = CELL_MAX): { cellW: number; cellH: number } {
-  if (sizes.length === 0) return { cellW: Math.min(128, cellMax), cellH: Math.min(128, cellMax) };
+  if (sizes.length === 0) return { cellW: Math.min(CELL_MIN, cellMax), cellH: Math.min(CELL_MIN, cellMax) };
   const maxW = Math.max(...sizes.map((s) => s.width));
   const maxH = Math.max(...sizes.map((s) => s.height));
-  const scale = Math.min(1, cellMax / Math.max(maxW, maxH));
+  const scale = Math.min(cellMax / Math.max(maxW, maxH), Math.max(1, Math.min(CELL_MIN, cellMax) / Math.min(maxW, maxH)));
   return { cellW: Math.max(1, Math.round(maxW * scale)), cellH: Math.max(1, Math.round(maxH * scale)) };
 }
 
