@@ -218,6 +218,19 @@ describe('Generate library: img2img, styles, ComfyUI templates', () => {
     }
   });
 
+  it('keeps form presets by name: saving a name again replaces it', async () => {
+    const first = await api(sq.url, 'POST', '/api/v1/generate/presets', { name: 'Night', form: { positive: 'a harbour', steps: 30, templateInputs: {}, styles: [] } });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const again = await api(sq.url, 'POST', '/api/v1/generate/presets', { name: 'night', form: { positive: 'a harbour at night' } });
+    expect(again.body.id).toBe(first.body.id);
+    const list = (await api(sq.url, 'GET', '/api/v1/generate/presets')).body.presets;
+    expect(list).toHaveLength(1);
+    expect(list[0].form).toEqual({ positive: 'a harbour at night' });
+    expect((await api(sq.url, 'POST', '/api/v1/generate/presets', { name: ' ', form: {} })).status).toBe(400);
+    expect((await api(sq.url, 'DELETE', `/api/v1/generate/presets/${first.body.id}`)).status).toBe(204);
+    expect((await api(sq.url, 'DELETE', `/api/v1/generate/presets/${first.body.id}`)).status).toBe(404);
+  });
+
   it('answers bad template requests with clear 4xx', async () => {
     const notApi = await api(sq.url, 'POST', '/api/v1/comfyui/templates', { name: 'UI format', workflow: { nodes: [], links: [] } });
     expect(notApi.status).toBe(400);

@@ -16,7 +16,12 @@ export interface PresetFile {
 /** The form without where it goes (server, priority): a preset is about the picture. */
 export function presetOf(form: GenerateForm): Partial<GenerateForm> {
   const { target: _target, priority: _priority, ...rest } = form;
-  return structuredClone(rest);
+  return jsonCopy(rest);
+}
+
+/** A deep copy of JSON data; unlike structuredClone it also takes Vue's reactive proxies. */
+function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 export function presetFile(name: string, form: GenerateForm): PresetFile {
@@ -30,7 +35,7 @@ export function formWithPreset(current: GenerateForm, preset: Record<string, unk
   for (const [key, value] of Object.entries(preset)) {
     if (key === 'target' || key === 'priority' || !(key in base)) continue;
     const expected = base[key];
-    if (Array.isArray(expected) ? Array.isArray(value) : typeof value === typeof expected && value !== null) next[key] = structuredClone(value);
+    if (Array.isArray(expected) ? Array.isArray(value) : typeof value === typeof expected && value !== null) next[key] = jsonCopy(value);
   }
   return next as unknown as GenerateForm;
 }
