@@ -1,0 +1,67 @@
+/**
+ * Smart dispatch in Chromium: after jobs on two checkpoints ran (grouped by loaded model),
+ * the Servers page shows the server's measured speed and its model loads, and the Queue
+ * shows "all done by", the model loads saved and each waiting job's expected start, at
+ * desktop and phone size.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+
+const reason = skipReason();
+if (reason) console.warn(`[ui-e2e] skipping the smart dispatch UI tests: ${reason}`);
+
+const MODELS = ['v1-5-pruned-emaonly.safetensors', 'sdxl/juggernautXL_v9.safetensors'];
+
+describe.skipIf(!!reason)('Smart dispatch: speed, model loads and ETAs on screen', { timeout: 120_000 }, () => {
+  let env: UiEnv;
+  let browser: Browser;
+
+  const submit = (i: number) => env.api<{ mobilesd_job_id: string }>('POST', '/api/v1/generate', {
+    target_server_alias: 'auto', generation_params: { positive_prompt: `a lighthouse at dusk, take ${i}`, checkpoint_name: MODELS[i % 2], steps: 4, width: 512, height: 512 },
+  });
+
+  beforeAll(async () => {
+    env = await startUiEnv({ forgeStepMs: 25 });
+    await addServers(env);
+    await waitFor(async () => (await env.api<{ status: string }[]>('GET', '/api/v1/servers'))[0]?.status === 'online', 'server online');
+    // Alternating checkpoints, queued while paused: grouping runs them with few loads.
+    await env.api('POST', '/api/v1/queue/pause');
+    const learned: string[] = [];
+    for (let i = 0; i < 8; i++) learned.push((await submit(i)).mobilesd_job_id);
+    await env.api('POST', '/api/v1/queue/resume');
+    await waitFor(async () => (await env.api<{ counts: Record<string, number> }>('GET', '/api/v1/queue/jobs?limit=1')).counts.completed === 8, 'learning jobs done', 60_000);
+    await env.api('POST', '/api/v1/queue/pause');
+    for (let i = 8; i < 14; i++) await submit(i);
+    browser = await launchChromium();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    it(`shows measured speed and model loads per server, and the queue forecast (${label})`, async () => {
+      const { context, page, errors } = await newPage(browser, env.server.url, size);
+      try {
+        await page.goto('/servers');
+        const facts = page.getByLabel('Measured on forge-local');
+        await facts.getByText(/it\/s at 1024²/).waitFor();
+        expect(await facts.textContent()).toMatch(/\d+ model loads?[\s\S]*\d+ saved/);
+        await screenshot(page, `smart-dispatch-servers-${label}`);
+
+        await page.goto('/queue');
+        await page.getByTestId('all-done-by').waitFor();
+        expect(await page.getByTestId('all-done-by').textContent()).toMatch(/If resumed now, all done by\s+\S+/);
+        expect(await page.getByTestId('loads-saved').textContent()).toMatch(/\d+\s+model loads? saved/);
+        await expect.poll(() => page.getByTestId('row-eta').count()).toBe(6);
+        expect(await page.getByTestId('row-eta').first().textContent()).toMatch(/starts (next|in \d+ s|in \d+ min|at \S+)/);
+        await screenshot(page, `smart-dispatch-queue-${label}`);
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
