@@ -124,7 +124,7 @@ describe('jobs store', () => {
     });
     jobs.applyEvent({ type: 'job.created', job: job('gone') });
     await jobs.setFilters('active', 'forge');
-    expect(f.calls[0]!.url).toBe('/api/v1/queue/jobs?status=pending%2Cdownloading_resources%2Cprocessing&app_type=forge&limit=100&offset=0');
+    expect(f.calls[0]!.url).toBe('/api/v1/queue/jobs?status=pending%2Cheld%2Cdownloading_resources%2Cprocessing&app_type=forge&limit=100&offset=0');
     expect(ids(jobs.visible)).toEqual(['b']);
     expect(jobs.counts).toEqual({ pending: 1 });
   });
