@@ -9,6 +9,7 @@ import { computed, ref } from 'vue';
 import type { GenerateRequest } from '../../../shared/jobs.ts';
 import { imageAsDataUrl } from '../api/images.ts';
 import { blobAsDataUrl } from '../lib/blob-data-url.ts';
+import { useGenerate } from './generate.ts';
 
 export interface InitImage {
   /** data:image/...;base64 of the original bytes */
@@ -103,13 +104,18 @@ export const useImg2Img = defineStore('img2img', () => {
     }
   }
 
-  /** "Send to img2img": a stored image (gallery, job result) becomes the init image. */
+  /**
+   * "Send to img2img": a stored image (gallery, job result) becomes the init image. The form
+   * turns to Forge / A1111 if it was on ComfyUI: only there does an init image go as a field.
+   */
   async function sendToImg2img(imageId: number): Promise<void> {
     loading.value = true;
     try {
       const { dataUrl, name } = await imageAsDataUrl(imageId);
       const { width, height } = await measureImage(dataUrl);
       image.value = { dataUrl, name, width, height };
+      const form = useGenerate().form;
+      if (form.appType !== 'forge') Object.assign(form, { appType: 'forge', target: 'auto' });
     } finally {
       loading.value = false;
     }

@@ -129,6 +129,24 @@ describe.skipIf(!!reason)('Generate: img2img and inpainting', { timeout: 180_000
     expect(mismatches).toBe(0);
   });
 
+  it('"Send to img2img" on a gallery image makes it the init image, byte for byte', async () => {
+    const res = await env.api<{ mobilesd_job_id: string }>('POST', '/api/v1/generate', {
+      target_server_alias: 'forge-local', generation_params: { positive_prompt: 'a paper boat', steps: 3, width: 96, height: 64 },
+    });
+    const job = await waitFor(async () => {
+      const st = await env.api<{ status: string; images: Array<{ id: number; download_url: string }> }>('GET', `/api/v1/queue/jobs/${res.mobilesd_job_id}/status`);
+      return st.status === 'completed' ? st : null;
+    }, 'the job done');
+    const original = Buffer.from(await (await fetch(`${env.server.url}${job.images[0]!.download_url}`)).arrayBuffer());
+    await page.goto('/gallery');
+    await page.getByRole('button', { name: /Open image: a paper boat/ }).first().click();
+    await page.getByRole('dialog', { name: /Image \d of/ }).getByRole('button', { name: 'Send to img2img' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.getByText(/· 96 × 64$/).waitFor();
+    const sent = await page.getByRole('img', { name: /^Init image/ }).getAttribute('src');
+    expect(base64Of(sent).equals(original)).toBe(true);
+  });
+
   it('on a phone, a finger paints the mask (touch through Pointer Events) and the form fits', async () => {
     const phone = await newPage(browser, env.server.url, PHONE);
     try {

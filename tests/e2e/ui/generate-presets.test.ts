@@ -82,8 +82,8 @@ describe.skipIf(!!reason)('Generate: variations, refiner, presets, prompts from 
       await p.goto('/');
       const tools = p.getByRole('heading', { name: 'Presets & prompt files' });
       await tools.waitFor();
-      await tools.scrollIntoViewIfNeeded();
       await p.getByText('Variations & refiner').click();
+      await tools.scrollIntoViewIfNeeded();
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(p, 'generate-presets-phone');
