@@ -82,7 +82,8 @@ describe('POST /api/v1/batches makes a grid of jobs and a contact sheet', () => 
     expect(list.filter((j) => j.batch_id === res.body.batch_id)).toHaveLength(24);
     // The batch.finished notification went into the outbox with the counts.
     const events = sq.engine.db.prepare(`SELECT data_json FROM notify_events WHERE type = 'batch.finished'`).all() as { data_json: string }[];
-    expect(events.map((e) => JSON.parse(e.data_json))).toContainEqual(expect.objectContaining({ batch_id: res.body.batch_id, completed: 24, failed: 0 }));
+    const notified = events.map((e) => JSON.parse(e.data_json)).find((d) => d.batch_id === res.body.batch_id);
+    expect(notified).toMatchObject({ name: 'grid test', job_count: 24, completed: 24, failed: 0, cancelled: 0 });
   }, 180_000);
 
   it('expands {a|b} and __wildcards__ combinatorially, and a seeded random batch picks the same prompts again', async () => {

@@ -9,7 +9,10 @@ export function pushText(payload: NotifyPayload): { title: string; body: string 
   switch (payload.event) {
     case 'job.finished': return { title: 'Job finished', body: `${prompt}${job?.images.length ? ` (${job.images.length} image${job.images.length === 1 ? '' : 's'})` : ''}` };
     case 'job.failed': return { title: 'Job failed', body: `${prompt}\n${job?.error ?? ''}`.trim() };
-    case 'batch.finished': return { title: 'Batch finished', body: prompt };
+    case 'batch.finished': {
+      const failed = data.failed ? `, ${data.failed} failed` : '';
+      return { title: 'Batch finished', body: `${data.name ?? 'Grid'}: ${data.completed ?? 0} of ${data.job_count ?? 0} jobs done${failed}.` };
+    }
     case 'queue.drained': {
       const failed = data.failed ? `, ${data.failed} failed` : '';
       return { title: 'Queue done', body: `${data.finished ?? 0} job${data.finished === 1 ? '' : 's'} finished${failed}.` };

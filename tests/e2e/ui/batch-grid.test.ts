@@ -29,6 +29,8 @@ describe.skipIf(!!reason)('Generate → grid of jobs → Queue group → contact
 
   async function buildAndQueueGrid(page: Page, prompts: [string, string], shot: string): Promise<string> {
     await page.goto('/');
+    // A loaded machine can take a while to render the first view.
+    await page.locator('#g-server').waitFor({ timeout: 60_000 });
     await page.locator('#g-server').selectOption('forge-local');
     await page.locator('#g-positive').fill('base prompt');
     await page.locator('#g-width').fill('64');
