@@ -23,6 +23,12 @@ export const settingsSections: SettingsSection[] = [
     component: () => import('./components/settings/DesktopPanel.vue'),
   },
   {
+    id: 'dispatch',
+    title: 'Dispatch',
+    description: 'How jobs are ordered and sent: fewer model loads, and turns between sources. Jobs for “auto” always go where they finish first.',
+    component: () => import('./components/settings/DispatchPanel.vue'),
+  },
+  {
     id: 'notifications-targets',
     title: 'Notification targets',
     description: 'This app, webhooks and push services (ntfy, Gotify, Discord, Slack, Telegram, Pushover, Home Assistant, Web Push) told when jobs finish or fail, servers go offline, downloads end, or the whole queue is done.',

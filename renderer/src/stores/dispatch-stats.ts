@@ -45,7 +45,8 @@ export const useDispatchStats = defineStore('dispatch-stats', () => {
 
   /** A view showing these numbers starts using them (fetched now); `release` when it goes. */
   function use(): () => void {
-    if (users++ === 0) refresh().catch(() => undefined);
+    users++;
+    refresh().catch(() => undefined);
     return () => {
       users = Math.max(0, users - 1);
     };

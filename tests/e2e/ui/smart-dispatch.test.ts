@@ -41,6 +41,28 @@ describe.skipIf(!!reason)('Smart dispatch: speed, model loads and ETAs on screen
     await env?.close();
   });
 
+  it('turns grouping off and fair share on in Settings → Dispatch', async () => {
+    const { context, page, errors } = await newPage(browser, env.server.url, DESKTOP);
+    try {
+      await page.goto('/settings');
+      const grouping = page.getByLabel('Group jobs by loaded model');
+      await grouping.waitFor();
+      await grouping.scrollIntoViewIfNeeded();
+      await grouping.click();
+      await page.getByLabel('Fair share between sources').click();
+      await waitFor(async () => {
+        const settings = await env.api<{ dispatch_grouping: boolean; dispatch_fair_share: boolean }>('GET', '/api/v1/settings');
+        return !settings.dispatch_grouping && settings.dispatch_fair_share;
+      }, 'settings saved');
+      await page.getByRole('heading', { name: 'Dispatch' }).scrollIntoViewIfNeeded();
+      await screenshot(page, 'smart-dispatch-settings-desktop');
+      expect(errors).toEqual([]);
+    } finally {
+      await env.api('PUT', '/api/v1/settings', { dispatch_grouping: true, dispatch_fair_share: false });
+      await context.close();
+    }
+  });
+
   for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     it(`shows measured speed and model loads per server, and the queue forecast (${label})`, async () => {
       const { context, page, errors } = await newPage(browser, env.server.url, size);
@@ -55,7 +77,7 @@ describe.skipIf(!!reason)('Smart dispatch: speed, model loads and ETAs on screen
         await page.getByTestId('all-done-by').waitFor();
         expect(await page.getByTestId('all-done-by').textContent()).toMatch(/If resumed now, all done by\s+\S+/);
         expect(await page.getByTestId('loads-saved').textContent()).toMatch(/\d+\s+model loads? saved/);
-        await expect.poll(() => page.getByTestId('row-eta').count()).toBe(6);
+        await expect.poll(() => page.getByTestId('row-eta').count(), { timeout: 15_000 }).toBe(6);
         expect(await page.getByTestId('row-eta').first().textContent()).toMatch(/starts (next|in \d+ s|in \d+ min|at \S+)/);
         await screenshot(page, `smart-dispatch-queue-${label}`);
         expect(errors).toEqual([]);
