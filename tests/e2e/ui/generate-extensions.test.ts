@@ -87,6 +87,20 @@ describe.skipIf(!!reason)('Generate: ControlNet, ADetailer and styles', { timeou
     expect(ADETAILER_MODELS).toContain(ad[2].ad_model);
   });
 
+  it('the styles dialog imports a Forge styles.csv and lists it', async () => {
+    await page.getByRole('button', { name: 'Manage' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Prompt styles' });
+    await dialog.waitFor();
+    const csv = '\uFEFFname,prompt,negative_prompt\r\nWatercolor,"watercolor painting of {prompt}, soft edges",photo\r\n';
+    await dialog.getByLabel('styles.csv file').setInputFiles({ name: 'styles.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await dialog.getByText('watercolor painting of {prompt}, soft edges').waitFor();
+    await screenshot(page, 'generate-styles-dialog-desktop');
+    const styles = await env.api<{ styles: Array<{ name: string; prompt: string; negative_prompt: string }> }>('GET', '/api/v1/styles');
+    expect(styles.styles.find((st) => st.name === 'Watercolor')).toMatchObject({ prompt: 'watercolor painting of {prompt}, soft edges', negative_prompt: 'photo' });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
   it('hides ControlNet and ADetailer for a server without them', async () => {
     await openWith(page, 'forge-plain');
     await page.getByRole('heading', { name: 'Forge extras' }).or(page.getByText('Forge extras')).first().waitFor();
