@@ -42,11 +42,13 @@ export function runningCount(counts: Readonly<Record<string, number>>): number {
 export function buildTrayModel(snapshot: QueueSnapshot, actions: TrayActions): TrayModel {
   const pending = pendingCount(snapshot.counts);
   const running = runningCount(snapshot.counts);
+  // Held jobs wait for a release, not their turn: named beside the pending ones, not counted in.
+  const held = snapshot.counts.held ?? 0;
   const state = snapshot.paused ? ' (paused)' : '';
   return {
     tooltip: `StableQueue: ${pending} pending, ${running} running${state}`,
     menu: [
-      { id: 'pending', label: `Pending: ${pending}`, enabled: false },
+      { id: 'pending', label: `Pending: ${pending}${held ? ` (${held} held)` : ''}`, enabled: false },
       { id: 'running', label: `Running: ${running}${snapshot.paused ? ' (queue paused)' : ''}`, enabled: false },
       { type: 'separator' },
       { id: 'open', label: 'Open StableQueue', click: actions.openWindow },

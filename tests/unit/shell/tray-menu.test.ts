@@ -34,6 +34,12 @@ describe('tray menu', () => {
     expect(model.menu[1]!.enabled).toBe(false);
   });
 
+  it('names held jobs beside the pending ones without counting them as pending', () => {
+    const model = buildTrayModel({ counts: { pending: 1, held: 3 }, paused: false }, actions());
+    expect(labels(model)[0]).toBe('Pending: 1 (3 held)');
+    expect(model.tooltip).toBe('StableQueue: 1 pending, 0 running');
+  });
+
   it('offers Resume when paused and says so in the tooltip', () => {
     const model = buildTrayModel({ counts: { pending: 2 }, paused: true }, actions());
     expect(labels(model)).toContain('Resume queue');
