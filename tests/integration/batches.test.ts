@@ -131,6 +131,22 @@ describe('POST /api/v1/batches makes a grid of jobs and a contact sheet', () => 
     await api(sq.url, 'PUT', '/api/v1/settings', { batch_max_jobs: 1000 });
   });
 
+  it('an API key: the whole batch counts against its queue depth, and it acts only on its own batches', async () => {
+    await api(sq.url, 'POST', '/api/v1/queue/pause');
+    const key = (await api(sq.url, 'POST', '/api/v1/api-keys', { name: 'grid bot', permissions: ['submit', 'read'], max_queue_depth: 5 })).body;
+    const other = (await api(sq.url, 'POST', '/api/v1/api-keys', { name: 'other bot', permissions: ['submit', 'read'] })).body;
+    const as = (k: any) => ({ 'x-api-key': k.key, 'x-api-secret': k.secret });
+    const tooDeep = await api(sq.url, 'POST', '/api/v1/batches', { base: base(), axes: { seed: [1, 2, 3, 4, 5, 6] } }, as(key));
+    expect(tooDeep.status).toBe(429);
+    expect(tooDeep.body.message).toContain('6 jobs');
+    const made = await api(sq.url, 'POST', '/api/v1/batches', { base: base(), axes: { seed: [1, 2, 3] } }, as(key));
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect((await api(sq.url, 'POST', `/api/v1/batches/${made.body.batch_id}/cancel`, undefined, as(other))).status).toBe(403);
+    const cancelled = await api(sq.url, 'POST', `/api/v1/batches/${made.body.batch_id}/cancel`, undefined, as(key));
+    expect(cancelled.body.changed).toBe(3);
+    await api(sq.url, 'POST', '/api/v1/queue/resume');
+  });
+
   it('answers malformed batches with a clear 400', async () => {
     const cases: [unknown, string][] = [
       [{ base: base(), axes: { prompt: ['x'] } }, 'unknown_axis'],

@@ -118,8 +118,15 @@ export class BatchService {
    * one transaction (in run order: one checkpoint's jobs together). Every job is checked as
    * a new job would be before anything is written; durable when this resolves.
    */
-  async create(request: BatchRequest, options: SubmitOptions): Promise<BatchCreated> {
+  async create(request: BatchRequest, options: SubmitOptions & { maxQueueDepth?: number }): Promise<BatchCreated> {
     const expansion = await this.#expand(request);
+    // An API key's cap on unfinished jobs counts the whole batch, not only its first job.
+    if (options.maxQueueDepth !== undefined && options.apiKeyId && !request.dry_run) {
+      const active = this.#jobs.activeJobsForKey(options.apiKeyId);
+      if (active + expansion.jobCount > options.maxQueueDepth) {
+        throw new BatchError(429, 'queue_depth_exceeded', `This batch would make ${expansion.jobCount} jobs and this API key already has ${active} unfinished; its limit is ${options.maxQueueDepth} (max_queue_depth). Make a smaller batch or wait for some to finish.`);
+      }
+    }
     const order = expansion.runOrder();
     const preview = order.slice(0, BATCH_LIMITS.previewJobs).map((cell) => {
       const job = expansion.job(cell);

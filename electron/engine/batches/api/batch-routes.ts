@@ -37,7 +37,9 @@ export function registerBatchRoutes(app: FastifyInstance, batches: BatchService)
       response: { 200: BatchCreatedSchema, 201: BatchCreatedSchema, ...errors },
     },
   }, async (request, reply) => {
-    const created = await batches.create(request.body, { apiKeyId: requestApiKeyId(request), sourceInfo: request.body.base.source_info ?? 'batch' });
+    const created = await batches.create(request.body, {
+      apiKeyId: requestApiKeyId(request), sourceInfo: request.body.base.source_info ?? 'batch', maxQueueDepth: keyOf(request)?.maxQueueDepth,
+    });
     return reply.code(request.body.dry_run ? 200 : 201).send(created);
   });
 
