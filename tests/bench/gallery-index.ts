@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../../electron/engine/clock.ts';
 import { openDatabase } from '../../electron/engine/db/connection.ts';
@@ -172,5 +173,9 @@ async function queryLatency(total: number): Promise<Record<string, number | stri
 export async function benchGalleryIndex(files = 10_000, total = 100_000): Promise<BenchResult> {
   const indexing = await indexingSpeed(files);
   const query = await queryLatency(total);
-  return { name: `Gallery index: ${files.toLocaleString('en')} PNGs indexed, pages over ${total.toLocaleString('en')} images`, figures: { ...indexing, ...query } };
+  // The machine's load when measured: the figures are only comparable at similar load.
+  return {
+    name: `Gallery index: ${files.toLocaleString('en')} PNGs indexed, pages over ${total.toLocaleString('en')} images`,
+    figures: { ...indexing, ...query, load_average_1m: round(os.loadavg()[0]) },
+  };
 }

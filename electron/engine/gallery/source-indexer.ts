@@ -7,12 +7,11 @@ import { isoAt, type Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { GalleryStore, IndexedImage } from './gallery-store.ts';
-import { IMAGE_FILE, listImageFiles, mapLimit, readSourceFile, type FoundFile } from './source-scan.ts';
+import { IMAGE_FILE, listImageFiles, readSourceFiles, type FoundFile } from './source-scan.ts';
 import type { SourceRow, SourceStore } from './source-store.ts';
 
-/** Files read per transaction: big enough to be fast, small enough that the event loop keeps breathing. */
-const BATCH = 256;
-const READ_CONCURRENCY = 16;
+/** Files written per transaction: commits stay rare, and one transaction holds the event loop for milliseconds, not seconds. */
+const BATCH = 200;
 /** How long a new file must stay unchanged before it is read (a tool may still be writing it). */
 const SETTLE_MS = 400;
 const PROGRESS_EVERY_MS = 250;
@@ -192,9 +191,9 @@ export class SourceIndexer {
       }
       for (let i = 0; i < toRead.length && !live.stopped; i += BATCH) {
         const batch = toRead.slice(i, i + BATCH);
-        const read = await mapLimit(batch, READ_CONCURRENCY, (file) => readSourceFile(source.path, source.id, file));
+        const read = await readSourceFiles(source.path, source.id, batch);
         if (live.stopped) return;
-        this.#deps.store.upsertIndexed(read.filter((r): r is IndexedImage => r !== null));
+        this.#deps.store.upsertIndexed(read);
         live.indexed += batch.length;
         this.#publish(source, live);
       }
@@ -260,7 +259,7 @@ export class SourceIndexer {
     }
     if (!added.length || live.stopped) return;
     const before = new Set(added.map((f) => this.#deps.store.sourceFile(source.id, f.relative)?.id).filter((id) => id !== undefined));
-    const read = (await mapLimit(added, READ_CONCURRENCY, (file) => readSourceFile(source.path, source.id, file))).filter((r): r is IndexedImage => r !== null);
+    const read = await readSourceFiles(source.path, source.id, added);
     if (live.stopped) return;
     const ids = this.#deps.store.upsertIndexed(read);
     if (live.state === 'watching') {

@@ -54,9 +54,9 @@ export async function listImageFiles(root: string): Promise<FoundFile[]> {
 }
 
 /** Reads one file's header and metadata into a row; null when it is not an image we can read. */
-export async function readSourceFile(root: string, sourceId: number, file: FoundFile): Promise<IndexedImage | null> {
+export function readSourceFile(root: string, sourceId: number, file: FoundFile): IndexedImage | null {
   try {
-    const header = await readImageHeader(path.join(root, file.relative));
+    const header = readImageHeader(path.join(root, file.relative), file.bytes);
     if (!header) return null;
     return {
       source_id: sourceId,
@@ -70,4 +70,20 @@ export async function readSourceFile(root: string, sourceId: number, file: Found
   } catch {
     return null;
   }
+}
+
+/** Files read per slice before the event loop gets a turn (a slice of a local disk takes a few ms). */
+const SLICE = 32;
+
+/** Reads the files a slice at a time, yielding between slices, so requests are served while a folder is indexed. */
+export async function readSourceFiles(root: string, sourceId: number, files: readonly FoundFile[]): Promise<IndexedImage[]> {
+  const out: IndexedImage[] = [];
+  for (let i = 0; i < files.length; i += SLICE) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const file of files.slice(i, i + SLICE)) {
+      const row = readSourceFile(root, sourceId, file);
+      if (row) out.push(row);
+    }
+  }
+  return out;
 }

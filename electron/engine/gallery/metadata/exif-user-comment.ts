@@ -61,7 +61,9 @@ function decodeUserComment(data: Buffer): string | null {
     const even = body.subarray(0, body.length - (body.length % 2));
     text = evenZeros >= oddZeros ? Buffer.from(even).swap16().toString('utf16le') : even.toString('utf16le');
   } else {
-    text = body.toString('utf8');
+    // 'ASCII' or undefined: tools write UTF-8 there in practice; bytes that are not UTF-8 are read as Latin-1.
+    const utf8 = body.toString('utf8');
+    text = utf8.includes('\ufffd') ? body.toString('latin1') : utf8;
   }
   text = text.replace(/\0+$/, '');
   return text.trim() ? text : null;
