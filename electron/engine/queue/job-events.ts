@@ -51,7 +51,8 @@ export class JobEvents {
   /** A new job was stored. */
   created(row: JobRow): void {
     // A new job has no images and no live progress yet.
-    this.#bus.emit({ type: 'job.created', job: toJobSummary(row, [], undefined) });
+    const job = toJobSummary(row, [], undefined);
+    this.#bus.emit({ type: 'job.created', job: row.status === 'pending' ? { ...job, wait_reason: this.#waitReason(row) } : job });
     this.queueChanged();
   }
 

@@ -8,6 +8,7 @@ import type {
 } from '../../../shared/jobs.ts';
 import type {
   ServerCreate,
+  ServerPauseRequest,
   ServerResource,
   ServerResourceKind,
   ServerTestResult,
@@ -241,6 +242,13 @@ export class ApiClient {
   }
   deleteServer(alias: string): Promise<void> {
     return this.request('DELETE', `/api/v1/servers/${enc(alias)}`);
+  }
+  /** Finishes its current job and takes no new one; `unload` also frees its GPU then. */
+  pauseServer(alias: string, body: ServerPauseRequest = {}): Promise<ServerView> {
+    return this.request('POST', `/api/v1/servers/${enc(alias)}/pause`, { body });
+  }
+  resumeServer(alias: string): Promise<ServerView> {
+    return this.request('POST', `/api/v1/servers/${enc(alias)}/resume`);
   }
   testServer(alias: string): Promise<ServerTestResult> {
     return this.request('POST', `/api/v1/servers/${enc(alias)}/test`);

@@ -73,6 +73,19 @@ export const useServers = defineStore('servers', () => {
     return server;
   }
 
+  /** Pauses one server (its current job finishes); `unload` frees its GPU once it is idle. */
+  async function pause(alias: string, unload = false): Promise<ServerView> {
+    const server = await api.pauseServer(alias, unload ? { unload: true } : {});
+    upsert(server);
+    return server;
+  }
+
+  async function resume(alias: string): Promise<ServerView> {
+    const server = await api.resumeServer(alias);
+    upsert(server);
+    return server;
+  }
+
   async function remove(alias: string): Promise<void> {
     await api.deleteServer(alias);
     list.value = list.value.filter((s) => s.alias !== alias);
@@ -162,7 +175,7 @@ export const useServers = defineStore('servers', () => {
 
   return {
     list, loading, loaded, error, tests, testing, resources, byAlias, online,
-    ofType, fetchServers, create, update, remove, test, upsert,
+    ofType, fetchServers, create, update, remove, pause, resume, test, upsert,
     resourceEntry, loadResources, resourcesFor, resourcesLoading, loadResourcesFor, autoAliases, applyEvent,
   };
 });
