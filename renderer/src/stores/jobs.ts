@@ -173,10 +173,13 @@ export const useJobs = defineStore('jobs', () => {
   /**
    * A new job that sorts after the last row of a full window belongs to a page not loaded
    * yet: it is counted, not added, so 5,000 jobs created by a script do not become 5,000
-   * rows of a list that shows its first page (the rows load as the list is scrolled).
+   * rows of a list that shows its first page (the rows load as the list is scrolled). One
+   * outside the list's filter (or search) is left out too: the list reloads when the
+   * filter changes, and a job shown elsewhere is fetched there (track).
    */
-  function countNew(job: JobSummary): 'add' | 'count' | 'skip' {
-    if (!loaded.value || byId.value[job.mobilesd_job_id] || !matches(job)) return 'add';
+  function countNew(job: JobSummary): 'add' | 'count' {
+    if (!loaded.value || byId.value[job.mobilesd_job_id]) return 'add';
+    if (!matches(job)) return 'count';
     const rows = visible.value;
     const last = rows[rows.length - 1];
     total.value++;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../shared/events.ts';
 import type { JobSummary } from '../../../shared/jobs.ts';
-import { coalesce, EventBatcher } from '../../../renderer/src/api/event-batcher.ts';
+import { EVENT_BATCH_MAX_MS, EVENT_BATCH_MS, EventBatcher } from '../../../renderer/src/api/event-batcher.ts';
+import { coalesce } from '../../../shared/live-coalesce.ts';
 
 const job = (id: string, status: JobSummary['status'] = 'pending') => ({ mobilesd_job_id: id, status }) as JobSummary;
 const progress = (id: string, p: number): EngineEvent => ({ type: 'job.progress', job_id: id, progress: p, eta_seconds: null, step: null, steps: null, has_preview: false });
@@ -44,6 +45,36 @@ describe('live event batches', () => {
       'job.finished:b:completed',
       'job.finished:a:completed',
     ]);
+  });
+
+  it('a batch that was slow to apply spaces the next ones out (up to 1 s), a fast one brings the base tick back', async () => {
+    let clock = 0;
+    const delays: number[] = [];
+    const batcher = new EventBatcher(() => (clock += 1), { setTimeout: (_fn, ms) => delays.push(ms) }, () => clock);
+    expect(batcher.delayMs).toBe(EVENT_BATCH_MS);
+    for (let i = 0; i < 200; i++) batcher.push({ type: 'job.created', job: job(`j${i}`) }); // 1 ms each to apply
+    batcher.flush();
+    await Promise.resolve();
+    expect(batcher.delayMs).toBe(600);
+    for (let i = 0; i < 5000; i++) batcher.push({ type: 'job.created', job: job(`k${i}`) });
+    expect(delays.at(-1)).toBe(600);
+    batcher.flush();
+    await Promise.resolve();
+    expect(batcher.delayMs).toBe(EVENT_BATCH_MAX_MS);
+    batcher.push({ type: 'job.deleted', job_id: 'k1' });
+    batcher.flush();
+    await Promise.resolve();
+    expect(batcher.delayMs).toBe(EVENT_BATCH_MS);
+  });
+
+  it('keeps only the last queue.state of a batch (each carries the whole state)', () => {
+    const events: EngineEvent[] = [
+      { type: 'queue.state', paused: false, counts: { pending: 1 } },
+      { type: 'job.created', job: job('a') },
+      { type: 'queue.state', paused: false, counts: { pending: 2 } },
+      { type: 'job.created', job: job('b') },
+    ];
+    expect(coalesce(events)).toEqual([events[1], events[2], events[3]]);
   });
 
   it('flush delivers what waits at once (before a resync refetch)', () => {
