@@ -14,12 +14,12 @@ export function clockTime(iso: string | null | undefined, now = Date.now()): str
     : `${at.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${time}`;
 }
 
-/** When a waiting job should start, as a short phrase: "in 40 s", "in 12 min", else the clock time. */
+/** When a waiting job should start, as a short phrase: "next", "in 40 s", "in 12 min", else the clock time. */
 export function startsIn(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '';
   const ms = Date.parse(iso) - now;
   if (!Number.isFinite(ms)) return '';
-  if (ms < 5_000) return 'next';
+  if (ms < 1_000) return 'next';
   if (ms < 60_000) return `in ${Math.round(ms / 1000)} s`;
   if (ms < 3_600_000) return `in ${Math.round(ms / 60_000)} min`;
   return `at ${clockTime(iso, now)}`;
