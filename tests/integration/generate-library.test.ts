@@ -172,6 +172,22 @@ describe('Generate library: img2img, styles, ComfyUI templates', () => {
     expect(job.generation_params.workflow_template).toBe('Basic SD');
   });
 
+  it('editing a waiting template job writes the edited prompt and seed into its nodes', async () => {
+    await api(sq.url, 'POST', '/api/v1/queue/pause');
+    try {
+      const res = await api(sq.url, 'POST', '/api/v1/generate', { target_server_alias: 'comfy', generation_params: { workflow_template: 'Basic SD', positive_prompt: 'before', seed: 1 } });
+      const id = res.body.mobilesd_job_id;
+      const edited = await api(sq.url, 'PATCH', `/api/v1/queue/jobs/${id}`, { generation_params: { positive_prompt: 'after', seed: 2 } });
+      expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+      const status = (await api(sq.url, 'GET', `/api/v1/queue/jobs/${id}/status`)).body;
+      expect(status.generation_params.workflow['6'].inputs.text).toBe('after');
+      expect(status.generation_params.workflow['3'].inputs.seed).toBe(2);
+      await api(sq.url, 'POST', `/api/v1/queue/jobs/${id}/cancel`);
+    } finally {
+      await api(sq.url, 'POST', '/api/v1/queue/resume');
+    }
+  });
+
   it('a 2×2 grid over the template\'s seed and prompt runs: four jobs, each with its own values in the nodes', async () => {
     const res = await api(sq.url, 'POST', '/api/v1/batches', {
       base: { target_server_alias: 'comfy', generation_params: { workflow_template: 'Basic SD', positive_prompt: 'unused', width: 64, height: 64 } },

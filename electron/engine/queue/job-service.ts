@@ -248,7 +248,9 @@ export class JobService {
   applyEdit(id: string, request: EditJobRequest, options: { apiKeyId: string | null }): 'unchanged' | 'edited' | 'reprioritised' {
     const row = this.get(id);
     if (!isWaitingStatus(row.status)) throw notEditable(row.status);
-    const params = withIntegerSeeds(mergedParams(row, request));
+    // Edited flat fields go into a template's or workflow's nodes as at submit.
+    const merged = this.#preparers.reduce((r, prepare) => prepare(r), { app_type: row.app_type, generation_params: mergedParams(row, request) } as GenerateRequest);
+    const params = withIntegerSeeds(merged.generation_params);
     const { target } = this.#checkedTarget({
       target_server_alias: request.target_server_alias ?? row.target_server_alias, app_type: row.app_type, mode: row.mode, generation_params: params,
     });

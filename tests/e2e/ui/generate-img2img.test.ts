@@ -159,7 +159,7 @@ describe.skipIf(!!reason)('Generate: img2img and inpainting', { timeout: 180_000
       const box = (await canvas.boundingBox())!;
       const cdp = await phone.context.newCDPSession(p);
       const y = box.y + box.height * 0.3;
-      const touch = (type: string, x: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+      const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', x: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
       await touch('touchStart', box.x + box.width * 0.2);
       for (let i = 1; i <= 8; i++) await touch('touchMove', box.x + box.width * (0.2 + 0.075 * i));
       await touch('touchEnd', 0);

@@ -41,9 +41,9 @@ describe('ControlNet and ADetailer', () => {
     ext.controlnet.push({ ...newControlNetUnit(), module: 'canny' });
     ext.adetailerOn = true;
     const forge = ext.applyTo(buildRequest(defaultForm()), { controlnet: true, adetailer: false });
-    expect(Object.keys(forge.generation_params.alwayson_scripts as object)).toEqual(['controlnet']);
+    expect(Object.keys((forge.generation_params as Record<string, unknown>).alwayson_scripts as object)).toEqual(['controlnet']);
     const comfy = ext.applyTo(buildRequest({ ...defaultForm(), appType: 'comfyui' }), { controlnet: true, adetailer: true });
-    expect(comfy.generation_params.alwayson_scripts).toBeUndefined();
+    expect((comfy.generation_params as Record<string, unknown>).alwayson_scripts).toBeUndefined();
   });
 });
 
