@@ -24,6 +24,8 @@ describe('PATCH /api/v1/queue/jobs/:id edits a job while it waits', () => {
   beforeAll(async () => {
     sq = await startTestEngine();
     forge = await addForgeServers(sq.url, 1);
+    // These tests are about a job's place in line; grouping by loaded model would let jobs pass one another.
+    expect((await api(sq.url, 'PUT', '/api/v1/settings', { dispatch_grouping: false })).status).toBe(200);
     await waitFor(async () => (await api(sq.url, 'GET', '/api/v1/servers')).body.every((s: any) => s.status === 'online'), { what: 'server online' });
   });
   afterAll(async () => {
