@@ -1,17 +1,28 @@
 /** Words for the queue forecast and the servers' learned speed. */
 
+// One formatter each, made once: toLocale*String with options builds a new one per call,
+// which is most of a queue re-render when every row shows a start time.
+let formats: Record<'time' | 'timeSeconds' | 'weekday' | 'dayMonth', Intl.DateTimeFormat> | null = null;
+function fmt() {
+  formats ??= {
+    time: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
+    timeSeconds: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    weekday: new Intl.DateTimeFormat(undefined, { weekday: 'short' }),
+    dayMonth: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' }),
+  };
+  return formats;
+}
+
 /** "14:05" today (with seconds when it is minutes away), "Tue 14:05" within a week, else with the date. */
 export function clockTime(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '';
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return '';
   const soon = at.getTime() - now < 10 * 60_000;
-  const time = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', ...(soon ? { second: '2-digit' } : {}) });
+  const time = (soon ? fmt().timeSeconds : fmt().time).format(at);
   if (at.toDateString() === new Date(now).toDateString()) return time;
   const days = (at.getTime() - now) / 86_400_000;
-  return days < 6
-    ? `${at.toLocaleDateString(undefined, { weekday: 'short' })} ${time}`
-    : `${at.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${time}`;
+  return days < 6 ? `${fmt().weekday.format(at)} ${time}` : `${fmt().dayMonth.format(at)} ${time}`;
 }
 
 /** When a waiting job should start, as a short phrase: "next", "in 40 s", "in 12 min", else the clock time. */
