@@ -11,7 +11,7 @@ import { IMAGE_FILE, listImageFiles, readSourceFiles, type FoundFile } from './s
 import type { SourceRow, SourceStore } from './source-store.ts';
 
 /** Files written per transaction: commits stay rare, and one transaction holds the event loop for milliseconds, not seconds. */
-const BATCH = 200;
+const BATCH = 100;
 /** How long a new file must stay unchanged before it is read (a tool may still be writing it). */
 const SETTLE_MS = 400;
 const PROGRESS_EVERY_MS = 250;
