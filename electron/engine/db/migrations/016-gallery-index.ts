@@ -74,10 +74,11 @@ export function createGalleryIndex(db: Database.Database): void {
     ALTER TABLE images_new RENAME TO images;
 
     CREATE INDEX images_created ON images (created_at DESC, id DESC);
-    CREATE INDEX images_visible ON images (state, kind, created_at DESC, id DESC);
+    -- The gallery as shown: counted, paged newest first and its facets counted from the index alone.
+    CREATE INDEX images_visible ON images (state, kind, created_at DESC, id DESC, checkpoint_key, sampler, width, height, source_id, server_alias, rating);
     -- Every filterable column beside the id: a full-text match is checked against the
     -- filters and ordered from this index alone, without reading the (wide) rows.
-    CREATE INDEX images_filter ON images (id, state, kind, checkpoint_key, sampler, width, height, source_id, rating, favourite, created_at);
+    CREATE INDEX images_filter ON images (id, state, kind, checkpoint_key, sampler, width, height, source_id, server_alias, rating, favourite, created_at);
     CREATE INDEX images_file_name ON images (file_name);
     CREATE UNIQUE INDEX images_source_file ON images (source_id, file_path) WHERE source_id IS NOT NULL;
     CREATE INDEX images_rating ON images (rating DESC, created_at DESC, id DESC);
