@@ -164,6 +164,27 @@ describe.skipIf(!!reason)('Gallery UI', { timeout: 120_000 }, () => {
     await page.getByRole('searchbox', { name: 'Search prompts' }).fill('');
   });
 
+  it('deletes from the viewer to the trash, and Undo brings the image back', async () => {
+    await waitFor(async () => (await tiles().count()) === 7, 'all seven');
+    const job = (await list()).images.find((i) => i.job_id !== null)!;
+    const index = (await list()).images.findIndex((i) => i.id === job.id);
+    await tiles().nth(index).getByRole('button').first().click();
+    await page.getByRole('dialog', { name: /Image \d+ of/ }).waitFor();
+    await page.keyboard.press('Delete');
+    const ask = page.getByRole('dialog', { name: 'Delete this image?' });
+    await ask.waitFor();
+    // Focus starts on Cancel: a stray Enter deletes nothing.
+    await expect(page.evaluate(() => document.activeElement?.textContent?.trim())).resolves.toBe('Cancel');
+    await ask.getByRole('button', { name: 'Delete image' }).click();
+    await waitFor(async () => !(await list()).images.some((i) => i.id === job.id), 'the image out of the gallery');
+    const trash = await env.api<{ items: { image: { id: number } }[] }>('GET', '/api/v1/gallery/trash');
+    expect(trash.items.map((t) => t.image.id)).toContain(job.id);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await waitFor(async () => (await list()).images.some((i) => i.id === job.id), 'the image restored');
+    await page.keyboard.press('Escape');
+    await waitFor(async () => (await tiles().count()) === 7, 'seven tiles again');
+  });
+
   it('lists the folder in Settings → Gallery sources', async () => {
     await page.goto('/settings');
     const row = page.getByRole('listitem', { name: 'Source Forge outputs' });
