@@ -5,6 +5,7 @@
  * byte; a saved ComfyUI template filled in with flat fields reaches ComfyUI with those
  * values in the right nodes and every other node as saved.
  */
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createComfyEmulator, type ComfyEmulator } from '../emulators/comfyui/index.ts';
@@ -245,6 +246,48 @@ describe('Generate library: img2img, styles, ComfyUI templates', () => {
     expect((await api(sq.url, 'POST', '/api/v1/generate/presets', { name: ' ', form: {} })).status).toBe(400);
     expect((await api(sq.url, 'DELETE', `/api/v1/generate/presets/${first.body.id}`)).status).toBe(204);
     expect((await api(sq.url, 'DELETE', `/api/v1/generate/presets/${first.body.id}`)).status).toBe(404);
+  });
+
+  it('an inpaint job on a ComfyUI template uploads the init image with the mask as its alpha and points LoadImage at it', async () => {
+    const workflow = {
+      1: { class_type: 'LoadImage', inputs: { image: 'example.png' } },
+      2: { class_type: 'VAEEncode', inputs: { pixels: ['1', 0], vae: ['4', 2] } },
+      3: { class_type: 'KSampler', inputs: { seed: 5, steps: 3, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 0.6, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['2', 0] } },
+      4: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' } },
+      6: { class_type: 'CLIPTextEncode', inputs: { text: 'x', clip: ['4', 1] } },
+      7: { class_type: 'CLIPTextEncode', inputs: { text: 'y', clip: ['4', 1] } },
+      8: { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+      9: { class_type: 'SaveImage', inputs: { filename_prefix: 'i2i', images: ['8', 0] } },
+    };
+    const saved = await api(sq.url, 'POST', '/api/v1/comfyui/templates', { name: 'Comfy img2img', workflow });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    expect(saved.body.detected.init_image).toEqual([{ node_id: '1', input: 'image' }]);
+    const init = await makePng({ width: 64, height: 48, seed: 4 });
+    const maskRaw = Buffer.alloc(64 * 48);
+    for (let y = 10; y < 30; y++) for (let x = 8; x < 40; x++) maskRaw[y * 64 + x] = 255;
+    const mask = await sharp(maskRaw, { raw: { width: 64, height: 48, channels: 1 } }).png().toBuffer();
+    const res = await api(sq.url, 'POST', '/api/v1/generate', {
+      target_server_alias: 'comfy', mode: 'img2img',
+      generation_params: {
+        workflow_template: 'Comfy img2img', positive_prompt: 'a boat', denoising_strength: 0.45,
+        init_images: [`data:image/png;base64,${init.toString('base64')}`], mask: `data:image/png;base64,${mask.toString('base64')}`,
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const [job] = await waitForJobs(sq.url, [res.body.mobilesd_job_id]);
+    expect(job.status, job.error_message).toBe('completed');
+    const graph = (comfy.requests.filter((r) => r.method === 'POST' && r.path.replace(/^\/api/, '') === '/prompt').at(-1)!.body as any).prompt;
+    expect(graph['3'].inputs.denoise).toBe(0.45);
+    expect(graph['6'].inputs.text).toBe('a boat');
+    const uploaded = String(graph['1'].inputs.image);
+    expect(uploaded).toMatch(/^stablequeue-.*\.png$/);
+    const file = await sharp(path.join(comfy.dirs.input, uploaded)).raw().toBuffer({ resolveWithObject: true });
+    expect([file.info.width, file.info.height, file.info.channels]).toEqual([64, 48, 4]);
+    const rgb = await sharp(init).removeAlpha().raw().toBuffer();
+    for (let i = 0; i < 64 * 48; i++) {
+      expect(file.data[i * 4 + 3]).toBe(255 - maskRaw[i]!);
+      if (i % 97 === 0) expect([...file.data.subarray(i * 4, i * 4 + 3)]).toEqual([...rgb.subarray(i * 3, i * 3 + 3)]);
+    }
   });
 
   it('answers bad template requests with clear 4xx', async () => {

@@ -2,6 +2,7 @@ import type { ComfyTemplate, ComfyTemplateInput, TemplateExtraInput } from '../.
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { LibraryError, nameTaken } from './library-error.ts';
+import { initImageSlot } from '../backends/comfyui/graph/input-slots.ts';
 import { checkedGraph, checkExtraInputs, findInputSlots, slotDefaults } from './template-slots.ts';
 
 interface TemplateRow {
@@ -89,9 +90,12 @@ function view(row: TemplateRow): ComfyTemplate {
   const extras = JSON.parse(row.extra_inputs_json) as TemplateExtraInput[];
   const graph = checkedGraph(workflow);
   const detected = findInputSlots(graph);
+  const initImage = initImageSlot(graph);
   return {
     id: row.id, name: row.name, description: row.description, workflow, extra_inputs: extras,
-    detected: detected as ComfyTemplate['detected'], defaults: slotDefaults(graph, detected, extras),
+    // init_image: a job's init image (and mask) goes there, uploaded when the job runs.
+    detected: { ...detected, ...(initImage ? { init_image: [initImage] } : {}) } as ComfyTemplate['detected'],
+    defaults: slotDefaults(graph, detected, extras),
     created_at: row.created_at, updated_at: row.updated_at,
   };
 }

@@ -128,8 +128,9 @@ export const useImg2Img = defineStore('img2img', () => {
 
   /** Adds the init image (and the mask, when inpainting) to a request built from the form. */
   async function applyTo(request: GenerateRequest): Promise<GenerateRequest> {
-    // ComfyUI takes its init image inside a workflow, not as a field.
-    if (!image.value || request.app_type !== 'forge') return request;
+    // On ComfyUI only a template takes the image (StableQueue uploads it to its LoadImage node).
+    const template = request.app_type === 'comfyui' && request.generation_params.workflow_template !== undefined;
+    if (!image.value || (request.app_type !== 'forge' && !template)) return request;
     const mask = inpaint.value && maskExporter.value ? await maskExporter.value() : null;
     const params = request.generation_params as Record<string, unknown>;
     // img2img has no hires pass; its denoising strength is the img2img one.

@@ -213,7 +213,7 @@ export class ComfyBackend implements Backend {
           // Done, still queued, or gone? The server tells.
           watch.recheck();
         } else {
-          prepared ??= await preparePrompt(job, (kind, fresh) => this.#list(kind, fresh, ctx.signal), this.#server.alias);
+          prepared ??= await preparePrompt(job, (kind, fresh) => this.#list(kind, fresh, ctx.signal), this.#server.alias, (bytes, name) => this.#http.uploadImage(bytes, name, ctx.signal));
           watch = this.#watch(active, randomUUID(), prepared.graph, true, ctx);
         }
         const reattached = reattachId !== null;

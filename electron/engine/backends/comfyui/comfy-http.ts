@@ -76,6 +76,26 @@ export class ComfyHttp {
     if (res.status !== 200) throw errorForStatus(res.status, res.data, `${this.#alias} POST ${path}`);
   }
 
+  /** POST /upload/image: puts a picture in the server's input folder; answers the name a LoadImage node takes. */
+  async uploadImage(bytes: Buffer, fileName: string, signal?: AbortSignal): Promise<string> {
+    const what = `${this.#alias} POST /upload/image`;
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), fileName);
+    form.append('type', 'input');
+    form.append('overwrite', 'true');
+    const timeout = AbortSignal.timeout(CALL_TIMEOUT_MS);
+    let res;
+    try {
+      res = await this.#http.post('/upload/image', form, { responseType: 'text', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    } catch (error) {
+      throw classifyNetworkError(error, signal, what);
+    }
+    if (res.status !== 200) throw errorForStatus(res.status, res.data, what);
+    const answer = parseJsonBody(res.data, what) as { name?: unknown; subfolder?: unknown };
+    if (typeof answer?.name !== 'string') throw new BackendError('transient', `${what}: answer has no name`, { details: answer });
+    return typeof answer.subfolder === 'string' && answer.subfolder ? `${answer.subfolder}/${answer.name}` : answer.name;
+  }
+
   /** POST /prompt. A 400 (validation, node_errors) is permanent and names the nodes. */
   async queuePrompt(body: Record<string, unknown>, graph: ComfyGraph, signal?: AbortSignal): Promise<QueuedPrompt> {
     const what = `${this.#alias} POST /prompt`;

@@ -1,6 +1,7 @@
 import type { GenerationParams } from '../../../../shared/jobs.ts';
 import { closestCheckpoints, resolveCheckpoint } from '../checkpoint-resolver.ts';
 import { BackendError, type RunnableJob } from '../types.ts';
+import { attachInitImage, type ImageUploader } from './init-image.ts';
 import { randomizeSeeds, randomSeed, wantsRandomSeed } from './seeds.ts';
 import { buildTxt2ImgGraph, type ResolvedModels } from './txt2img-graph.ts';
 import { parseApiWorkflow, type ComfyGraph } from './workflow.ts';
@@ -52,13 +53,14 @@ async function resolveModels(params: GenerationParams, list: ChoiceLister, alias
  * model names matched to the server's lists. `workflow_ui` goes into
  * extra_pnginfo.workflow so SaveImage writes it into the PNG.
  */
-export async function preparePrompt(job: RunnableJob, list: ChoiceLister, alias: string): Promise<PreparedPrompt> {
+export async function preparePrompt(job: RunnableJob, list: ChoiceLister, alias: string, upload?: ImageUploader): Promise<PreparedPrompt> {
   const params = job.params;
   const extraData: Record<string, unknown> = {};
   if (params.workflow_ui && typeof params.workflow_ui === 'object') extraData.extra_pnginfo = { workflow: params.workflow_ui };
   if (params.workflow !== undefined && params.workflow !== null) {
     const graph = parseApiWorkflow(params.workflow);
     if (params.randomize_seed) randomizeSeeds(graph);
+    if (upload) await attachInitImage(graph, params, upload, job.id);
     return { graph, extraData, kind: 'workflow' };
   }
   if (job.mode === 'img2img' || (Array.isArray(params.init_images) && params.init_images.length > 0)) {

@@ -119,6 +119,21 @@ function latentSizeNode(graph: ComfyGraph, link: unknown): string | null {
   return null;
 }
 
+/** The LoadImage node a sampler's latent is encoded from (img2img, inpainting), by the reader's path. */
+export function initImageSlot(graph: ComfyGraph): InputSlot | null {
+  const samplerId = readWorkflow(graph).sampler_node;
+  let value = samplerId ? graph[samplerId]!.inputs[LATENT_INPUT] : undefined;
+  for (let depth = 0; depth < MAX_DEPTH && value !== undefined; depth++) {
+    const source = linkedNode(graph, value);
+    if (!source) return null;
+    if (/^LoadImage/.test(source.node.class_type) && typeof source.node.inputs.image === 'string') return { node_id: source.id, input: 'image' };
+    const next = ['samples', 'latent', 'latent_image', 'pixels', 'image', 'images', 'source'].find((name) => linkedNode(graph, source.node.inputs[name]));
+    if (!next) return null;
+    value = source.node.inputs[next];
+  }
+  return null;
+}
+
 export function findInputSlots(graph: ComfyGraph): SlotMap {
   const samplerId = readWorkflow(graph).sampler_node;
   if (!samplerId) return {};
