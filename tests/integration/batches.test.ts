@@ -198,6 +198,21 @@ describe('POST /api/v1/batches makes a grid of jobs and a contact sheet', () => 
     expect(meta.width).toBe(2 * CELL_MIN + 3 * SHEET_GAP);
     expect(meta.height).toBe(1 * (CELL_MIN + CAPTION_H) + 2 * SHEET_GAP);
 
+    // Retried, the batch runs again and finishes again, with a new sheet of the finished images.
+    const retry = await api(sq.url, 'POST', `/api/v1/batches/${res.body.batch_id}/retry`);
+    expect(retry.body).toMatchObject({ changed: 2, batch: { status: 'active', finished_at: null } });
+    const again = await waitFor(async () => {
+      const view = (await api(sq.url, 'GET', `/api/v1/batches/${res.body.batch_id}`)).body;
+      return view.status === 'finished' ? view : null;
+    }, { what: 'retried batch finished' });
+    expect(again.counts.completed).toBe(2);
+    expect(again.contact_sheets).toHaveLength(1);
+    const second = await sharp(Buffer.from(await (await fetch(`${sq.url}${again.contact_sheets[0].url}`)).arrayBuffer())).metadata();
+    // Now the cells hold the 64×64 and 128×64 images: cells as wide as the widest, scaled up to the smallest cell.
+    expect(second.width).toBe(2 * 2 * CELL_MIN + 3 * SHEET_GAP);
+    const notices = sq.engine.db.prepare(`SELECT COUNT(*) AS n FROM notify_events WHERE type = 'batch.finished' AND json_extract(data_json, '$.batch_id') = ?`).get(res.body.batch_id) as { n: number };
+    expect(notices.n).toBe(2);
+
     const list = await api(sq.url, 'GET', '/api/v1/batches');
     expect(list.body.batches.map((b: any) => b.batch_id)).toContain(res.body.batch_id);
     expect((await api(sq.url, 'GET', '/api/v1/batches/00000000-0000-4000-8000-000000000000')).status).toBe(404);
