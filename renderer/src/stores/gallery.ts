@@ -148,11 +148,18 @@ export const useGallery = defineStore('gallery', () => {
     else if (event.type === 'image.created') stale.value = true;
   }
 
-  // After a dropped connection the list may miss images: refetch when the gallery is next shown.
+  // After a dropped connection (or a handover between tabs) the list may miss images: one
+  // small request tells whether it does, so "New images" is offered only when there are some.
   const events = useLive();
   events.on(applyEvent);
-  events.onResync(() => {
-    if (loaded.value) stale.value = true;
+  events.onResync(async () => {
+    if (!loaded.value) return;
+    try {
+      const head = await api.galleryImages({ ...filtersToQuery(filters.value, randomSeed), limit: 1 });
+      if (head.total !== total.value || head.images[0]?.id !== images.value[0]?.id) stale.value = true;
+    } catch {
+      stale.value = true;
+    }
   });
 
   return {
