@@ -48,5 +48,6 @@ export function speedLabel(megapixelStepsPerSecond: number | null): string {
 
 export function loadTimeLabel(ms: number | null): string {
   if (ms === null) return '';
+  if (ms < 100) return 'under 0.1 s';
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
