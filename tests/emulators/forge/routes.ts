@@ -158,7 +158,7 @@ const FORGE_ONLY: Record<string, Record<string, Route>> = {
 
 /** Finds the route and runs it; throws the server's exceptions for the caller to render. */
 export async function dispatch(core: EmulatorCore, ctx: RouteContext): Promise<Reply> {
-  const table = { ...COMMON, ...EXTENSION_ROUTES, ...(core.flavor === 'forge' ? FORGE_ONLY : A1111_ONLY) };
+  const table: Record<string, Record<string, Route>> = { ...COMMON, ...EXTENSION_ROUTES, ...(core.flavor === 'forge' ? FORGE_ONLY : A1111_ONLY) };
   const methods = core.settings.nowebui && ctx.path.startsWith('/internal/') ? undefined : table[ctx.path];
   if (!methods) throw new HttpException(404, 'Not Found', {}, true);
   const route = methods[ctx.method === 'HEAD' ? 'GET' : ctx.method];
