@@ -12,6 +12,7 @@ import type {
 } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
 import { useLive } from './live.ts';
+import { createRetryBackoff } from './retry-backoff.ts';
 
 interface ResourceEntry {
   items: ServerResource[];
@@ -31,6 +32,9 @@ export const useServers = defineStore('servers', () => {
   const tests = ref<Record<string, ServerTestResult & { at: number }>>({});
   const testing = ref<Record<string, boolean>>({});
   const resources = ref<Record<string, ResourceEntry>>({});
+  // A server that is down answers every list request with an error; without this the
+  // Generate view re-asks on each reactive change (dozens of requests in seconds).
+  const resourceBackoff = createRetryBackoff();
 
   const byAlias = computed(() => Object.fromEntries(list.value.map((s) => [s.alias, s])));
   const online = computed(() => list.value.filter((s) => s.enabled && (s.status === 'online' || s.status === 'busy')));
@@ -56,6 +60,8 @@ export const useServers = defineStore('servers', () => {
   function upsert(server: ServerView, previousAlias?: string): void {
     const key = previousAlias ?? server.alias;
     const i = list.value.findIndex((s) => s.alias === key);
+    const wasUp = i >= 0 && isUp(list.value[i]!);
+    if (!wasUp && isUp(server)) resourceBackoff.reset((k) => k.startsWith(`${server.alias}\u0000`));
     if (i >= 0) list.value.splice(i, 1, server);
     else list.value.push(server);
   }
@@ -121,12 +127,15 @@ export const useServers = defineStore('servers', () => {
     const key = resourceKey(alias, kind);
     const entry = resources.value[key];
     if (entry && !force && (entry.loading || Date.now() - entry.loadedAt < RESOURCE_TTL_MS)) return entry.items;
+    if (entry && !force && resourceBackoff.blocked(key)) return entry.items;
     resources.value[key] = { items: entry?.items ?? [], loading: true, error: null, loadedAt: entry?.loadedAt ?? 0 };
     try {
       const items = await api.serverResources(alias, kind);
       resources.value[key] = { items, loading: false, error: null, loadedAt: Date.now() };
+      resourceBackoff.succeeded(key);
       return items;
     } catch (err) {
+      resourceBackoff.failed(key);
       resources.value[key] = { items: entry?.items ?? [], loading: false, error: err, loadedAt: 0 };
       return entry?.items ?? [];
     }
@@ -145,9 +154,13 @@ export const useServers = defineStore('servers', () => {
     return [...seen.values()];
   }
 
+  function isUp(s: ServerView): boolean {
+    return s.status === 'online' || s.status === 'busy';
+  }
+
   function autoAliases(appType: AppType): string[] {
     const candidates = list.value.filter((s) => s.app_type === appType && s.enabled);
-    const up = candidates.filter((s) => s.status === 'online' || s.status === 'busy');
+    const up = candidates.filter(isUp);
     return (up.length ? up : candidates).map((s) => s.alias);
   }
 
