@@ -1,11 +1,22 @@
 /**
  * What a queue row can do to a job, each failure shown as a toast that names it.
- * Removing an unfinished job asks first (it is cancelled too).
+ * Removing an unfinished job asks first (it is cancelled too), and so does cancelling a
+ * running one: its progress is lost and a stray second click must not do it.
  */
 import type { JobSummary, ReorderRequest } from '../../../shared/jobs.ts';
 import { confirmAction } from '../components/confirm.ts';
-import { isFinished, useJobs } from '../stores/jobs.ts';
+import { isFinished, isRunning, useJobs } from '../stores/jobs.ts';
 import { useToasts } from '../stores/toasts.ts';
+
+/** Asks before stopping a job mid-run (whatever it has made so far is kept as a partial result). */
+export function confirmRunningCancel(): Promise<boolean> {
+  return confirmAction({
+    title: 'Stop this running job?',
+    message: 'It stops now; what it has made so far is kept as a partial result. Retry runs it again from the start.',
+    confirmLabel: 'Stop job',
+    danger: true,
+  });
+}
 
 export function useJobActions() {
   const jobs = useJobs();
@@ -22,7 +33,10 @@ export function useJobActions() {
   const id = (j: JobSummary) => j.mobilesd_job_id;
   return {
     act,
-    cancel: (j: JobSummary) => act(() => jobs.cancel(id(j)), 'Could not cancel the job'),
+    async cancel(j: JobSummary): Promise<void> {
+      if (isRunning(j) && !(await confirmRunningCancel())) return;
+      await act(() => jobs.cancel(id(j)), 'Could not cancel the job');
+    },
     retry: (j: JobSummary) => act(() => jobs.retry(id(j)), 'Could not retry the job'),
     hold: (j: JobSummary) => act(() => jobs.hold(id(j)), 'Could not hold the job'),
     release: (j: JobSummary) => act(() => jobs.release(id(j)), 'Could not release the job'),

@@ -9,6 +9,7 @@ import { queueToolsApi } from '../api/queue-tools.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { useApi } from '../api/client.ts';
 import { optimistic } from '../composables/optimistic.ts';
+import { placementAfterMove } from '../lib/move-placement.ts';
 import { useLive } from './live.ts';
 
 export type StatusFilter = 'active' | 'pending' | 'held' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'all';
@@ -250,33 +251,7 @@ export const useJobs = defineStore('jobs', () => {
     const job = byId.value[id];
     if (job) {
       const others = pending.value.filter((j) => j.mobilesd_job_id !== id);
-      let prev: JobSummary | undefined;
-      let next: JobSummary | undefined;
-      if ('to' in req) {
-        if (req.to === 'top') next = others[0];
-        else prev = others[others.length - 1];
-      } else if ('before' in req) {
-        const i = others.findIndex((j) => j.mobilesd_job_id === req.before);
-        next = others[i];
-        prev = i > 0 ? others[i - 1] : undefined;
-      } else {
-        const i = others.findIndex((j) => j.mobilesd_job_id === req.after);
-        prev = others[i];
-        next = others[i + 1];
-      }
-      let priority = job.priority;
-      let position = job.position;
-      if (prev && next) {
-        // Between two jobs: join the earlier one's priority group, right after it.
-        priority = prev.priority;
-        position = prev.priority === next.priority ? (prev.position + next.position) / 2 : prev.position + 1;
-      } else if (next) {
-        priority = Math.max(job.priority, next.priority);
-        position = priority === next.priority ? next.position - 1 : job.position;
-      } else if (prev) {
-        priority = Math.min(job.priority, prev.priority);
-        position = priority === prev.priority ? prev.position + 1 : job.position;
-      }
+      const { priority, position } = placementAfterMove(job, others, req);
       byId.value[id] = { ...job, priority, position };
     }
   }
