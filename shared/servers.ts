@@ -105,6 +105,18 @@ export const ServerViewSchema = Type.Object({
 });
 export type ServerView = Type.Static<typeof ServerViewSchema>;
 
+/** A connection to try before it is saved (the server form's Test button). */
+export const ServerProbeSchema = Type.Object(
+  {
+    app_type: AppTypeSchema,
+    api_url: serverFields.api_url,
+    username: serverFields.username,
+    password: serverFields.password,
+  },
+  { additionalProperties: false },
+);
+export type ServerProbe = Type.Static<typeof ServerProbeSchema>;
+
 export const ServerTestResultSchema = Type.Object({
   ok: Type.Boolean(),
   status: ServerHealthSchema,

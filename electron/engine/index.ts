@@ -160,7 +160,7 @@ export function createEngine(config: EngineConfig): Engine {
     };
     ctx = {
       config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, ops, service, dispatcher, registry, serverStore, settings,
-      servers: new ServerService({ store: serverStore, registry, secrets, wake: () => dispatcher.kick() }),
+      servers: new ServerService({ store: serverStore, registry, secrets, backends, wake: () => dispatcher.kick() }),
       backends, images, thumbs, gallery, galleryService: new GalleryService({
         store: gallery, files: images, thumbs, bus, sources: new SourceStore(db), clock,
         trashDays: () => settingsStore.get('gallery_trash_days'),

@@ -1,11 +1,12 @@
 import {
-  AUTO_SERVER, type ServerCreate, type ServerPauseRequest, type ServerResource, type ServerResourceKind, type ServerTestResult, type ServerUpdate,
+  AUTO_SERVER, type ServerCreate, type ServerPauseRequest, type ServerProbe, type ServerResource, type ServerResourceKind, type ServerTestResult, type ServerUpdate,
   type ServerView,
 } from '../../../shared/servers.ts';
-import { BackendError } from '../backends/types.ts';
+import { BackendError, type Backend } from '../backends/types.ts';
 import { DomainError } from '../domain-error.ts';
 import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
 import { validateServerUrl } from '../net/server-url.ts';
+import type { BackendFactory } from './backend-factory.ts';
 import type { RuntimeServer, ServerRegistry } from './server-registry.ts';
 import { isKnownTimeZone } from './allowed-hours.ts';
 import { NO_RULES, serverRules, type ServerFields, type ServerRules, type ServerStore } from './server-store.ts';
@@ -45,8 +46,10 @@ export class ServerService {
   readonly #registry: ServerRegistry;
   readonly #secrets: SecretStore;
   readonly #wake: () => void;
+  readonly #backends: BackendFactory;
 
-  constructor(deps: { store: ServerStore; registry: ServerRegistry; secrets: SecretStore; wake: () => void }) {
+  constructor(deps: { store: ServerStore; registry: ServerRegistry; secrets: SecretStore; backends: BackendFactory; wake: () => void }) {
+    this.#backends = deps.backends;
     this.#store = deps.store;
     this.#registry = deps.registry;
     this.#secrets = deps.secrets;
@@ -134,10 +137,22 @@ export class ServerService {
   /** Checks the connection now (and refreshes the server's health when it is enabled). */
   async test(alias: string): Promise<ServerTestResult> {
     const server = this.find(alias);
-    const started = performance.now();
-    const report = await server.backend.checkHealth(AbortSignal.timeout(SERVER_TEST_TIMEOUT_MS));
-    const latency = Math.round(performance.now() - started);
+    const result = await this.#checkOnce(server.backend);
     if (server.row.enabled) await this.#registry.check(server.row.alias);
+    return result;
+  }
+
+  /** Tries a connection that is not saved yet; the URL passes the same guard as a saved one. */
+  async probe(body: ServerProbe): Promise<ServerTestResult> {
+    const apiUrl = await validateServerUrl(body.api_url);
+    const backend = this.#backends.create({ alias: '(unsaved)', appType: body.app_type, apiUrl, username: body.username || null, password: body.password || null });
+    return this.#checkOnce(backend);
+  }
+
+  async #checkOnce(backend: Backend): Promise<ServerTestResult> {
+    const started = performance.now();
+    const report = await backend.checkHealth(AbortSignal.timeout(SERVER_TEST_TIMEOUT_MS));
+    const latency = Math.round(performance.now() - started);
     return {
       ok: report.online,
       status: report.online ? (report.busy ? 'busy' : 'online') : 'offline',

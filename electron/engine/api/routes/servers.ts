@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { ApiErrorSchema } from '../../../../shared/errors.ts';
 import {
-  ServerCreateSchema, ServerPauseRequestSchema, ServerResourceKindSchema, ServerResourceSchema, ServerTestResultSchema, ServerUpdateSchema,
-  ServerViewSchema, type ServerCreate, type ServerPauseRequest, type ServerResourceKind, type ServerUpdate,
+  ServerCreateSchema, ServerPauseRequestSchema, ServerProbeSchema, ServerResourceKindSchema, ServerResourceSchema, ServerTestResultSchema, ServerUpdateSchema,
+  ServerViewSchema, type ServerCreate, type ServerPauseRequest, type ServerProbe, type ServerResourceKind, type ServerUpdate,
 } from '../../../../shared/servers.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -17,6 +17,15 @@ export function registerServerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     config: { permission: 'admin' },
     schema: { tags: ['servers'], body: ServerCreateSchema, response: { 201: ServerViewSchema, ...errors } },
   }, async (request, reply) => reply.code(201).send(await ctx.servers.create(request.body)));
+
+  app.post<{ Body: ServerProbe }>('/api/v1/servers/test', {
+    config: { permission: 'admin' },
+    schema: {
+      tags: ['servers'], body: ServerProbeSchema,
+      description: 'Tries a connection before it is saved: the same check as a saved server\'s test, nothing is stored.',
+      response: { 200: ServerTestResultSchema, ...errors },
+    },
+  }, async (request) => ctx.servers.probe(request.body));
 
   app.get<{ Params: { alias: string } }>('/api/v1/servers/:alias', {
     config: { permission: 'read' },
