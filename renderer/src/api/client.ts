@@ -11,6 +11,7 @@ import type {
   ServerPauseRequest,
   ServerResource,
   ServerResourceKind,
+  ServerProbe,
   ServerTestResult,
   ServerUpdate,
   ServerView,
@@ -252,6 +253,10 @@ export class ApiClient {
   }
   testServer(alias: string): Promise<ServerTestResult> {
     return this.request('POST', `/api/v1/servers/${enc(alias)}/test`);
+  }
+  /** Tries a connection before it is saved; nothing is stored. */
+  probeServer(body: ServerProbe): Promise<ServerTestResult> {
+    return this.request('POST', '/api/v1/servers/test', { body });
   }
   async serverResources(alias: string, kind: ServerResourceKind, signal?: AbortSignal): Promise<ServerResource[]> {
     const res = await this.request<{ items: ServerResource[] } | ServerResource[]>(
