@@ -107,9 +107,19 @@ describe('engine API with emulated Forge servers', () => {
   it('retries, requeues, deletes and clears finished jobs; the gallery keeps their images', async () => {
     const failing = await api(sq.url, 'POST', '/api/v1/generate', job('plain', { positive_prompt: 'x', checkpoint_name: 'missing_model_xyz' }));
     const id = failing.body.mobilesd_job_id;
-    expect((await waitForJobs(sq.url, [id]))[0].status).toBe('failed');
+    const [failed] = await waitForJobs(sq.url, [id]);
+    expect(failed.status).toBe('failed');
     expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${id}/retry`)).body.status).toMatch(/^(pending|processing)$/);
-    expect((await waitForJobs(sq.url, [id]))[0].attempts).toBe(1);
+    const [retried] = await waitForJobs(sq.url, [id]);
+    expect(retried.attempts).toBe(1);
+    // The first attempt's times and error stay readable after the second run reused the job's columns.
+    const entry = retried.edit_history.find((e: any) => e.changes.some((c: any) => c.field === 'status'));
+    expect(entry.changes).toEqual(expect.arrayContaining([
+      { field: 'status', from: 'failed', to: 'pending' },
+      { field: 'completion_timestamp', from: failed.completion_timestamp, to: null },
+      { field: 'error_message', from: failed.error_message, to: null },
+    ]));
+    if (failed.started_timestamp) expect(entry.changes).toContainEqual({ field: 'started_timestamp', from: failed.started_timestamp, to: null });
 
     const ok = await api(sq.url, 'POST', '/api/v1/generate', job('plain', { positive_prompt: 'requeue me', seed: 99 }));
     const [first] = await waitForJobs(sq.url, [ok.body.mobilesd_job_id]);

@@ -39,6 +39,19 @@ export function changesOf(row: JobRow, next: { params: GenerationParams; target:
   return changes;
 }
 
+/**
+ * The entry a retry leaves in the history: the attempt that ended, with its status, its
+ * times and its error. The job's own columns are then reused by the next attempt, so this
+ * is where the earlier run stays visible.
+ */
+export function retryEdit(row: JobRow, at: string): JobEdit {
+  const changes: JobFieldChange[] = [change('status', row.status, 'pending')];
+  if (row.started_timestamp) changes.push(change('started_timestamp', row.started_timestamp, null));
+  if (row.completion_timestamp) changes.push(change('completion_timestamp', row.completion_timestamp, null));
+  if (row.error_message) changes.push(change('error_message', row.error_message, null));
+  return { at, by: 'ui', api_key_id: null, changes };
+}
+
 /** The history with one more entry. */
 export function withEdit(row: JobRow, edit: JobEdit): string {
   return JSON.stringify([...editHistoryOf(row), edit]);

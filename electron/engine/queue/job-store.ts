@@ -9,6 +9,7 @@ import { GalleryStore, type ImageRow } from '../gallery/gallery-store.ts';
 import type { ImageRecord } from '../results/image-store.ts';
 import { jobModeFor, type ClaimedJob, type JobRow } from './job-row.ts';
 import { displayColumns } from './job-display.ts';
+import { retryEdit, withEdit } from './job-edit-plan.ts';
 import { SHARE_KEY_SQL, type RankedJob } from './dispatch/fair-share.ts';
 
 export interface NewJob {
@@ -122,6 +123,7 @@ export class JobStore {
       releaseHeld: db.prepare(`UPDATE jobs SET status = 'pending', last_updated_timestamp = @now WHERE mobilesd_job_id = @id AND status = 'held'`),
       requestCancel: db.prepare(`UPDATE jobs SET cancel_requested = 1, last_updated_timestamp = @now
         WHERE mobilesd_job_id = @id AND status = 'processing'`),
+      setHistory: db.prepare(`UPDATE jobs SET edit_history_json = @history WHERE mobilesd_job_id = @id`),
       retry: db.prepare(`UPDATE jobs SET status = 'pending', attempts = 0, run_after = 0, error_message = NULL,
         completion_timestamp = NULL, cancel_requested = 0, archived = 0, assigned_server_alias = NULL, backend_task_id = NULL,
         last_updated_timestamp = @now, position = (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs)
@@ -393,9 +395,14 @@ export class JobStore {
   }
 
   retry(id: string): boolean {
-    return this.#write(() => {
-      return this.#stmts.retry.run({ id, now: this.#now() }).changes === 1;
-    });
+    return this.#write(() => this.#db.transaction(() => {
+      const before = this.#stmts.get.get(id);
+      const now = this.#now();
+      if (this.#stmts.retry.run({ id, now }).changes !== 1) return false;
+      // The next attempt overwrites the times and error: the ended attempt is kept in the history.
+      if (before) this.#stmts.setHistory.run({ id, history: withEdit(before, retryEdit(before, now)) });
+      return true;
+    })());
   }
 
   /** A pending job becomes held: it keeps its place but is not dispatched. False when it was not pending. */
