@@ -6,7 +6,7 @@ export const ServerDispatchStatsSchema = Type.Object({
   model_loads: Type.Integer({ description: 'jobs that made the server load another checkpoint' }),
   loads_saved: Type.Integer({ description: 'times grouping ran a job with the loaded checkpoint instead of one that needed a load' }),
   load_mean_ms: Type.Union([Type.Integer(), Type.Null()], { description: 'measured mean cost of a model load; null before one was measured' }),
-  runs: Type.Integer({ description: 'finished runs the speed is learned from' }),
+  runs: Type.Integer({ description: 'finished runs the speed was learned on' }),
   megapixel_steps_per_second: Type.Union([Type.Number(), Type.Null()], {
     description: 'sampling speed: steps per second at one megapixel (e.g. 512×512 at 4 it/s is about 1.05); null before a run was measured',
   }),

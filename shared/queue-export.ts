@@ -40,7 +40,7 @@ export const QueueExportSchema = Type.Object({
 });
 export type QueueExport = Type.Static<typeof QueueExportSchema>;
 
-/** POST /api/v1/queue/import's answer: the new ids in the file's order, and what was not queued again. */
+/** The answer to POST /api/v1/queue/import: the new ids in the file's order, and what was not queued again. */
 export const QueueImportResponseSchema = Type.Object({
   imported: Type.Integer(),
   mobilesd_job_ids: Type.Array(Type.String()),

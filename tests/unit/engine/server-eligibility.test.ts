@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { insideHours, nextOpening, parseAllowedHours } from '../../../electron/engine/servers/allowed-hours.ts';
 import { matchesCheckpoint } from '../../../electron/engine/servers/checkpoint-pattern.ts';
-import { ruleBarrier, sizeOf, timeBarrier, waitVerdict, type JobDemands } from '../../../electron/engine/servers/server-eligibility.ts';
+import { sizeOf } from '../../../electron/engine/queue/job-demands.ts';
+import { ruleBarrier, timeBarrier, waitVerdict, type JobDemands } from '../../../electron/engine/servers/server-eligibility.ts';
 import type { RuntimeServer } from '../../../electron/engine/servers/server-registry.ts';
 import type { ServerRow } from '../../../electron/engine/servers/server-store.ts';
 import { draftErrors, draftOf, pixelsOf, rulesBody } from '../../../renderer/src/lib/server-rules-draft.ts';
