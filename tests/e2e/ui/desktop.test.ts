@@ -147,6 +147,11 @@ describe.skipIf(!!reason)('UI at desktop size', { timeout: 120_000 }, () => {
     const one = await idOf('job one');
     await page.getByRole('button', { name: `Cancel job ${one.slice(0, 8)}` }).click();
     await waitFor(async () => (await env.api<JobStatusResponse>('GET', `/api/v1/queue/jobs/${one}/status`)).status === 'cancelled', 'job one cancelled');
+    // While the pointer rests on the list the row keeps its place (a second click must not land on another job)…
+    await page.locator('li[data-job-id]', { hasText: 'job one' }).getByText('Cancelled').waitFor();
+    expect(await rowOrder()).toContain('job one');
+    // …and it leaves the Active list once the pointer does.
+    await page.mouse.move(1, 1);
     await waitFor(async () => !(await rowOrder()).includes('job one'), 'job one to leave the Active list');
 
     // Details drawer: parameters, and a requeue with the same parameters.
