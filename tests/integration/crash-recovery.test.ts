@@ -25,7 +25,7 @@ function checkFilesAndRows(dataDir: string) {
   return { rows, jobs };
 }
 
-describe('crash recovery of the headless server', () => {
+describe('crash recovery of the headless server', { timeout: 240_000 }, () => {
   let forge: ForgeEmulator;
   const tmp = makeTempDir('sq-crash-');
   const env = { STABLEQUEUE_DATA_DIR: tmp.dir, SHUTDOWN_GRACE_SECONDS: '1' };

@@ -53,6 +53,8 @@ describe('server metrics: VRAM, model loads, notification deliveries', () => {
     const before = await scrape(sq.url);
     expect(value(before, 'stablequeue_model_loads_total', { server: 'gpu1' })).toBe(0);
 
+    // In queue order (grouping by loaded model would run the fourth job second and save a load).
+    expect((await api(sq.url, 'PUT', '/api/v1/settings', { dispatch_grouping: false })).status).toBe(200);
     // The server starts with v1-5 loaded: the first job loads nothing, the second and fourth switch.
     const checkpoints = ['v1-5-pruned-emaonly.safetensors', 'sdxl/juggernautXL_v9.safetensors', 'sdxl/juggernautXL_v9.safetensors', 'v1-5-pruned-emaonly.safetensors'];
     const ids: string[] = [];
