@@ -59,7 +59,7 @@ describe('ComfyUI workflow jobs are readable', () => {
     expect(search.images[0]).toMatchObject({ positive_prompt: 'verdigris lighthouse keeper, film photo', checkpoint: 'v1-5-pruned-emaonly.safetensors', seed: 42 });
     const byCheckpoint = (await api(sq.url, 'GET', '/api/v1/gallery/images?checkpoint=v1-5-pruned-emaonly.safetensors')).body;
     expect(byCheckpoint.images.map((i: any) => i.job_id)).toContain(id);
-    expect((await api(sq.url, 'GET', '/api/v1/gallery/facets')).body.checkpoints).toContain('v1-5-pruned-emaonly.safetensors');
+    expect((await api(sq.url, 'GET', '/api/v1/gallery/facets')).body.checkpoints.map((c: { value: string }) => c.value)).toContain('v1-5-pruned-emaonly');
     expect((await api(sq.url, 'GET', '/api/v1/gallery/images?q=not-in-any-prompt')).body.images).toEqual([]);
   });
 

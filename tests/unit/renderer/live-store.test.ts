@@ -58,6 +58,8 @@ describe('live store', () => {
     live.dispatch({ type: 'queue.state', paused: true, counts: { pending: 2 } });
     live.dispatch({ type: 'server.status', server: server('b') });
     gallery.loaded = true;
+    // What the tab showed before the drop: the server now answers another count.
+    gallery.total = 5;
     live.dispatch({ type: 'job.finished', job: { mobilesd_job_id: 'j', status: 'completed', image_count: 1 } as never });
     live.dispatch({ type: 'download.progress', id: 'd1', bytes_done: 40, total_bytes: 100, speed_bps: 10, eta_seconds: 6 });
 
@@ -95,8 +97,9 @@ describe('live store', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     sources.at(-1)!.onopen?.(new Event('open'));
     await vi.waitFor(() => expect(live.reconnects).toBe(1));
-    await vi.waitFor(() => expect(f.calls.map((c) => c.url).sort()).toEqual(['/api/v1/downloads', '/api/v1/queue/state', '/api/v1/servers']));
-    expect(gallery.stale).toBe(true);
+    await vi.waitFor(() => expect(f.calls.map((c) => c.url).sort()).toEqual(['/api/v1/downloads', '/api/v1/gallery/images?limit=1', '/api/v1/queue/state', '/api/v1/servers']));
+    // The gallery asks only for its first image: "new images" shows because the count changed.
+    await vi.waitFor(() => expect(gallery.stale).toBe(true));
     live.disconnect();
   });
 });
