@@ -29,8 +29,8 @@ describe('GET /api/v1/queue/jobs/:id', () => {
     });
     const list = await api(sq.url, 'GET', '/api/v1/queue/jobs?status=pending');
     const row = list.body.jobs.find((j: { mobilesd_job_id: string }) => j.mobilesd_job_id === id);
-    // The list adds the job's place in the queue; every other field is the same.
-    const { queue_position: _position, ...rowWithoutPosition } = row;
+    // The list adds the job's place in the queue and its forecast times; every other field is the same.
+    const { queue_position: _position, estimated_start_time: _start, estimated_completion_time: _end, ...rowWithoutPosition } = row;
     expect(one.body).toEqual(rowWithoutPosition);
   });
 
