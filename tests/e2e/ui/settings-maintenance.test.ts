@@ -54,7 +54,7 @@ describe.skipIf(!!reason)('Settings → Backups & diagnostics', { timeout: 120_0
     expect((await env.api<BackupList>('GET', '/api/v1/backups')).pending_restore).toBe(list.backups[0].name);
     await section.getByRole('button', { name: 'Cancel', exact: true }).click();
     await waitFor(async () => (await env.api<BackupList>('GET', '/api/v1/backups')).pending_restore === null, 'restore cancelled');
-    await expect(section.getByText('Restore scheduled:').count()).resolves.toBe(0);
+    await section.getByText('Restore scheduled:').waitFor({ state: 'detached', timeout: 10_000 });
 
     await section.getByLabel('Keep').fill('3');
     await section.getByLabel('Keep').press('Enter');
