@@ -126,9 +126,10 @@ export class GalleryService {
       this.#store.setState(image.id, 'hidden', image.deleted_at, null);
       return;
     }
-    this.#store.remove(image.id);
+    // The file goes before the row: a purge cut short leaves a row that the next purge finishes.
     if (image.trash_file) await fs.rm(path.join(this.trashDir, image.trash_file), { force: true });
     await this.#thumbs.remove(image.id);
+    this.#store.remove(image.id);
   }
 
   /** Purges what has waited longer than the retention; returns how many. */

@@ -41,7 +41,11 @@ export const useSettings = defineStore('settings', () => {
   }
 
   /** Optimistic save: the UI changes at once and rolls back if the engine refuses. */
+  let latestSave = 0;
   async function save(patch: SettingsUpdate): Promise<void> {
+    // A reply is applied only when no newer save is under way: quick toggles in a row would
+    // otherwise flip back to an older answer until the last one arrives.
+    const mine = ++latestSave;
     saving.value = true;
     try {
       await optimistic(
@@ -52,7 +56,7 @@ export const useSettings = defineStore('settings', () => {
         },
         async () => {
           const res = await api.updateSettings(patch);
-          if (res && typeof res === 'object') settings.value = { ...defaultSettings(), ...res };
+          if (res && typeof res === 'object' && mine === latestSave) settings.value = { ...defaultSettings(), ...res };
         },
       );
     } finally {
