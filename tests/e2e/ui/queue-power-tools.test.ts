@@ -1,7 +1,8 @@
 /**
  * Queue power tools in Chromium: a waiting job edited in its detail drawer (the change is
  * stored and the job keeps its place), and three jobs picked with the checkboxes (a
- * shift-click range on desktop, taps on a phone) moved to the top in one bulk action.
+ * shift-click range on desktop, taps on a phone) moved to the top in one bulk action, and
+ * three selected jobs edited at once (a word replaced in their prompts, their steps set).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,59 @@ describe.skipIf(!!reason)('Queue: edit a waiting job, select jobs and move them 
       await p.getByRole('button', { name: 'Save changes' }).tap();
       await waitFor(async () => (await waitingOrder()).includes('job 6 from the phone'), 'the phone edit');
       expect((await waitingOrder()).at(-1)).toBe('job 6 from the phone');
+    } finally {
+      await phone.context.close();
+    }
+  });
+
+  it('edits three selected jobs at once: a word replaced in their prompts and their steps set; no other job changes', async () => {
+    const before = await env.api<{ jobs: (Row & { generation_params?: unknown })[] }>('GET', '/api/v1/queue/jobs?status=pending,held&limit=50');
+    expect(before.jobs).toHaveLength(6);
+    const chosen = ['job 1', 'job 2', 'job 4'];
+    await page.goto('/queue');
+    for (const prompt of chosen) await row(page, prompt).getByRole('checkbox').click();
+    await page.getByText('3 jobs selected').waitFor();
+    await page.getByRole('toolbar', { name: 'Bulk actions' }).getByRole('button', { name: 'Edit…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit 3 jobs' });
+    await dialog.getByLabel('Find', { exact: true }).fill('job');
+    await dialog.getByLabel('Replace with').fill('task');
+    await dialog.getByLabel('Set steps').check();
+    await dialog.locator('#be-steps').fill('7');
+    await screenshot(page, 'queue-bulk-edit-desktop');
+    await dialog.getByRole('button', { name: 'Apply to 3 jobs' }).click();
+    await dialog.getByRole('status').getByText('3 jobs').waitFor();
+    await screenshot(page, 'queue-bulk-edit-answer-desktop');
+
+    const status = (id: string) => env.api<{ generation_params: Record<string, unknown> }>('GET', `/api/v1/queue/jobs/${id}/status`);
+    for (const prompt of chosen) {
+      expect((await status(ids[prompt])).generation_params, prompt).toMatchObject({ positive_prompt: prompt.replace('job', 'task'), steps: 7 });
+    }
+    for (const prompt of ['job 3, edited in the drawer', 'job 5', 'job 6']) {
+      const params = (await status(ids[prompt])).generation_params;
+      expect(params.steps, prompt).toBe(2);
+      expect(String(params.positive_prompt), prompt).toMatch(/^job /);
+    }
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => page.getByText('3 jobs selected').count()).toBe(0);
+    await row(page, 'job 1').getByText('task 1').waitFor();
+
+    // On a phone the same dialog fits the screen; nothing is sent until Apply.
+    const phone = await newPage(browser, env.server.url, PHONE);
+    try {
+      const p = phone.page;
+      await p.goto('/queue');
+      for (const prompt of ['job 5', 'job 6']) await row(p, prompt).getByRole('checkbox').tap();
+      await p.getByText('2 jobs selected').waitFor();
+      await p.getByRole('toolbar', { name: 'Bulk actions' }).getByRole('button', { name: 'Edit…' }).tap();
+      const sheet = p.getByRole('dialog', { name: 'Edit 2 jobs' });
+      await sheet.getByLabel('Find', { exact: true }).fill('job');
+      await sheet.getByLabel('Set steps').check();
+      await screenshot(p, 'queue-bulk-edit-phone');
+      const box = await sheet.boundingBox();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width + 1);
+      await sheet.getByRole('button', { name: 'Cancel' }).tap();
+      expect((await status(ids['job 5'])).generation_params.steps).toBe(2);
     } finally {
       await phone.context.close();
     }
