@@ -1,6 +1,8 @@
-import { isLink, type ComfyGraph } from '../workflow.ts';
+import type { ComfyGraph } from '../workflow.ts';
 import { linkedNode, MAX_DEPTH } from './follow-links.ts';
 import { readLatentSource } from './latent-source.ts';
+import { literalSlot, type InputSlot } from './literal-values.ts';
+import { conditioningChain, encoderTextInputs } from './prompt-text.ts';
 import { readWorkflow } from './read-workflow.ts';
 import { LATENT_INPUT } from './sampler-settings.ts';
 
@@ -17,45 +19,9 @@ export const SLOT_FIELDS = [
   'denoising_strength', 'width', 'height', 'batch_size', 'checkpoint_name',
 ] as const;
 export type SlotField = (typeof SLOT_FIELDS)[number];
-
-export interface InputSlot {
-  node_id: string;
-  input: string;
-}
+export type { InputSlot };
 
 export type SlotMap = Partial<Record<SlotField, InputSlot[]>>;
-
-const NUMBER_HOLDERS = ['value', 'seed', 'noise_seed', 'int', 'float', 'number', 'Number', 'steps', 'cfg'];
-const STRING_HOLDERS = ['value', 'text', 'string', 'text_multiline', 'prompt', 'Text'];
-
-/** Text inputs of the encoders the reader knows; every one of them gets the prompt. */
-const ENCODER_TEXTS: Record<string, string[]> = {
-  CLIPTextEncode: ['text'],
-  CLIPTextEncodeSDXL: ['text_g', 'text_l'],
-  CLIPTextEncodeSDXLRefiner: ['text'],
-  CLIPTextEncodeFlux: ['t5xxl', 'clip_l'],
-  CLIPTextEncodeSD3: ['t5xxl', 'clip_g', 'clip_l'],
-  CLIPTextEncodeLumina2: ['user_prompt'],
-  BNK_CLIPTextEncodeAdvanced: ['text'],
-  smZ_CLIPTextEncode: ['text'],
-};
-const CONDITIONING_INPUTS = ['conditioning', 'conditioning_to', 'conditioning_1', 'cond', 'base_cond'];
-
-/** The literal behind `node.inputs[input]`: on the node itself, or on the primitive it links to. */
-function literalSlot(graph: ComfyGraph, nodeId: string, input: string, kind: 'number' | 'string', depth = 0): InputSlot | null {
-  const value = graph[nodeId]?.inputs[input];
-  if (value === undefined || depth > MAX_DEPTH) return null;
-  if (!isLink(value)) return (kind === 'number' ? typeof value === 'number' : typeof value === 'string') ? { node_id: nodeId, input } : null;
-  const source = linkedNode(graph, value);
-  if (!source) return null;
-  for (const name of kind === 'number' ? NUMBER_HOLDERS : STRING_HOLDERS) {
-    if (name in source.node.inputs) {
-      const found = literalSlot(graph, source.id, name, kind, depth + 1);
-      if (found) return found;
-    }
-  }
-  return null;
-}
 
 function firstSlot(graph: ComfyGraph, nodeId: string | null | undefined, inputs: string[], kind: 'number' | 'string'): InputSlot | null {
   if (!nodeId) return null;
@@ -66,28 +32,24 @@ function firstSlot(graph: ComfyGraph, nodeId: string | null | undefined, inputs:
   return null;
 }
 
-/** The text encoder(s) behind a conditioning input, through ControlNet / guidance / combine nodes. */
+/**
+ * The text inputs of the first encoder behind a conditioning input that holds its text as
+ * a literal: the same walk and encoder table the reader uses, so a template writes the
+ * prompt where the reading found it.
+ */
 function promptSlots(graph: ComfyGraph, link: unknown): InputSlot[] {
-  const slots: InputSlot[] = [];
-  const seen = new Set<string>();
-  const visit = (value: unknown, depth: number): void => {
-    const source = depth > MAX_DEPTH ? null : linkedNode(graph, value);
-    if (!source || seen.has(`${source.id}:${source.output}`) || slots.length) return;
-    seen.add(`${source.id}:${source.output}`);
-    const { id, node } = source;
-    const known = ENCODER_TEXTS[node.class_type] ?? (/TextEncode|CLIPText/i.test(node.class_type) && 'clip' in node.inputs ? ['text', 'prompt'] : null);
-    if (known) {
-      for (const input of known) {
-        const slot = literalSlot(graph, id, input, 'string');
-        if (slot && !slots.some((s) => s.node_id === slot.node_id && s.input === slot.input)) slots.push(slot);
-      }
-      return;
+  for (const { id, node } of conditioningChain(graph, link)) {
+    const encoder = encoderTextInputs(node);
+    if (!encoder) continue;
+    const slots: InputSlot[] = [];
+    for (const input of encoder.names) {
+      const slot = literalSlot(graph, id, input, 'string');
+      if (slot && !slots.some((s) => s.node_id === slot.node_id && s.input === slot.input)) slots.push(slot);
+      if (slot && !encoder.known) break;
     }
-    if ('positive' in node.inputs && 'negative' in node.inputs) return visit(source.output === 1 ? node.inputs.negative : node.inputs.positive, depth + 1);
-    for (const name of CONDITIONING_INPUTS) if (name in node.inputs) visit(node.inputs[name], depth + 1);
-  };
-  visit(link, 0);
-  return slots;
+    if (slots.length) return slots;
+  }
+  return [];
 }
 
 /** The loader at the end of the MODEL chain (past LoRAs and patches). */

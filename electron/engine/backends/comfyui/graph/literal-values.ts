@@ -1,4 +1,4 @@
-import type { ComfyGraph } from '../workflow.ts';
+import { isLink, type ComfyGraph } from '../workflow.ts';
 import { linkedNode, MAX_DEPTH } from './follow-links.ts';
 
 /**
@@ -56,6 +56,31 @@ export function numberAt(graph: ComfyGraph, value: unknown, depth = 0): number |
     if (!(name in source.node.inputs)) continue;
     const n = numberAt(graph, source.node.inputs[name], depth + 1);
     if (n !== null) return n;
+  }
+  return null;
+}
+
+/** Where a value is written: a node and one of its inputs. */
+export interface InputSlot {
+  node_id: string;
+  input: string;
+}
+
+/**
+ * Where the literal behind `node.inputs[input]` lives, by the same holder names the readers
+ * above use: on the node itself, or on the primitive / text node it links to (a widget
+ * turned into an input). Null when it is not a literal of that kind or cannot be known.
+ */
+export function literalSlot(graph: ComfyGraph, nodeId: string, input: string, kind: 'number' | 'string', depth = 0): InputSlot | null {
+  const value = graph[nodeId]?.inputs[input];
+  if (value === undefined || depth > MAX_DEPTH) return null;
+  if (!isLink(value)) return (kind === 'number' ? typeof value === 'number' : typeof value === 'string') ? { node_id: nodeId, input } : null;
+  const source = linkedNode(graph, value);
+  if (!source) return null;
+  for (const name of kind === 'number' ? NUMBER_HOLDERS : STRING_HOLDERS) {
+    if (!(name in source.node.inputs)) continue;
+    const found = literalSlot(graph, source.id, name, kind, depth + 1);
+    if (found) return found;
   }
   return null;
 }

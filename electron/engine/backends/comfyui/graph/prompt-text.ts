@@ -1,5 +1,5 @@
-import type { ComfyGraph } from '../workflow.ts';
-import { linkedNode, MAX_DEPTH } from './follow-links.ts';
+import type { ComfyGraph, ComfyNode } from '../workflow.ts';
+import { linkedNode, MAX_DEPTH, type LinkedNode } from './follow-links.ts';
 import { numberAt, stringAt } from './literal-values.ts';
 
 /**
@@ -39,14 +39,23 @@ export interface ConditioningReading {
   guidance: number | null;
 }
 
+/** The text inputs of an encoder node: the known ones, or the guessed ones (first found wins); null for other nodes. */
+export function encoderTextInputs(node: ComfyNode): { names: string[]; known: boolean } | null {
+  const known = ENCODER_TEXTS[node.class_type];
+  if (known) return { names: known, known: true };
+  if (/TextEncode|CLIPText/i.test(node.class_type) && 'clip' in node.inputs) return { names: GUESSED_TEXTS, known: false };
+  return null;
+}
+
 /**
- * Reads the conditioning an input links to. Nodes with a positive and a negative
- * output (ControlNetApplyAdvanced, InpaintModelConditioning…) are followed on the side
- * the link takes: output 0 is positive, output 1 negative.
+ * The nodes a CONDITIONING input reaches, nearest first: adjusters and merges on the way
+ * and the encoders at the ends. Nodes with a positive and a negative output
+ * (ControlNetApplyAdvanced, InpaintModelConditioning…) are followed on the side the link
+ * takes: output 0 is positive, output 1 negative. ConditioningZeroOut ends its branch: what
+ * is behind it is erased, so its encoder is not this input's text.
  */
-export function readConditioning(graph: ComfyGraph, value: unknown): ConditioningReading {
-  const texts: string[] = [];
-  let guidance: number | null = null;
+export function conditioningChain(graph: ComfyGraph, value: unknown): LinkedNode[] {
+  const reached: LinkedNode[] = [];
   const seen = new Set<string>();
   const visit = (link: unknown, depth: number): void => {
     if (depth > MAX_DEPTH) return;
@@ -55,17 +64,8 @@ export function readConditioning(graph: ComfyGraph, value: unknown): Conditionin
     seen.add(`${source.id}:${source.output}`);
     const { node } = source;
     if (node.class_type === 'ConditioningZeroOut') return;
-    // FluxGuidance sets it on the way; CLIPTextEncodeFlux carries its own.
-    if (node.class_type === 'FluxGuidance' || node.class_type === 'CLIPTextEncodeFlux') guidance ??= numberAt(graph, node.inputs.guidance);
-    const known = ENCODER_TEXTS[node.class_type];
-    if (known || (/TextEncode|CLIPText/i.test(node.class_type) && 'clip' in node.inputs)) {
-      for (const name of known ?? GUESSED_TEXTS) {
-        const text = stringAt(graph, node.inputs[name]);
-        if (text !== null && text.trim() !== '' && !texts.includes(text)) texts.push(text);
-        if (!known && text !== null) break;
-      }
-      return;
-    }
+    reached.push(source);
+    if (encoderTextInputs(node)) return;
     if ('positive' in node.inputs && 'negative' in node.inputs) {
       visit(source.output === 1 ? node.inputs.negative : node.inputs.positive, depth + 1);
       return;
@@ -73,5 +73,23 @@ export function readConditioning(graph: ComfyGraph, value: unknown): Conditionin
     for (const name of CONDITIONING_INPUTS) if (name in node.inputs) visit(node.inputs[name], depth + 1);
   };
   visit(value, 0);
+  return reached;
+}
+
+/** Reads the prompt texts (and Flux guidance) of the conditioning an input links to. */
+export function readConditioning(graph: ComfyGraph, value: unknown): ConditioningReading {
+  const texts: string[] = [];
+  let guidance: number | null = null;
+  for (const { node } of conditioningChain(graph, value)) {
+    // FluxGuidance sets it on the way; CLIPTextEncodeFlux carries its own.
+    if (node.class_type === 'FluxGuidance' || node.class_type === 'CLIPTextEncodeFlux') guidance ??= numberAt(graph, node.inputs.guidance);
+    const encoder = encoderTextInputs(node);
+    if (!encoder) continue;
+    for (const name of encoder.names) {
+      const text = stringAt(graph, node.inputs[name]);
+      if (text !== null && text.trim() !== '' && !texts.includes(text)) texts.push(text);
+      if (!encoder.known && text !== null) break;
+    }
+  }
   return { texts, guidance };
 }
