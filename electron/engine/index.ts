@@ -157,7 +157,7 @@ export function createEngine(config: EngineConfig): Engine {
     dispatcherRef = dispatcher;
     registry.setOnOnline(() => dispatcher.kick());
     const ops: OpsServices = {
-      backups, disk, metrics: new EngineMetrics({ jobs, registry, bus, clock }), recentLogs: cfg.recentLogs ?? null, recovery,
+      backups, disk, metrics: new EngineMetrics({ jobs, registry, stats: dispatchStats, bus, clock }), recentLogs: cfg.recentLogs ?? null, recovery,
     };
     ctx = {
       config: cfg, db, logger, clock, bus, secrets, jobs, jobEvents, ops, service, dispatcher, registry, serverStore, settings,

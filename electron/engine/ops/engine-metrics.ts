@@ -4,6 +4,7 @@ import type { EngineEvent } from '../../../shared/events.ts';
 import type { Clock } from '../clock.ts';
 import type { EventBus } from '../event-bus.ts';
 import type { DeliveryResult, DeliveryTarget } from '../notify/outbox-worker.ts';
+import type { DispatchStats } from '../queue/dispatch/dispatch-stats.ts';
 import type { JobStore } from '../queue/job-store.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
 
@@ -13,6 +14,8 @@ const FINISHED = new Set<JobStatus>(FINISHED_STATUSES);
  * Prometheus metrics of one engine, on a registry of its own (several engines may share a
  * process in tests). Gauges are read from the stores when scraped; counters and histograms
  * follow the job and download events on the bus, so no queue code knows about metrics.
+ * Model loads are the dispatcher's own count (DispatchStats), read when scraped, so
+ * /metrics and the Queue's loads and loads saved can never disagree.
  * Node's own metrics (event-loop lag, heap, CPU) come from prom-client's defaults.
  */
 export class EngineMetrics {
@@ -31,20 +34,16 @@ export class EngineMetrics {
   readonly #idleGap: Histogram<'server'>;
   readonly #downloads: Counter;
   readonly #deliveries: Counter<'target' | 'result'>;
-  readonly #modelLoads: Counter<'server'>;
   readonly #modelLoadTime: Histogram<'server'>;
-  readonly #registry: ServerRegistry;
-  /** The checkpoint each server's last job asked for (what it has loaded now). */
-  readonly #lastCheckpoint = new Map<string, string>();
+  readonly #stopLoads: () => void;
   /** Jobs that changed their server's checkpoint and have not sampled yet: job id → started at. */
   readonly #loading = new Map<string, { server: string; since: number }>();
 
-  constructor(deps: { jobs: JobStore; registry: ServerRegistry; bus: EventBus; clock: Clock }) {
+  constructor(deps: { jobs: JobStore; registry: ServerRegistry; stats: DispatchStats; bus: EventBus; clock: Clock }) {
     this.#clock = deps.clock;
     const register = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'stablequeue_' });
-    const { jobs, registry } = deps;
-    this.#registry = registry;
+    const { jobs, registry, stats } = deps;
 
     new Gauge({
       name: 'stablequeue_jobs', help: 'Jobs by status (archived ones excluded)', labelNames: ['status'], registers: register,
@@ -100,15 +99,21 @@ export class EngineMetrics {
       name: 'stablequeue_webhook_deliveries_total', help: 'Tries to deliver a notification (webhook, job callback URL, push target) by how they ended',
       labelNames: ['target', 'result'], registers: register,
     });
-    this.#modelLoads = new Counter({
-      name: 'stablequeue_model_loads_total', help: "Jobs that asked their server for another checkpoint than the one it had (its previous job's, else what its health check reported)",
+    new Counter({
+      name: 'stablequeue_model_loads_total',
+      help: "Jobs that made their server load another checkpoint than the one it had (its previous job's, else what its health check reported), as the dispatcher counts them",
       labelNames: ['server'], registers: register,
+      collect() {
+        this.reset();
+        for (const s of registry.all()) this.inc({ server: s.row.alias }, stats.forServer(s.row.alias).model_loads);
+      },
     });
     this.#modelLoadTime = new Histogram({
       name: 'stablequeue_model_load_seconds',
       help: 'Approximate checkpoint load time: from the start of a job that changed the checkpoint to its first sampling step seen, or to its completion when no step was seen (includes request setup)',
       labelNames: ['server'], registers: register, buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
     });
+    this.#stopLoads = stats.onLoad((server, jobId) => this.#loading.set(jobId, { server, since: this.#clock.now() }));
     this.#unsubscribe = deps.bus.on((event) => this.#onEvent(event, jobs));
   }
 
@@ -149,11 +154,9 @@ export class EngineMetrics {
       const last = this.#lastFinish.get(server);
       if (last !== undefined) this.#idleGap.observe({ server }, Math.max(0, this.#clock.now() - last) / 1000);
       this.#lastFinish.delete(server);
-      this.#noteCheckpoint(job, server);
       return;
     }
-    if (!FINISHED.has(job.status) || !this.#started.has(job.mobilesd_job_id)) return;
-    this.#started.delete(job.mobilesd_job_id);
+    if (!FINISHED.has(job.status)) return;
     // A short job can finish between two progress polls (Forge is polled every 400 ms), so no
     // sampling step is ever seen: its load then ended by completion at the latest, and is timed
     // to there rather than dropped (the load still counted in model_loads_total).
@@ -162,25 +165,14 @@ export class EngineMetrics {
     if (loading && job.status === 'completed') {
       this.#modelLoadTime.observe({ server: loading.server }, Math.max(0, this.#clock.now() - loading.since) / 1000);
     }
+    if (!this.#started.has(job.mobilesd_job_id)) return;
+    this.#started.delete(job.mobilesd_job_id);
     this.#jobsFinished.inc({ ...labels, status: job.status });
     if (job.status === 'failed') this.#jobsFailed.inc(labels);
     if (job.status === 'completed' && job.started_timestamp && job.completion_timestamp) {
       this.#duration.observe({ app_type: job.app_type }, Math.max(0, Date.parse(job.completion_timestamp) - Date.parse(job.started_timestamp)) / 1000);
     }
     if (jobs.counts().pending > 0) this.#lastFinish.set(server, this.#clock.now());
-  }
-
-  /** A job without a checkpoint runs on whatever is loaded: no load. */
-  #noteCheckpoint(job: JobSummary, server: string): void {
-    const wanted = job.checkpoint_name;
-    if (!wanted) return;
-    const previous = this.#lastCheckpoint.get(server);
-    const runtime = this.#registry.get(server);
-    const loads = previous !== undefined ? previous !== wanted : !runtime || !this.#registry.loadedMatches(runtime, wanted);
-    this.#lastCheckpoint.set(server, wanted);
-    if (!loads) return;
-    this.#modelLoads.inc({ server });
-    this.#loading.set(job.mobilesd_job_id, { server, since: this.#clock.now() });
   }
 
   /** One try of a notification delivery ended (the outbox worker calls this). */
@@ -198,6 +190,7 @@ export class EngineMetrics {
 
   stop(): void {
     this.#unsubscribe();
+    this.#stopLoads();
     this.registry.clear();
   }
 }

@@ -420,7 +420,7 @@ export class Dispatcher {
     const alias = server.row.alias;
     this.#stats.addSaved(alias, this.#queueOrderLoads.add(alias, this.#modelOf(server), job, choice.loadsModel));
     if (job.checkpoint_name) this.#plannedModel.set(alias, job.checkpoint_name);
-    if (choice.loadsModel) this.#stats.recordLoad(alias);
+    if (choice.loadsModel) this.#stats.recordLoad(alias, job.mobilesd_job_id);
     this.#lastServed.set(shareKeyOf(job), this.#clock.now());
   }
 

@@ -71,6 +71,9 @@ describe('server metrics: VRAM, model loads, notification deliveries', () => {
       return value(all, 'stablequeue_webhook_deliveries_total', { target: 'webhook', result: 'retrying' }) >= 1 ? all : null;
     }, { what: 'a failed delivery counted' });
     expect(value(after, 'stablequeue_model_loads_total', { server: 'gpu1' })).toBe(2);
+    // One count: the Queue's model loads (dispatch stats) are the number /metrics exports.
+    const dispatch = await api(sq.url, 'GET', '/api/v1/queue/dispatch-stats');
+    expect(dispatch.body.servers.find((s: { alias: string }) => s.alias === 'gpu1').model_loads).toBe(2);
     const loadTime = after.get('stablequeue_model_load_seconds')!;
     expect(loadTime.type).toBe('HISTOGRAM');
     // This parser keeps a histogram's buckets only: two loads, neither under 0.25 s (the emulator takes 0.4 s to load).

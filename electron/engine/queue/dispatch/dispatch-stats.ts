@@ -39,6 +39,7 @@ export class DispatchStats {
   readonly #durations = new Map<string, DurationRow>();
   readonly #servers = new Map<string, { model_loads: number; loads_saved: number; load_samples: number; load_mean_ms: number }>();
   readonly #stmts;
+  readonly #loadListeners = new Set<(alias: string, jobId: string) => void>();
 
   constructor(db: Db, clock: Clock) {
     this.#clock = clock;
@@ -120,10 +121,20 @@ export class DispatchStats {
     this.#stmts.putDuration.run({ ...row, now: this.#clock.now() });
   }
 
-  /** A job made `alias` load another model. */
-  recordLoad(alias: string): void {
+  /**
+   * Job `jobId` makes `alias` load another model. The one place a load is counted: the
+   * Queue's loads and loads saved and Prometheus' stablequeue_model_loads_total all read it.
+   */
+  recordLoad(alias: string, jobId: string): void {
     this.#server(alias).model_loads += 1;
     this.#stmts.putServer.run({ server_alias: alias, ...this.#server(alias) });
+    for (const listener of this.#loadListeners) listener(alias, jobId);
+  }
+
+  /** Calls `listener` as each load is recorded (the metrics time the load from there); returns the unsubscribe. */
+  onLoad(listener: (alias: string, jobId: string) => void): () => void {
+    this.#loadListeners.add(listener);
+    return () => this.#loadListeners.delete(listener);
   }
 
   /** The loads saved on `alias` against queue order changed by `delta` (see QueueOrderLoads). */
