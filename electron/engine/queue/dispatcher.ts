@@ -18,10 +18,11 @@ import type { GenerationParams } from '../../../shared/jobs.ts';
 import { ruleBarrier, timeBarrier, waitVerdict } from '../servers/server-eligibility.ts';
 import { demandsOf } from './job-demands.ts';
 import type { DispatchStats } from './dispatch/dispatch-stats.ts';
-import { fairShareOrder, shareKeyOf, type RankedJob } from './dispatch/fair-share.ts';
+import { fairShareOrder, shareKeyOf, withShareRanks, type RankedJob } from './dispatch/fair-share.ts';
 import type { JobShape, JobShapes } from './dispatch/job-shape.ts';
 import { QueueOrderLoads } from './dispatch/queue-order-loads.ts';
 import { planNext, type DispatchPolicy, type PlannedStart, type PlanServer } from './dispatch/plan-next.ts';
+import type { ForecastView } from './dispatch/queue-forecast.ts';
 
 /** At most this often a running job's progress is published (previews and status texts always are). */
 const PROGRESS_EVENT_MS = 250;
@@ -291,15 +292,21 @@ export class Dispatcher {
    * running jobs should end, from when its allowed hours let it start again, with the model it
    * will have), and which jobs each may run. A paused server takes nothing, so it is left out.
    */
-  forecastView(): { servers: (PlanServer & { lanes: number })[]; mayRun: (job: JobRow, alias: string) => boolean } {
+  forecastView(): ForecastView {
     const now = this.#clock.now();
+    const settings = this.#settings();
     const servers = this.#planServers(this.#freeSlots(), { outsideHours: true }).flatMap((plan) => {
       const server = this.#registry.get(plan.alias)!;
       const barrier = timeBarrier(server, now);
       if (barrier && barrier.until === null) return [];
       return [{ ...plan, availableAt: Math.max(plan.availableAt, barrier?.until ?? now), lanes: server.row.max_concurrency }];
     });
-    return { servers, mayRun: (job, alias) => { const server = this.#registry.get(alias); return !!server && this.#mayRun(job, server); } };
+    return {
+      servers,
+      mayRun: (job, alias) => { const server = this.#registry.get(alias); return !!server && this.#mayRun(job, server); },
+      policy: settings,
+      order: (rows) => settings.fairShare ? fairShareOrder(withShareRanks(rows), (source) => this.#lastServed.get(source) ?? 0) : rows,
+    };
   }
 
   /**

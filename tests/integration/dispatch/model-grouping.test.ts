@@ -86,6 +86,26 @@ describe('dispatch: fewer model loads, bounded unfairness', () => {
     expect(stats.body.loads_saved).toBe(server.loads_saved);
   }, 120_000);
 
+  it('the forecast plays the grouping forward: waiting jobs are predicted to start in the order they then start', async () => {
+    await api(sq.url, 'POST', '/api/v1/queue/pause');
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const res = await api(sq.url, 'POST', '/api/v1/generate', {
+        target_server_alias: 'auto',
+        generation_params: { positive_prompt: `forecast ${i}`, checkpoint_name: MODELS[(i + 1) % 2], steps: 2, width: 64, height: 64 },
+      });
+      ids.push(res.body.mobilesd_job_id);
+    }
+    const listed = (await api(sq.url, 'GET', '/api/v1/queue/jobs?status=pending&limit=50')).body.jobs as { mobilesd_job_id: string; estimated_start_time: string }[];
+    const predicted = listed.filter((j) => ids.includes(j.mobilesd_job_id))
+      .sort((a, b) => Date.parse(a.estimated_start_time) - Date.parse(b.estimated_start_time)).map((j) => j.mobilesd_job_id);
+    expect(predicted).toHaveLength(ids.length);
+    expect(predicted).not.toEqual(ids);
+    await api(sq.url, 'POST', '/api/v1/queue/resume');
+    await waitForJobs(sq.url, ids, 90_000);
+    expect(startOrder(ids).map((j) => j.id)).toEqual(predicted);
+  }, 120_000);
+
   it('with grouping off, jobs start exactly in queue order (and each one loads its model)', async () => {
     expect((await api(sq.url, 'PUT', '/api/v1/settings', { dispatch_grouping: false })).status).toBe(200);
     const before = forge.generationLog.length;

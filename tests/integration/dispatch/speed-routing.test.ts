@@ -72,9 +72,15 @@ describe('dispatch: the right GPU for each job', () => {
     console.log(`speed routing: ${onFast}/${JOBS} on the fast server, total ${total} ms, best split ${Math.round(best)} ms (×${(total / best).toFixed(2)})`);
     expect(total).toBeLessThanOrEqual(best * 1.15);
 
-    // Each server's measured speed is shown, the fast one about 3× the slow one.
+    // Each server's measured speed is shown and matches what the servers really did: the speed
+    // ratio is the ratio of their cycles (on a busy machine the engine's own time per job
+    // narrows the configured 3×, for the measurement and the cycles alike).
     const stats = (await api(sq.url, 'GET', '/api/v1/queue/dispatch-stats')).body;
     const speed = (alias: string) => stats.servers.find((s: any) => s.alias === alias).megapixel_steps_per_second;
-    expect(speed('f2') / speed('f1')).toBeGreaterThan(2);
+    const measured = speed('f2') / speed('f1');
+    console.log(`measured speed ratio ${measured.toFixed(2)}, cycle ratio ${(slow / fast).toFixed(2)}`);
+    expect(measured).toBeGreaterThan(1.2);
+    expect(measured / (slow / fast)).toBeGreaterThan(0.7);
+    expect(measured / (slow / fast)).toBeLessThan(1.43);
   }, 120_000);
 });

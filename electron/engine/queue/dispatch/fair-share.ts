@@ -24,3 +24,14 @@ export function fairShareOrder(candidates: readonly RankedJob[], lastServedAt: (
     || (a.share_rank ?? 1) - (b.share_rank ?? 1)
     || lastServedAt(shareKeyOf(a)) - lastServedAt(shareKeyOf(b)));
 }
+
+/** Jobs in queue order with their rank among their source's jobs of the same priority, as the store reads candidates. */
+export function withShareRanks(jobs: readonly JobRow[]): RankedJob[] {
+  const seen = new Map<string, number>();
+  return jobs.map((job) => {
+    const key = `${job.priority}\u0000${shareKeyOf(job)}`;
+    const rank = (seen.get(key) ?? 0) + 1;
+    seen.set(key, rank);
+    return { ...job, share_rank: rank };
+  });
+}

@@ -60,7 +60,7 @@ function finish(input: PlanInput, server: PlanServer, job: JobRow, start: number
 }
 
 /** A job may still be passed: fewer than K passes, and not passed for longer than T. */
-function mayBePassed(job: JobRow, policy: DispatchPolicy, now: number): boolean {
+export function mayBePassed(job: Pick<JobRow, 'overtaken_count' | 'overtaken_since'>, policy: DispatchPolicy, now: number): boolean {
   return job.overtaken_count < policy.maxOvertake && (job.overtaken_since === null || now - job.overtaken_since < policy.maxDelayMs);
 }
 

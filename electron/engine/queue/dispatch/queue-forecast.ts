@@ -1,9 +1,9 @@
 import type { Clock } from '../../clock.ts';
 import type { JobRow } from '../job-row.ts';
 import type { DispatchStats } from './dispatch-stats.ts';
-import type { JobShapes } from './job-shape.ts';
+import type { JobShape, JobShapes } from './job-shape.ts';
 import { sameModel } from './model-match.ts';
-import type { PlanServer } from './plan-next.ts';
+import { mayBePassed, type DispatchPolicy, type PlanServer } from './plan-next.ts';
 
 /** When a job should start and finish (epoch ms). */
 export interface JobForecast {
@@ -11,9 +11,18 @@ export interface JobForecast {
   end: number;
 }
 
-/** The dispatcher's side of a forecast: its servers now and its rules. */
+/** The dispatcher now: its servers, which jobs each may run, and how it orders and groups them. */
+export interface ForecastView {
+  servers: (PlanServer & { lanes: number })[];
+  mayRun: (job: JobRow, alias: string) => boolean;
+  policy: DispatchPolicy;
+  /** Waiting jobs (in queue order) in the order the dispatcher takes them (fair share turns). */
+  order: (rows: JobRow[]) => JobRow[];
+}
+
+/** The dispatcher's side of a forecast: its view and what it learned. */
 export interface ForecastSource {
-  forecastView(): { servers: (PlanServer & { lanes: number })[]; mayRun: (job: JobRow, alias: string) => boolean };
+  forecastView(): ForecastView;
   expectedEnd(jobId: string): number | null;
   readonly stats: DispatchStats;
 }
@@ -99,28 +108,49 @@ export class QueueForecast {
 
   #compute(now: number): { jobs: Map<string, JobForecast>; allDoneBy: number | null } {
     const jobs = new Map<string, JobForecast>();
-    const { servers, mayRun } = this.#dispatcher.forecastView();
+    const { servers, mayRun, policy, order } = this.#dispatcher.forecastView();
     const stats = this.#dispatcher.stats;
-    const lanes = servers.flatMap((s) => Array.from({ length: Math.max(1, s.lanes) }, () => ({ alias: s.alias, at: s.availableAt, checkpoint: s.checkpoint })));
+    const lanes: Lane[] = servers.flatMap((s) => Array.from({ length: Math.max(1, s.lanes) }, () => ({ alias: s.alias, at: s.availableAt, checkpoint: s.checkpoint })));
     let allDoneBy = Math.max(...lanes.map((l) => l.at), now);
     const busy = lanes.some((l) => l.at > now);
     const { rows, total } = this.#pending(SIMULATED_JOBS);
+    const loaded = memoisedSameModel();
+    const waiting: Waiting[] = order(rows).map((job) => ({
+      job, shape: this.#shapes.of(job), earliest: Math.max(now, job.run_after ?? 0, job.not_before ?? 0),
+      passed: { overtaken_count: job.overtaken_count, overtaken_since: job.overtaken_since },
+    }));
+    const place = (w: Waiting, lane: Lane): Placement => {
+      const start = Math.max(lane.at, w.earliest);
+      const loadsModel = !loaded(lane.checkpoint, w.shape.checkpoint);
+      return { lane, start, end: start + (loadsModel ? stats.loadMs(lane.alias) : 0) + stats.runMs(lane.alias, w.shape), loadsModel };
+    };
     let simulatedMs = 0;
-    for (const job of rows) {
-      const shape = this.#shapes.of(job);
-      const earliest = Math.max(now, job.run_after ?? 0, job.not_before ?? 0);
-      let best: { lane: (typeof lanes)[number]; start: number; end: number } | null = null;
+    while (waiting.length > 0) {
+      const at = Math.min(...lanes.map((l) => l.at));
+      const headIndex = nextDue(waiting, at);
+      const head = waiting[headIndex];
+      let best: Placement | null = null;
       for (const lane of lanes) {
-        if (!mayRun(job, lane.alias)) continue;
-        const start = Math.max(lane.at, earliest);
-        const load = sameModel(lane.checkpoint, shape.checkpoint) ? 0 : stats.loadMs(lane.alias);
-        const end = start + load + stats.runMs(lane.alias, shape);
-        if (!best || end < best.end) best = { lane, start, end };
+        if (!mayRun(head.job, lane.alias)) continue;
+        const placed = place(head, lane);
+        if (!best || placed.end < best.end) best = placed;
       }
-      if (!best) continue;
+      if (!best) {
+        waiting.splice(headIndex, 1);
+        continue;
+      }
+      let index = headIndex;
+      if (best.loadsModel && policy.grouping) {
+        const grouped = groupedInstead(waiting, headIndex, best, { mayRun, loaded, policy });
+        if (grouped !== null) {
+          index = grouped;
+          best = place(waiting[index], best.lane);
+        }
+      }
+      const [chosen] = waiting.splice(index, 1);
       best.lane.at = best.end;
-      if (shape.checkpoint) best.lane.checkpoint = shape.checkpoint;
-      jobs.set(job.mobilesd_job_id, { start: best.start, end: best.end });
+      if (chosen.shape.checkpoint) best.lane.checkpoint = chosen.shape.checkpoint;
+      jobs.set(chosen.job.mobilesd_job_id, { start: best.start, end: best.end });
       simulatedMs += best.end - best.start;
       allDoneBy = Math.max(allDoneBy, best.end);
     }
@@ -128,6 +158,80 @@ export class QueueForecast {
     if (total > rows.length && jobs.size > 0 && lanes.length > 0) {
       allDoneBy += ((total - rows.length) * (simulatedMs / jobs.size)) / lanes.length;
     }
-    return { jobs, allDoneBy: jobs.size > 0 || busy ? allDoneBy : null };
+    // Listed in the order they start, as the queue shows them.
+    const byStart = new Map([...jobs].sort((a, b) => a[1].start - b[1].start));
+    return { jobs: byStart, allDoneBy: jobs.size > 0 || busy ? allDoneBy : null };
   }
+}
+
+interface Lane {
+  alias: string;
+  at: number;
+  checkpoint: string | null;
+}
+
+interface Waiting {
+  job: JobRow;
+  shape: JobShape;
+  earliest: number;
+  /** How often it has been passed so far, counting the passes played forward. */
+  passed: Pick<JobRow, 'overtaken_count' | 'overtaken_since'>;
+}
+
+interface Placement {
+  lane: Lane;
+  start: number;
+  end: number;
+  loadsModel: boolean;
+}
+
+/**
+ * The dispatcher's grouping played forward: the head would make `best.lane` load a model, so
+ * a later job of the same priority that has the lane's model and may start then goes first,
+ * passing only jobs that may still be passed (each pass is counted). Returns its index, or
+ * null when the head goes.
+ */
+function groupedInstead(
+  waiting: Waiting[], headIndex: number, best: Placement,
+  rules: { mayRun: ForecastView['mayRun']; loaded: (loaded: string | null, wanted: string) => boolean; policy: DispatchPolicy },
+): number | null {
+  const head = waiting[headIndex];
+  const passing: Waiting[] = [];
+  for (let i = headIndex; i < waiting.length; i++) {
+    const w = waiting[i];
+    if (w.job.priority !== head.job.priority) return null;
+    if (i > headIndex && (w.earliest > best.start || !rules.mayRun(w.job, best.lane.alias))) continue;
+    if (i > headIndex && rules.loaded(best.lane.checkpoint, w.shape.checkpoint)) {
+      for (const p of passing) p.passed = { overtaken_count: p.passed.overtaken_count + 1, overtaken_since: p.passed.overtaken_since ?? best.start };
+      return i;
+    }
+    if (!mayBePassed(w.passed, rules.policy, best.start)) return null;
+    passing.push(w);
+  }
+  return null;
+}
+
+/**
+ * The job the dispatcher takes next once a server is free at `at`: the first in order that is
+ * due by then (a job waiting for its start time is not a candidate yet); when none is, the one
+ * due soonest.
+ */
+function nextDue(waiting: Waiting[], at: number): number {
+  let soonest = 0;
+  for (let i = 0; i < waiting.length; i++) {
+    if (waiting[i].earliest <= at) return i;
+    if (waiting[i].earliest < waiting[soonest].earliest) soonest = i;
+  }
+  return soonest;
+}
+
+/** sameModel with its answers kept: the simulation asks the same pairs many times. */
+function memoisedSameModel(): (loaded: string | null, wanted: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (loaded, wanted) => {
+    const key = `${loaded ?? ''}\u0000${wanted}`;
+    let answer = answers.get(key);
+    if (answer === undefined) answers.set(key, (answer = sameModel(loaded, wanted)));
+    return answer;
+  };
 }
