@@ -169,6 +169,61 @@ describe('queue power tools: hold, not_before, bulk actions, export and import',
     expect(high.metadata).toEqual({ client: 'x' });
   });
 
+  it('an import groups batch jobs again: a new batch with the same axes and cells, whose jobs run and get their contact sheet', async () => {
+    await api(sq.url, 'POST', '/api/v1/queue/pause');
+    await bulk({ filter: {}, action: 'delete' });
+    const made = await api(sq.url, 'POST', '/api/v1/batches', {
+      name: 'moving grid', base: { target_server_alias: 'f1', generation_params: { positive_prompt: 'a boat', steps: 1, width: 64, height: 64 } },
+      axes: { seed: [1, 2], positive_prompt: ['a boat', 'a train'] },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const loner = await submit({ positive_prompt: 'alone' });
+    const oldBatch = (await api(sq.url, 'GET', `/api/v1/batches/${made.body.batch_id}`)).body;
+
+    const exported = (await api(sq.url, 'GET', '/api/v1/queue/export')).body;
+    expect(exported.batches).toEqual([expect.objectContaining({ batch_id: made.body.batch_id, name: 'moving grid', mode: 'product', axes: oldBatch.axes, job_count: 4 })]);
+    const cellOf = (prompt: string, seed: number) => exported.jobs.find((j: any) => j.generation_params.positive_prompt === prompt && j.generation_params.seed === seed)?.batch_index;
+    expect([cellOf('a boat', 1), cellOf('a boat', 2), cellOf('a train', 1), cellOf('a train', 2)]).toEqual([0, 1, 2, 3]);
+
+    await bulk({ filter: {}, action: 'delete' });
+    const imported = await api(sq.url, 'POST', '/api/v1/queue/import', exported);
+    expect(imported.status, JSON.stringify(imported.body).slice(0, 300)).toBe(200);
+    expect(imported.body.imported).toBe(5);
+    const newBatchId = imported.body.batch_ids[made.body.batch_id];
+    expect(newBatchId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(newBatchId).not.toBe(made.body.batch_id);
+
+    const back = await pendingList();
+    const grouped = back.filter((j) => j.batch_id === newBatchId);
+    expect(grouped).toHaveLength(4);
+    expect(back.find((j) => j.positive_prompt === 'alone' && j.mobilesd_job_id !== loner)?.batch_id ?? null).toBeNull();
+    // Each job keeps its cell in the grid (the contact sheet places it by that).
+    const again = (await api(sq.url, 'GET', '/api/v1/queue/export')).body;
+    const cells = again.jobs.filter((j: any) => j.batch_id === newBatchId)
+      .map((j: any) => [j.generation_params.positive_prompt, j.generation_params.seed, j.batch_index]);
+    expect(cells).toHaveLength(4);
+    for (const [prompt, seed, cell] of cells) expect(cell, `${prompt} ${seed}`).toBe(cellOf(prompt, seed));
+    expect(again.batches).toEqual([expect.objectContaining({ batch_id: newBatchId, axes: oldBatch.axes, job_count: 4, request: exported.batches[0].request })]);
+    const restored = (await api(sq.url, 'GET', `/api/v1/batches/${newBatchId}`)).body;
+    expect(restored).toMatchObject({ name: 'moving grid', mode: 'product', job_count: 4, axes: oldBatch.axes, status: 'active', counts: { pending: 4 } });
+
+    // A file from before batches were exported still imports, its jobs ungrouped.
+    const { batches: _dropped, ...older } = exported;
+    const olderImport = await api(sq.url, 'POST', '/api/v1/queue/import', { ...older, jobs: older.jobs.map(({ batch_index: _cell, ...job }: any) => job) });
+    expect(olderImport.status, JSON.stringify(olderImport.body).slice(0, 300)).toBe(200);
+    expect(olderImport.body.batch_ids).toEqual({});
+    const ungrouped = await Promise.all(olderImport.body.mobilesd_job_ids.map((id: string) => status(id)));
+    expect(ungrouped.every((j: any) => j.batch_id === null || j.batch_id === undefined)).toBe(true);
+    await bulk({ ids: olderImport.body.mobilesd_job_ids, action: 'delete' });
+
+    await api(sq.url, 'POST', '/api/v1/queue/resume');
+    await waitFor(async () => (await api(sq.url, 'GET', `/api/v1/batches/${newBatchId}`)).body.contact_sheets.length === 1, { what: 'the imported batch finished with its contact sheet', timeoutMs: 60_000 });
+    const finished = (await api(sq.url, 'GET', `/api/v1/batches/${newBatchId}`)).body;
+    expect(finished).toMatchObject({ status: 'finished', done: 4, counts: { completed: 4 } });
+    await api(sq.url, 'POST', '/api/v1/queue/pause');
+    await submit({ positive_prompt: 'left waiting' });
+  });
+
   it('refuses a file from another program, a newer version or with a bad job, naming the problem, and imports nothing', async () => {
     const doc = (await api(sq.url, 'GET', '/api/v1/queue/export')).body;
     const count = (await pendingList()).length;
@@ -177,6 +232,8 @@ describe('queue power tools: hold, not_before, bulk actions, export and import',
       [{ ...doc, version: 99, stablequeue_version: '9.0.0' }, 'unsupported_export', /version 99 \(made by StableQueue 9\.0\.0\), newer than/],
       [{ ...doc, jobs: [...doc.jobs, { ...doc.jobs[0], generation_params: { steps: 0 } }] }, 'invalid_export_job', new RegExp(`Job ${doc.jobs.length + 1} of the file .*steps`)],
       [{ ...doc, jobs: [{ ...doc.jobs[0], target_server_alias: 'gone' }] }, 'unknown_server', /Job 1 of the file: No server named "gone"/],
+      [{ ...doc, batches: [{ batch_id: 'b1', mode: 'sideways' }] }, 'invalid_export_batch', /Batch 1 of the file is not a valid exported batch/],
+      [{ ...doc, batches: 'all of them' }, 'invalid_export_batch', /"batches" is not a list/],
       [[1, 2, 3], 'validation_error', /object/],
     ];
     for (const [body, code, message] of cases) {

@@ -5,6 +5,7 @@ import {
   BATCH_LIMITS, type BatchAction, type BatchCreated, type BatchRequest, type BatchView, type ExpandedAxis,
 } from '../../../shared/batches.ts';
 import { FINISHED_STATUSES, JOB_STATUSES, type GenerateRequest } from '../../../shared/jobs.ts';
+import type { ExportedBatch } from '../../../shared/queue-export.ts';
 import { AUTO_SERVER } from '../../../shared/servers.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
@@ -196,6 +197,31 @@ export class BatchService {
   list(limit: number, offset: number): { batches: BatchView[]; total: number } {
     const { rows, total } = this.#store.page(limit, offset);
     return { batches: rows.map((row) => this.view(row)), total };
+  }
+
+  /** Batches as a queue export writes them (the ones of these ids that exist). */
+  exported(ids: readonly string[]): ExportedBatch[] {
+    return ids.flatMap((id) => {
+      const row = this.#store.get(id);
+      return row ? [{
+        batch_id: row.id, name: row.name, created_at: row.created_at, mode: row.mode, axes: JSON.parse(row.axes_json) as ExpandedAxis[],
+        job_count: row.job_count, request: JSON.parse(row.request_json) as unknown,
+      }] : [];
+    });
+  }
+
+  /**
+   * A batch of an import file stored again under a new id, as it was exported (name, axes,
+   * grid size, request), so its imported jobs group and get their contact sheet. Called
+   * inside the import's transaction, which stores the jobs.
+   */
+  restore(batch: ExportedBatch, owner: { apiKeyId: string | null; targetServerAlias: string }): string {
+    const id = randomUUID();
+    this.#store.insert({
+      id, name: batch.name, created_at: batch.created_at, mode: batch.mode, axes: batch.axes, request: batch.request,
+      job_count: batch.job_count, target_server_alias: owner.targetServerAlias, api_key_id: owner.apiKeyId,
+    });
+    return id;
   }
 
   /** Cancel, retry, hold or release every job of the batch the action fits (as the bulk action does to each). */

@@ -33,6 +33,7 @@ export function createBatchesModule(): EngineModule & { service(): BatchService 
         },
       });
       batches = service;
+      ctx.service.setBatchTransfer({ exported: (ids) => service.exported(ids), restore: (batch, owner) => service.restore(batch, owner) });
       unsubscribe = ctx.bus.on((event) => {
         if ((event.type === 'job.finished' || event.type === 'job.updated') && event.job.batch_id && isFinishedStatus(event.job.status)) {
           service.jobEnded(event.job.mobilesd_job_id);

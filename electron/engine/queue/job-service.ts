@@ -19,7 +19,7 @@ import type { JobStore, ListQuery, NewJob } from './job-store.ts';
 import type { BulkRequest, BulkResponse } from '../../../shared/queue-bulk.ts';
 import { QUEUE_EXPORT_MAX_JOBS, type QueueExport, type QueueImportResponse } from '../../../shared/queue-export.ts';
 import { BulkActions } from './bulk-actions.ts';
-import { importRequests, queueExport } from './queue-transfer.ts';
+import { importRequests, queueExport, type BatchTransfer } from './queue-transfer.ts';
 import { toJobStatus } from './job-view.ts';
 import { normalizeSeedFields, SeedFieldError } from './seed-fields.ts';
 import type { SettingsStore } from './settings-store.ts';
@@ -90,6 +90,7 @@ export class JobService {
   readonly #forecast: QueueForecast;
   readonly #bulk: BulkActions;
   readonly #preparers: RequestPreparer[] = [];
+  #batchTransfer: BatchTransfer | null = null;
 
   constructor(deps: {
     jobs: JobStore; dispatcher: Dispatcher; registry: ServerRegistry; events: JobEvents; settings: SettingsStore;
@@ -111,6 +112,11 @@ export class JobService {
 
   summary(row: JobRow): JobSummary {
     return this.#events.summary(row);
+  }
+
+  /** How batches go into an export and come back from an import (the batches module owns them). */
+  setBatchTransfer(transfer: BatchTransfer): void {
+    this.#batchTransfer = transfer;
   }
 
   /** Adds a step every new job's request goes through before it is checked and stored. */
@@ -177,15 +183,17 @@ export class JobService {
   /** The queue as a file: waiting jobs in dispatch order, and the finished ones when asked for. */
   exportQueue(options: { includeFinished: boolean }): QueueExport {
     const page = (statuses: readonly JobStatus[]) => this.#jobs.list({ statuses: [...statuses], limit: QUEUE_EXPORT_MAX_JOBS, offset: 0 }).rows;
-    return queueExport({ waiting: page(WAITING_STATUSES), finished: options.includeFinished ? page(FINISHED_STATUSES) : [] }, this.#clock);
+    return queueExport({ waiting: page(WAITING_STATUSES), finished: options.includeFinished ? page(FINISHED_STATUSES) : [] }, this.#clock, this.#batchTransfer);
   }
 
   /**
    * Queues the waiting jobs of an export file again: new ids, the file's order, each checked
    * as a new job first. All or nothing: the first job that fails refuses the file, naming it.
+   * Jobs that were in a batch are grouped again in a new batch with the file's axes, stored
+   * in the same transaction as the jobs.
    */
   async importQueue(doc: Record<string, unknown>, options: SubmitOptions = {}): Promise<QueueImportResponse> {
-    const { requests, skipped } = importRequests(doc);
+    const { requests, cells, batches, skipped } = importRequests(doc);
     const jobs: NewJob[] = [];
     for (const [index, request] of requests.entries()) {
       try {
@@ -195,9 +203,21 @@ export class JobService {
         throw error;
       }
     }
-    const rows = this.#jobs.insertMany(jobs);
+    const transfer = this.#batchTransfer;
+    const batchIds: Record<string, string> = {};
+    const rows = this.#jobs.inTransaction(() => {
+      if (transfer) {
+        jobs.forEach((job, i) => {
+          const cell = cells[i];
+          if (!cell) return;
+          batchIds[cell.fileBatchId] ??= transfer.restore(batches.get(cell.fileBatchId)!, { apiKeyId: options.apiKeyId ?? null, targetServerAlias: job.target_server_alias });
+          job.batch = { id: batchIds[cell.fileBatchId], index: cell.index };
+        });
+      }
+      return this.#jobs.insertMany(jobs);
+    });
     this.announceCreated(rows);
-    return { imported: rows.length, mobilesd_job_ids: rows.map((r) => r.mobilesd_job_id), skipped };
+    return { imported: rows.length, batch_ids: batchIds, mobilesd_job_ids: rows.map((r) => r.mobilesd_job_id), skipped };
   }
 
   /**

@@ -31,7 +31,7 @@ export interface NewJob {
   /** Tags every server that runs it must have. */
   requiresTags?: string[] | null;
   /** The batch the job was made in, and its cell in the batch's grid. */
-  batch?: { id: string; index: number } | null;
+  batch?: { id: string; index: number | null } | null;
 }
 
 export interface ListQuery {

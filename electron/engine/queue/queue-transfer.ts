@@ -1,7 +1,8 @@
 import { Compile } from 'typebox/compile';
 import { FINISHED_STATUSES, GenerateRequestSchema, type GenerateRequest } from '../../../shared/jobs.ts';
 import {
-  ExportedJobSchema, QUEUE_EXPORT_FORMAT, QUEUE_EXPORT_MAX_JOBS, QUEUE_EXPORT_VERSION, type ExportedJob, type QueueExport, type QueueImportResponse,
+  ExportedBatchSchema, ExportedJobSchema, QUEUE_EXPORT_FORMAT, QUEUE_EXPORT_MAX_JOBS, QUEUE_EXPORT_VERSION,
+  type ExportedBatch, type ExportedJob, type QueueExport, type QueueImportResponse,
 } from '../../../shared/queue-export.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
@@ -13,11 +14,27 @@ import { notBeforeOf } from './job-view.ts';
 export class QueueImportError extends DomainError {}
 
 const checkExportedJob = Compile(ExportedJobSchema);
+const checkExportedBatch = Compile(ExportedBatchSchema);
 const checkRequest = Compile(GenerateRequestSchema);
 
-/** One stored job as the export writes it. A batch id is written when jobs carry one. */
+/**
+ * How batches travel with an export (given by the batches module, which owns them): read
+ * the batches exported jobs name, and store one again under a new id while an import's
+ * transaction is open.
+ */
+export interface BatchTransfer {
+  exported(ids: readonly string[]): ExportedBatch[];
+  restore(batch: ExportedBatch, owner: { apiKeyId: string | null; targetServerAlias: string }): string;
+}
+
+/** One imported job's place in a batch of the file: the batch's id there and the job's cell. */
+export interface ImportedBatchCell {
+  fileBatchId: string;
+  index: number | null;
+}
+
+/** One stored job as the export writes it, with its batch and cell when it belongs to one. */
 export function exportedJob(row: JobRow): ExportedJob {
-  const batchId = (row as JobRow & { batch_id?: string | null }).batch_id;
   return {
     mobilesd_job_id: row.mobilesd_job_id,
     status: row.status,
@@ -30,19 +47,38 @@ export function exportedJob(row: JobRow): ExportedJob {
     metadata: row.metadata_json ? JSON.parse(row.metadata_json) as Record<string, unknown> : null,
     not_before: notBeforeOf(row),
     creation_timestamp: row.creation_timestamp,
-    batch_id: typeof batchId === 'string' ? batchId : null,
+    batch_id: row.batch_id,
+    batch_index: row.batch_index,
   };
 }
 
-/** The export document: waiting jobs in dispatch order, then the finished ones when asked for. */
-export function queueExport(rows: { waiting: JobRow[]; finished: JobRow[] }, clock: Clock): QueueExport {
+/** The export document: waiting jobs in dispatch order, then the finished ones when asked for, and the batches they name. */
+export function queueExport(rows: { waiting: JobRow[]; finished: JobRow[] }, clock: Clock, batches: BatchTransfer | null): QueueExport {
+  const jobs = [...rows.waiting, ...rows.finished].map(exportedJob);
+  const batchIds = [...new Set(jobs.flatMap((j) => (j.batch_id ? [j.batch_id] : [])))];
   return {
     format: QUEUE_EXPORT_FORMAT,
     version: QUEUE_EXPORT_VERSION,
     exported_at: new Date(clock.now()).toISOString(),
     stablequeue_version: VERSION,
-    jobs: [...rows.waiting, ...rows.finished].map(exportedJob),
+    jobs,
+    batches: batches && batchIds.length ? batches.exported(batchIds) : [],
   };
+}
+
+/** The file's batches by their id there; a malformed one refuses the file. */
+function fileBatches(doc: Record<string, unknown>): Map<string, ExportedBatch> {
+  if (doc.batches === undefined) return new Map();
+  if (!Array.isArray(doc.batches)) throw new QueueImportError(400, 'invalid_export_batch', 'The export\'s "batches" is not a list. Nothing was imported.');
+  const byId = new Map<string, ExportedBatch>();
+  doc.batches.forEach((batch: unknown, index) => {
+    if (!checkExportedBatch.Check(batch)) {
+      const first = [...checkExportedBatch.Errors(batch)][0];
+      throw new QueueImportError(400, 'invalid_export_batch', `Batch ${index + 1} of the file is not a valid exported batch: ${first?.instancePath || '(batch)'} ${first?.message ?? ''}. Nothing was imported.`.replace(/\s+\./, '.'));
+    }
+    byId.set(batch.batch_id, batch);
+  });
+  return byId;
 }
 
 /** Why a document is not an export this StableQueue reads, or null when it is. */
@@ -65,13 +101,22 @@ function formatProblem(doc: Record<string, unknown>): string | null {
 
 /**
  * The jobs of an export file as generate requests, in the file's order (waiting jobs only:
- * finished ones were exported for the record and are counted as skipped). Each request has
+ * finished ones were exported for the record and are counted as skipped), each with its
+ * batch in the file when the file carries that batch. Each request has
  * passed the same schema as a new job; the caller runs the rest of the new-job checks.
  * Any problem refuses the whole file, naming the job, so an import is all or nothing.
  */
-export function importRequests(doc: Record<string, unknown>): { requests: GenerateRequest[]; skipped: QueueImportResponse['skipped'] } {
+export function importRequests(doc: Record<string, unknown>): {
+  requests: GenerateRequest[];
+  /** Per request, its batch in the file (null: made alone, or its batch is not in the file). */
+  cells: (ImportedBatchCell | null)[];
+  batches: Map<string, ExportedBatch>;
+  skipped: QueueImportResponse['skipped'];
+} {
   const problem = formatProblem(doc);
   if (problem) throw new QueueImportError(400, 'unsupported_export', `${problem} Nothing was imported.`);
+  const batches = fileBatches(doc);
+  const cells: (ImportedBatchCell | null)[] = [];
   const requests: GenerateRequest[] = [];
   const skipped: Record<string, number> = {};
   (doc.jobs as unknown[]).forEach((job, index) => {
@@ -96,6 +141,7 @@ export function importRequests(doc: Record<string, unknown>): { requests: Genera
       throw new QueueImportError(400, 'invalid_export_job', `Job ${index + 1} of the file (${job.mobilesd_job_id}) would not be accepted as a new job: ${first?.instancePath || '(job)'} ${first?.message ?? ''}. Nothing was imported.`);
     }
     requests.push(request);
+    cells.push(job.batch_id && batches.has(job.batch_id) ? { fileBatchId: job.batch_id, index: job.batch_index ?? null } : null);
   });
-  return { requests, skipped };
+  return { requests, cells, batches, skipped };
 }
