@@ -26,6 +26,12 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     const sync = db.pragma('synchronous', { simple: true });
     if (sync !== 2) throw new Error(`synchronous is ${sync}, expected 2 (FULL)`);
     db.pragma('foreign_keys = ON');
+    // Read speed for a large gallery: the default 2 MB page cache holds a small part of
+    // the indexes a 100,000-image gallery pages and counts over; memory-mapped reads skip
+    // a copy per page; sorts and IN-lists of a search stay in memory.
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 268435456');
+    db.pragma('temp_store = MEMORY');
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(`database quick_check failed: ${check}`);
     const version = db.pragma('user_version', { simple: true }) as number;

@@ -2,11 +2,12 @@ import type { Db } from '../db/connection.ts';
 import type { GalleryFacets, GalleryFilter, GallerySort, ImageKind, ImageLora, ImagePatch } from '../../../shared/images.ts';
 import type { ImageRecord } from '../results/image-store.ts';
 import { checkpointKey } from './checkpoint-name.ts';
-import { filterSql, type SqlFilter } from './gallery-filter.ts';
+import { filterSql } from './gallery-filter.ts';
 import { afterSql, keyColumns, orderBy, orderSql } from './gallery-order.ts';
 import { readA1111Infotext } from './metadata/a1111-infotext.ts';
 import { readJobParams } from './metadata/from-job-params.ts';
 import type { ImageMetadata } from './metadata/image-metadata.ts';
+import { UnchangedCache } from './unchanged-cache.ts';
 
 /**
  * All SQL about images: the gallery's rows. A job's rows are written only together with
@@ -90,12 +91,22 @@ function metadataValues(meta: ImageMetadata) {
   };
 }
 
+/** The filter part of a query: what its count and facets depend on. */
+function filterKey(query: GalleryFilter & Partial<GalleryQuery>): GalleryFilter {
+  const { sort: _sort, random_seed: _seed, after: _after, limit: _limit, ...filter } = query;
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '').sort(([a], [b]) => a.localeCompare(b)));
+}
+
 export class GalleryStore {
   readonly #db: Db;
   readonly #stmts;
+  readonly #counts: UnchangedCache<number>;
+  readonly #facets: UnchangedCache<GalleryFacets>;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#counts = new UnchangedCache(db);
+    this.#facets = new UnchangedCache(db, 50);
     this.#stmts = {
       find: db.prepare<[number], ImageRow>('SELECT * FROM images WHERE id = ?'),
       byFileName: db.prepare<[string], ImageRow>(`SELECT * FROM images WHERE file_name = ? AND state = 'visible' ORDER BY source_id IS NOT NULL, id LIMIT 1`),
@@ -233,24 +244,39 @@ export class GalleryStore {
     }).immediate();
   }
 
-  /** One page in the asked order, and how many images match the filter in all. */
+  /**
+   * One page in the asked order, and how many images match the filter in all. With a text
+   * query the matches are read from the full-text index first and each is joined to its
+   * row through the covering `images_filter` index, then sorted: a search matches a part
+   * of the gallery, and walking the whole gallery in order to test each image against it
+   * cost hundreds of milliseconds at 100,000 images. The count comes with the first page
+   * (a window over the same matches) and is kept while the gallery is unchanged, so the
+   * following pages do not count again.
+   */
   page(query: GalleryQuery): { rows: (ImageRow & Record<`k${number}`, unknown>)[]; total: number } {
-    const { where, args } = filterSql(query);
-    const total = this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM images WHERE ${where.join(' AND ')}`).get(...args)!.n;
+    const { where, args, match } = filterSql(query, { ftsJoin: true });
+    const from = match ? 'images_fts CROSS JOIN images INDEXED BY images_filter ON images.id = images_fts.rowid' : 'images';
+    const matchWhere = match ? ['images_fts MATCH ?', ...where] : where;
+    const matchArgs = match ? [match, ...args] : args;
+    const totalKey = JSON.stringify(filterKey(query));
+    const count = () => this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM ${from} WHERE ${matchWhere.join(' AND ')}`).get(...matchArgs)!.n;
     const order = orderSql(query.sort, query.random_seed);
-    const pageWhere = [...where];
-    const pageArgs = [...args];
+    const pageWhere = [...matchWhere];
+    const pageArgs = [...matchArgs];
     if (query.after) {
       pageWhere.push(afterSql(order));
       pageArgs.push(...query.after);
     }
+    const windowed = match !== undefined && !query.after;
     // The page's ids first, from the indexes alone; then only those rows are read whole.
-    const keys = this.#db.prepare<unknown[], { id: number } & Record<`k${number}`, unknown>>(`SELECT id, ${keyColumns(order)} FROM images
+    const keys = this.#db.prepare<unknown[], { id: number; total?: number } & Record<`k${number}`, unknown>>(`SELECT id, ${keyColumns(order)}
+      ${windowed ? ', COUNT(*) OVER () AS total' : ''} FROM ${from}
       WHERE ${pageWhere.join(' AND ')} ORDER BY ${orderBy(order)} LIMIT ?`).all(...pageArgs, query.limit);
+    const total = this.#counts.get(totalKey, windowed ? () => keys[0]?.total ?? 0 : count);
     if (!keys.length) return { rows: [], total };
     const byId = new Map(this.#db.prepare<unknown[], ImageRow>(`SELECT * FROM images WHERE id IN (${keys.map(() => '?').join(', ')})`)
       .all(...keys.map((k) => k.id)).map((row) => [row.id, row]));
-    const rows = keys.flatMap((k) => {
+    const rows = keys.flatMap(({ total: _total, ...k }) => {
       const row = byId.get(k.id);
       return row ? [{ ...row, ...k }] : [];
     });
@@ -287,24 +313,52 @@ export class GalleryStore {
   /**
    * How many matching images have each value of each filter. A dimension's counts leave
    * out that dimension's own filter, so picking one LoRA still shows the others' counts.
+   * Each count walks an index ordered by its dimension (`images_by_*`), so it needs no
+   * sort; with a text query it runs over the query's matches only. The answer is kept
+   * while the gallery is unchanged.
    */
   facets(filter: GalleryFilter): GalleryFacets {
-    const count = (skip: keyof GalleryFilter, select: string, group: string, from = 'images', extraWhere = '') => {
-      const { where, args }: SqlFilter = filterSql(filter, { skip });
-      return this.#db.prepare<unknown[], { value: string; count: number; label?: string }>(`SELECT ${select}, COUNT(*) AS count FROM ${from}
-        WHERE ${[...where, ...(extraWhere ? [extraWhere] : [])].join(' AND ')} GROUP BY ${group} ORDER BY count DESC, value LIMIT 500`).all(...args);
+    return this.#facets.get(JSON.stringify(filterKey(filter)), () => this.#countFacets(filter));
+  }
+
+  #countFacets(filter: GalleryFilter): GalleryFacets {
+    const count = (skip: keyof GalleryFilter, select: string, group: string, extraWhere?: string, join = '') => {
+      const { where, args, match } = filterSql(filter, { skip, ftsJoin: true });
+      const from = match ? `images_fts CROSS JOIN images INDEXED BY images_filter ON images.id = images_fts.rowid${join}` : `images${join}`;
+      const all = [...(match ? ['images_fts MATCH ?'] : []), ...where, ...(extraWhere ? [extraWhere] : [])];
+      return this.#db.prepare<unknown[], { value: string; count: number }>(`SELECT ${select}, COUNT(*) AS count FROM ${from}
+        WHERE ${all.join(' AND ')} GROUP BY ${group} ORDER BY count DESC, value LIMIT 500`).all(...(match ? [match] : []), ...args);
     };
-    const sources = count('source', `CASE WHEN source_id IS NULL THEN 'stablequeue' ELSE CAST(source_id AS TEXT) END AS value`, 'value');
+    const sources = count('source', `CASE WHEN source_id IS NULL THEN 'stablequeue' ELSE CAST(source_id AS TEXT) END AS value`, 'source_id');
     const labels = new Map(this.#db.prepare<[], { id: number; label: string }>('SELECT id, label FROM gallery_sources').all().map((s) => [String(s.id), s.label]));
     return {
-      checkpoints: count('checkpoint', 'checkpoint_key AS value', 'checkpoint_key', 'images', 'checkpoint_key IS NOT NULL'),
-      loras: count('lora', 'image_loras.name AS value', 'image_loras.name', 'image_loras JOIN images ON images.id = image_loras.image_id'),
-      samplers: count('sampler', 'sampler AS value', 'sampler', 'images', 'sampler IS NOT NULL'),
-      sizes: count('size', `width || 'x' || height AS value`, 'width, height', 'images', 'width IS NOT NULL AND height IS NOT NULL'),
-      servers: count('server', 'server_alias AS value', 'server_alias', 'images', 'server_alias IS NOT NULL'),
+      checkpoints: count('checkpoint', 'checkpoint_key AS value', 'checkpoint_key', 'checkpoint_key IS NOT NULL'),
+      loras: this.#loraFacet(filter) ?? count('lora', 'image_loras.name AS value', 'image_loras.name', undefined, ' JOIN image_loras ON image_loras.image_id = images.id'),
+      samplers: count('sampler', 'sampler AS value', 'sampler', 'sampler IS NOT NULL'),
+      sizes: count('size', `width || 'x' || height AS value`, 'width, height', 'width IS NOT NULL AND height IS NOT NULL'),
+      servers: count('server', 'server_alias AS value', 'server_alias', 'server_alias IS NOT NULL'),
       sources: sources.map((s) => ({ value: s.value, count: s.count, label: s.value === 'stablequeue' ? 'StableQueue' : labels.get(s.value) ?? s.value })),
       ratings: count('rating_min', 'CAST(rating AS TEXT) AS value', 'rating'),
     };
+  }
+
+  /**
+   * The LoRA counts of the whole gallery (no filter but the kind): every LoRA's uses,
+   * counted in the order of its index, less those of the few images the gallery does not
+   * show (trash, hidden, other kinds). Joining each of 100,000 uses to its image cost
+   * hundreds of milliseconds. Null when a filter is set: then the join is over its matches.
+   */
+  #loraFacet(filter: GalleryFilter): GalleryFacets['loras'] | null {
+    const { where, args, match } = filterSql(filter, { skip: 'lora', ftsJoin: true });
+    if (match || where.length !== 2) return null;
+    const counts = new Map(this.#db.prepare<[], { value: string; count: number }>(
+      'SELECT name AS value, COUNT(*) AS count FROM image_loras GROUP BY name').all().map((r) => [r.value, r.count]));
+    for (const hidden of this.#db.prepare<unknown[], { value: string; count: number }>(`SELECT name AS value, COUNT(*) AS count FROM image_loras
+      WHERE image_id IN (SELECT id FROM images WHERE NOT (${where.join(' AND ')})) GROUP BY name`).all(...args)) {
+      counts.set(hidden.value, (counts.get(hidden.value) ?? 0) - hidden.count);
+    }
+    return [...counts].filter(([, count]) => count > 0).map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, 500);
   }
 
   /** Rating, favourite and note; false when no visible image has the id. */

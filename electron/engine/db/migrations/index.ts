@@ -17,9 +17,11 @@ import { addServerRules } from './015-server-rules.ts';
 import { createGalleryIndex } from './016-gallery-index.ts';
 import { createGenerateLibrary } from './017-generate-library.ts';
 import { createModelCollections } from './018-model-collections.ts';
+import { addGalleryFacetIndexes } from './019-gallery-facet-indexes.ts';
 
 export type Migration = (db: Database.Database) => void;
 
 /** Append only: index i holds the step to user_version i+1. Never edit a released step. */
 export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash, addJobCallbacks, addImageKind, createPushTargets, addJobEditHistory, dropJobLeaseUntil,
-  addJobHoldSchedule, createBatches, createDispatchStats, addServerRules, createGalleryIndex, createGenerateLibrary, createModelCollections];
+  addJobHoldSchedule, createBatches, createDispatchStats, addServerRules, createGalleryIndex, createGenerateLibrary, createModelCollections,
+  addGalleryFacetIndexes];
