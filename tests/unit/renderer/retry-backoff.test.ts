@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiClient, setApiClient } from '../../../renderer/src/api/client.ts';
 import { createRetryBackoff } from '../../../renderer/src/stores/retry-backoff.ts';
 import { useServers } from '../../../renderer/src/stores/servers.ts';
-import type { ServerView } from '../../../shared/servers.ts';
 import { createFakeFetch } from './fake-fetch.ts';
+import { serverView as server } from './server-view.ts';
 
 describe('retry backoff', () => {
   it('doubles the wait after each failure up to the cap, and a success clears it', () => {
@@ -34,12 +34,6 @@ describe('retry backoff', () => {
   });
 });
 
-const server = (alias: string, over: Partial<ServerView> = {}): ServerView => ({
-  alias, app_type: 'forge', api_url: `http://${alias}:7860`, username: null, has_password: false, max_concurrency: 1,
-  enabled: true, status: 'offline', status_message: null, loaded_checkpoint: null, running_jobs: 0, last_checked: null,
-  tags: [], allowed_checkpoints: [], blocked_checkpoints: [], max_pixels: null, max_batch: null, allowed_hours: null, time_zone: null, drain_action: 'none', paused: false, vram: null, idle_reason: null, ...over,
-});
-
 describe('servers store resource lists while a server is down', () => {
   it('asks once, not on every change, and again at once when the server comes back online', async () => {
     let up = false;
@@ -50,7 +44,7 @@ describe('servers store resource lists while a server is down', () => {
     setApiClient(new ApiClient({ fetch: f.fetch }));
     setActivePinia(createPinia());
     const servers = useServers();
-    servers.upsert(server('down'));
+    servers.upsert(server('down', { status: 'offline' }));
     for (let i = 0; i < 30; i++) await servers.loadResources('down', 'checkpoints');
     expect(f.calls).toHaveLength(1);
     // The reload button still asks.

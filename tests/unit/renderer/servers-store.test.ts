@@ -2,14 +2,8 @@ import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
 import { ApiClient, setApiClient } from '../../../renderer/src/api/client.ts';
 import { useServers } from '../../../renderer/src/stores/servers.ts';
-import type { ServerView } from '../../../shared/servers.ts';
 import { createFakeFetch } from './fake-fetch.ts';
-
-const server = (alias: string, over: Partial<ServerView> = {}): ServerView => ({
-  alias, app_type: 'forge', api_url: `http://${alias}:7860`, username: null, has_password: false, max_concurrency: 1,
-  enabled: true, status: 'online', status_message: null, loaded_checkpoint: null, running_jobs: 0, last_checked: null,
-  tags: [], allowed_checkpoints: [], blocked_checkpoints: [], max_pixels: null, max_batch: null, allowed_hours: null, time_zone: null, drain_action: 'none', paused: false, vram: null, idle_reason: null, ...over,
-});
+import { serverView as server } from './server-view.ts';
 
 describe('servers store', () => {
   it('lists resources for one server, or the union of online servers of a type for auto', async () => {
