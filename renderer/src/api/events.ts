@@ -83,9 +83,14 @@ export class EventStream {
     this.setStatus('idle');
   }
 
-  /** Reconnect now (e.g. the tab became visible again or the network came back). */
+  /**
+   * Reconnect now if waiting out a backoff (the tab became visible again, the network came
+   * back). A source that is open or still connecting is left alone: replacing it would
+   * leave the old one connected unseen, holding one of the browser's six connections per
+   * host for as long as the page lives.
+   */
   kick(): void {
-    if (this.stopped || this.status === 'open') return;
+    if (this.stopped || this.source) return;
     if (this.timer) this.opts.timers.clearTimeout(this.timer);
     this.timer = null;
     this.open();
@@ -97,7 +102,7 @@ export class EventStream {
     this.opts.onStatus?.(status);
   }
 
-  /** (Re)start the silence watchdog: called on open and on everything the server sends. */
+  /** (Re)start the silence watchdog: called on connecting, on open and on everything the server sends. */
   private armStall(source: EventSourceLike): void {
     this.clearStall();
     this.stallTimer = this.opts.timers.setTimeout(() => {
@@ -124,6 +129,8 @@ export class EventStream {
       return;
     }
     this.source = source;
+    // A connection attempt that hangs (a stalled proxy, a starved server) is given up like a silent stream.
+    this.armStall(source);
     source.onopen = () => {
       if (this.source !== source) return;
       const wasOpened = this.everOpened;

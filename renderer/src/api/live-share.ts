@@ -6,6 +6,10 @@
  * tab closes, the browser hands the lock to the next waiting tab, which opens the stream
  * and resyncs (events may have passed during the handover). Without Web Locks or
  * BroadcastChannel each tab keeps its own single stream.
+ *
+ * The stream lives strictly inside the lock: it is opened in the lock's callback and
+ * closed before the lock is let go, and a follower never opens one of its own (not on a
+ * timeout, not on an error), so two tabs can never both hold a stream.
  */
 import type { EngineEvent } from '../../../shared/events.ts';
 import { EventStream } from './events.ts';
@@ -60,6 +64,8 @@ export class SharedLive {
   private stream: EventStream | null = null;
   private channel: ChannelLike | null = null;
   private releaseLock: (() => void) | null = null;
+  /** Withdraws a lock request still waiting in the queue (a stopped tab must not be granted it later). */
+  private lockRequest: AbortController | null = null;
   private stallTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = true;
   role: LiveRole = 'alone';
@@ -88,25 +94,37 @@ export class SharedLive {
     this.channel = sharing.channel(CHANNEL_NAME);
     this.channel.onmessage = (ev) => this.onMessage(ev.data as LiveMessage);
     this.becomeFollower();
+    const request = new AbortController();
+    this.lockRequest = request;
     void sharing.locks
-      .request(LOCK_NAME, () => new Promise<void>((resolve) => {
-        if (this.stopped) return resolve();
+      .request(LOCK_NAME, { signal: request.signal }, () => new Promise<void>((resolve) => {
+        if (this.stopped || this.lockRequest !== request) return resolve();
         this.releaseLock = resolve;
         this.becomeLeader();
       }))
-      .catch(() => {
-        // Locks refused (e.g. an opaque origin): fall back to a stream of our own.
-        if (!this.stopped && this.role === 'follower') this.becomeLeader();
+      .catch((err: unknown) => {
+        // Only a refusal of locks altogether (an opaque origin) means no tab can lead: then
+        // this tab keeps its own stream. An aborted request (stop) or a document going away
+        // is not that, and must never open a second stream beside the lock holder's.
+        if ((err as { name?: string } | null)?.name !== 'SecurityError') return;
+        if (!this.stopped && this.lockRequest === request && this.role === 'follower') {
+          this.clearStall();
+          this.setRole('alone');
+          this.openStream(true);
+        }
       });
   }
 
   stop(): void {
     this.stopped = true;
     this.clearStall();
+    // The stream closes before the lock is let go: the next holder opens its own only then.
     this.stream?.stop();
     this.stream = null;
     this.releaseLock?.();
     this.releaseLock = null;
+    this.lockRequest?.abort();
+    this.lockRequest = null;
     this.channel?.close();
     this.channel = null;
   }

@@ -29,6 +29,7 @@ export const useLive = defineStore('live', () => {
   const reconnects = ref(0);
   const role = ref<LiveRole>('alone');
   let stream: SharedLive | null = null;
+  let connectedBefore = false;
   const listeners = new Set<Listener>();
   const resyncs = new Set<Resync>();
 
@@ -62,6 +63,9 @@ export const useLive = defineStore('live', () => {
       onRole: (r) => (role.value = r),
     });
     stream.start();
+    // Joining again (a page restored from the back/forward cache): whatever passed meanwhile was missed.
+    if (connectedBefore) void resync();
+    connectedBefore = true;
   }
 
   function disconnect(): void {

@@ -83,6 +83,75 @@ describe('EventStream', () => {
     }
   });
 
+  it('a kick while a source is connecting or open opens no second one; during a backoff it reconnects at once', () => {
+    vi.useFakeTimers();
+    try {
+      const sources: FakeSource[] = [];
+      const stream = new EventStream({
+        url: '/api/v1/events',
+        factory: (url) => {
+          const s = new FakeSource(url);
+          sources.push(s);
+          return s;
+        },
+        onEvent: () => undefined,
+        random: () => 0.5,
+      });
+      stream.start();
+      stream.kick();
+      stream.kick();
+      expect(sources).toHaveLength(1);
+      sources[0]!.open();
+      stream.kick();
+      expect(sources).toHaveLength(1);
+
+      sources[0]!.fail();
+      expect(stream.status).toBe('reconnecting');
+      stream.kick();
+      expect(sources).toHaveLength(2);
+      expect(sources.filter((s) => !s.closed)).toHaveLength(1);
+      // The backoff timer it replaced does not fire a third source later.
+      vi.advanceTimersByTime(60_000);
+      expect(sources.filter((s) => !s.closed)).toHaveLength(1);
+      stream.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives up a connection attempt that never opens after the stall time, and tries again', () => {
+    vi.useFakeTimers();
+    try {
+      const sources: FakeSource[] = [];
+      const statuses: string[] = [];
+      const stream = new EventStream({
+        url: '/api/v1/events',
+        factory: (url) => {
+          const s = new FakeSource(url);
+          sources.push(s);
+          return s;
+        },
+        onEvent: () => undefined,
+        onStatus: (s) => statuses.push(s),
+        stallMs: 5000,
+        random: () => 0.5,
+      });
+      stream.start();
+      vi.advanceTimersByTime(4999);
+      expect(sources[0]!.closed).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(sources[0]!.closed).toBe(true);
+      expect(stream.status).toBe('reconnecting');
+      vi.advanceTimersByTime(1000);
+      expect(sources).toHaveLength(2);
+      sources[1]!.open();
+      expect(statuses).toEqual(['connecting', 'reconnecting', 'open']);
+      stream.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('parseEvent ignores bad JSON and takes the type from the SSE event name', () => {
     expect(parseEvent('job.deleted', '{"job_id":"a"}')).toEqual({ type: 'job.deleted', job_id: 'a' });
     expect(parseEvent('job.deleted', 'nope')).toBeNull();
