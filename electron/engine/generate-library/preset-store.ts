@@ -1,5 +1,5 @@
 import type { FormPreset, FormPresetInput } from '../../../shared/generate-library.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { LibraryError, nameTaken } from './library-error.ts';
 
@@ -33,7 +33,7 @@ export class PresetStore {
 
   /** Saves under the name; a preset of the same name is replaced (saving again updates it). */
   save(input: FormPresetInput): FormPreset {
-    const now = new Date(this.#clock.now()).toISOString();
+    const now = isoAt(this.#clock);
     const name = input.name.trim();
     const existing = this.#db.prepare('SELECT id FROM form_presets WHERE name = ? COLLATE NOCASE').get(name) as { id: number } | undefined;
     if (existing) {
@@ -47,7 +47,7 @@ export class PresetStore {
   rename(id: number, name: string): FormPreset {
     this.get(id);
     try {
-      this.#db.prepare('UPDATE form_presets SET name = ?, updated_at = ? WHERE id = ?').run(name.trim(), new Date(this.#clock.now()).toISOString(), id);
+      this.#db.prepare('UPDATE form_presets SET name = ?, updated_at = ? WHERE id = ?').run(name.trim(), isoAt(this.#clock), id);
     } catch (error) {
       nameTaken(error, 'preset', name.trim());
     }

@@ -1,5 +1,5 @@
 import type { Style, StyleInput } from '../../../shared/generate-library.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { LibraryError, nameTaken } from './library-error.ts';
 
@@ -28,7 +28,7 @@ export class StyleStore {
   }
 
   create(input: StyleInput): Style {
-    const now = new Date(this.#clock.now()).toISOString();
+    const now = isoAt(this.#clock);
     try {
       const info = this.#db.prepare('INSERT INTO prompt_styles (name, prompt, negative_prompt, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
         .run(input.name.trim(), input.prompt ?? '', input.negative_prompt ?? '', now, now);
@@ -42,7 +42,7 @@ export class StyleStore {
     const current = this.get(id);
     try {
       this.#db.prepare('UPDATE prompt_styles SET name = ?, prompt = ?, negative_prompt = ?, updated_at = ? WHERE id = ?')
-        .run(input.name.trim(), input.prompt ?? current.prompt, input.negative_prompt ?? current.negative_prompt, new Date(this.#clock.now()).toISOString(), id);
+        .run(input.name.trim(), input.prompt ?? current.prompt, input.negative_prompt ?? current.negative_prompt, isoAt(this.#clock), id);
     } catch (error) {
       nameTaken(error, 'style', input.name.trim());
     }
@@ -58,7 +58,7 @@ export class StyleStore {
   upsertAll(styles: Array<Required<StyleInput>>): { added: number; updated: number } {
     let added = 0;
     let updated = 0;
-    const now = new Date(this.#clock.now()).toISOString();
+    const now = isoAt(this.#clock);
     this.#db.transaction(() => {
       for (const style of styles) {
         const existing = this.byName(style.name);

@@ -1,5 +1,5 @@
 import type { ComfyTemplate, ComfyTemplateInput, TemplateExtraInput } from '../../../shared/generate-library.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { LibraryError, nameTaken } from './library-error.ts';
 import { initImageSlot } from '../backends/comfyui/graph/input-slots.ts';
@@ -49,7 +49,7 @@ export class TemplateStore {
 
   create(input: ComfyTemplateInput): ComfyTemplate {
     const { workflow, extras } = checked(input);
-    const now = new Date(this.#clock.now()).toISOString();
+    const now = isoAt(this.#clock);
     try {
       const info = this.#db.prepare('INSERT INTO comfyui_templates (name, description, workflow_json, extra_inputs_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(input.name.trim(), input.description ?? '', workflow, extras, now, now);
@@ -64,7 +64,7 @@ export class TemplateStore {
     const { workflow, extras } = checked({ ...input, extra_inputs: input.extra_inputs ?? current.extra_inputs });
     try {
       this.#db.prepare('UPDATE comfyui_templates SET name = ?, description = ?, workflow_json = ?, extra_inputs_json = ?, updated_at = ? WHERE id = ?')
-        .run(input.name.trim(), input.description ?? current.description, workflow, extras, new Date(this.#clock.now()).toISOString(), id);
+        .run(input.name.trim(), input.description ?? current.description, workflow, extras, isoAt(this.#clock), id);
     } catch (error) {
       nameTaken(error, 'template', input.name.trim());
     }

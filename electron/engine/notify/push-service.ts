@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PushTargetCreate, PushTargetPatch, PushTargetView } from '../../../shared/notifications.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import { validateTargetUrl } from '../net/target-url.ts';
 import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
@@ -70,7 +70,7 @@ export class PushService {
     await this.#secrets.set(SECRET_NAMES.pushUrl(id), WEB_PUSH_PREFIX + JSON.stringify(subscription));
     const target: PushTargetView = {
       id, kind: 'webpush', url: webPushTarget(subscription, { publicKey: '', privateKey: '' }).display, events, quiet_hours: null,
-      only_when_queue_done: false, enabled: true, created_at: new Date(this.#clock.now()).toISOString(),
+      only_when_queue_done: false, enabled: true, created_at: isoAt(this.#clock),
     };
     this.#store.save(target);
     return target;
@@ -83,7 +83,7 @@ export class PushService {
     const target: PushTargetView = {
       id, kind: parsed.kind, url: parsed.display, events: input.events, quiet_hours: input.quiet_hours ?? null,
       only_when_queue_done: input.only_when_queue_done ?? false, enabled: input.enabled ?? true,
-      created_at: new Date(this.#clock.now()).toISOString(),
+      created_at: isoAt(this.#clock),
     };
     this.#store.save(target);
     return target;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WebhookCreate, WebhookPatch, WebhookView } from '../../../shared/notifications.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import { SECRET_NAMES, type SecretStore } from '../secrets/secret-store.ts';
 import type { OutboxStore } from './outbox-store.ts';
@@ -44,7 +44,7 @@ export class WebhookService {
     if (input.secret) await this.#secrets.set(SECRET_NAMES.webhookSecret(id), input.secret);
     return this.#store.insert({
       id, url, events: input.events, has_secret: Boolean(input.secret), enabled: input.enabled ?? true,
-      created_at: new Date(this.#clock.now()).toISOString(),
+      created_at: isoAt(this.#clock),
     });
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { hashSecret, newKeyId, newSecret, secretMatches } from './api-key-credentials.ts';
 import { isPermissionList, type Permission } from './permissions.ts';
@@ -108,7 +108,7 @@ export class ApiKeyStore {
       name: input.name,
       key_id: newKeyId(),
       secret_hash: hashSecret(secret),
-      created_at: new Date(this.#clock.now()).toISOString(),
+      created_at: isoAt(this.#clock),
       permissions: JSON.stringify([...new Set(input.permissions)]),
       rate_limit_per_minute: input.rateLimitPerMinute ?? API_KEY_DEFAULTS.rateLimitPerMinute,
       max_queue_depth: input.maxQueueDepth ?? API_KEY_DEFAULTS.maxQueueDepth,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AppType, DrainAction } from '../../../shared/servers.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 
 export interface ServerRow {
@@ -95,7 +95,7 @@ export class ServerStore {
   }
 
   insert(fields: ServerFields): ServerRow {
-    const now = new Date(this.#clock.now()).toISOString();
+    const now = isoAt(this.#clock);
     this.#db.prepare(`INSERT INTO servers (alias, app_type, api_url, username, max_concurrency, enabled, created_at, updated_at,
         tags_json, allowed_checkpoints_json, blocked_checkpoints_json, max_pixels, max_batch, allowed_hours, time_zone, drain_action)
       VALUES (@alias, @app_type, @api_url, @username, @max_concurrency, @enabled, @now, @now,
@@ -106,7 +106,7 @@ export class ServerStore {
 
   /** Updates a server; a changed alias is carried over to pending jobs that named it. */
   update(alias: string, fields: ServerFields): ServerRow {
-    const now = new Date(this.#clock.now()).toISOString();
+    const now = isoAt(this.#clock);
     this.#db.transaction(() => {
       this.#db.prepare(`UPDATE servers SET alias = @alias, app_type = @app_type, api_url = @api_url, username = @username,
         max_concurrency = @max_concurrency, enabled = @enabled, updated_at = @now,
@@ -123,7 +123,7 @@ export class ServerStore {
 
   /** Paused: the server finishes what it runs and takes nothing new (kept across restarts). */
   setPaused(alias: string, paused: boolean): void {
-    this.#db.prepare('UPDATE servers SET paused = ?, updated_at = ? WHERE alias = ?').run(paused ? 1 : 0, new Date(this.#clock.now()).toISOString(), alias);
+    this.#db.prepare('UPDATE servers SET paused = ?, updated_at = ? WHERE alias = ?').run(paused ? 1 : 0, isoAt(this.#clock), alias);
   }
 
   delete(alias: string): boolean {

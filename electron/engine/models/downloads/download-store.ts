@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DownloadStatus, ModelKind } from '../../../../shared/models.ts';
-import type { Clock } from '../../clock.ts';
+import { isoAt, type Clock } from '../../clock.ts';
 import type { Db } from '../../db/connection.ts';
 import type { DownloadRow } from './download-row.ts';
 
@@ -20,7 +20,7 @@ export class DownloadStore {
   }
 
   #now(): string {
-    return new Date(this.#clock.now()).toISOString();
+    return isoAt(this.#clock);
   }
 
   insert(d: NewDownload): DownloadRow {

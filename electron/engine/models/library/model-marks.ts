@@ -1,7 +1,7 @@
 import type { ModelCollection } from '../../../../shared/model-collections.ts';
 import type { ModelView } from '../../../../shared/models.ts';
 import { ApiError } from '../../api/errors.ts';
-import type { Clock } from '../../clock.ts';
+import { isoAt, type Clock } from '../../clock.ts';
 import type { Db } from '../../db/connection.ts';
 import type { ModelRow } from './model-row.ts';
 
@@ -22,7 +22,7 @@ export class ModelMarks {
   }
 
   #now(): string {
-    return new Date(this.#clock.now()).toISOString();
+    return isoAt(this.#clock);
   }
 
   setFavourite(model: Place, favourite: boolean): void {

@@ -1,5 +1,5 @@
 import type { ModelKind } from '../../../../shared/models.ts';
-import type { Clock } from '../../clock.ts';
+import { isoAt, type Clock } from '../../clock.ts';
 import type { Db } from '../../db/connection.ts';
 import type { ModelRow } from './model-row.ts';
 
@@ -101,7 +101,7 @@ export class ModelStore {
   }
 
   #now(): string {
-    return new Date(this.#clock.now()).toISOString();
+    return isoAt(this.#clock);
   }
 
   get(id: number): ModelRow | undefined {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.ts';
+import { isoAt, type Clock } from '../../clock.ts';
 import type { Db } from '../../db/connection.ts';
 import type { ModelRow } from '../library/model-row.ts';
 import { nameForm, namesInParams, paramsAfterMove } from './model-name-match.ts';
@@ -47,7 +47,7 @@ export class ModelUsers {
       FROM jobs WHERE status = 'pending'`).all();
     const update = this.#db.prepare(`UPDATE jobs SET generation_params_json = ?, checkpoint_name = COALESCE(?, checkpoint_name),
       last_updated_timestamp = ? WHERE mobilesd_job_id = ? AND status = 'pending'`);
-    const now = new Date(this.#clock.now()).toISOString();
+    const now = isoAt(this.#clock);
     const changed: string[] = [];
     for (const job of pending) {
       const next = paramsAfterMove(JSON.parse(job.params) as Record<string, unknown>, before.kind, before, after);

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.ts';
+import { isoAt, type Clock } from '../../clock.ts';
 import type { Db } from '../../db/connection.ts';
 import type { ModelRow } from '../library/model-row.ts';
 import type { PlannedMove } from './move-with-sidecars.ts';
@@ -31,7 +31,7 @@ export class TrashStore {
     return this.#db.transaction(() => {
       const info = this.#db.prepare(`INSERT INTO model_trash (model_id, kind, root, rel_path, trash_dir, files_json, row_json, size, deleted_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(row.id, row.kind, row.root, row.rel_path, trashDir, JSON.stringify(files),
-        JSON.stringify(row), row.size, new Date(this.#clock.now()).toISOString());
+        JSON.stringify(row), row.size, isoAt(this.#clock));
       this.#db.prepare('DELETE FROM models WHERE id = ?').run(row.id);
       return this.get(Number(info.lastInsertRowid))!;
     }).immediate();
