@@ -20,6 +20,11 @@ export type EngineEvent =
   | { type: 'image.deleted'; image_id: number }
   /** An image joined the gallery outside a job: a file appeared in a watched gallery source. */
   | { type: 'image.created'; image_id: number; source_id: number | null }
+  /**
+   * Images' rating, favourite, note or collections changed: one event per request (a bulk
+   * action names all its images); `image_ids` is null when there were too many to list.
+   */
+  | { type: 'image.updated'; image_ids: number[] | null }
   /** A gallery source's state or indexing progress changed. */
   | { type: 'gallery.source'; source: GallerySource }
   | { type: 'models.scan'; scan: ScanState }
@@ -36,7 +41,7 @@ export type EngineEvent =
 export type EngineEventType = EngineEvent['type'];
 export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = [
   'job.created', 'job.updated', 'job.progress', 'job.finished', 'job.deleted',
-  'queue.state', 'server.status', 'server.deleted', 'image.deleted', 'image.created', 'gallery.source',
+  'queue.state', 'server.status', 'server.deleted', 'image.deleted', 'image.created', 'image.updated', 'gallery.source',
   'models.scan', 'models.hashing', 'models.changed', 'download.updated', 'download.progress', 'download.deleted',
   'models.updates', 'batch.finished',
 ];

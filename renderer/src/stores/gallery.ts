@@ -128,8 +128,25 @@ export const useGallery = defineStore('gallery', () => {
     total.value = Math.max(0, total.value - (before - images.value.length));
   }
 
+  /**
+   * Each loaded image's change count: an image re-read after an update event is put in
+   * place only if nothing changed it meanwhile (a newer local change or a newer re-read),
+   * so a slow older answer never overwrites a newer one.
+   */
+  const revisions = new Map<number, number>();
+  const bump = (id: number) => {
+    const next = (revisions.get(id) ?? 0) + 1;
+    revisions.set(id, next);
+    return next;
+  };
+
   /** Puts a changed image (rating, favourite, note, collections) in place of the loaded one. */
   function replaceLocal(image: GalleryImage): void {
+    bump(image.id);
+    put(image);
+  }
+
+  function put(image: GalleryImage): void {
     const i = images.value.findIndex((x) => x.id === image.id);
     if (i < 0) return;
     const next = images.value.slice();
@@ -142,8 +159,40 @@ export const useGallery = defineStore('gallery', () => {
     removeLocal(id);
   }
 
+  /** Loaded images changed elsewhere (another tab or device) and re-read one by one, up to this many. */
+  const REREAD_MAX = 60;
+
+  /**
+   * Another tab or device rated, starred, noted or filed images: the loaded ones are read
+   * again. A change to more than a screenful, or one the current filter or order depends
+   * on, offers a reload instead (the list may no longer hold the images it should).
+   */
+  async function applyUpdated(ids: readonly number[] | null): Promise<void> {
+    void loadFacets();
+    const f = filters.value;
+    const shapesList = f.sort === 'rating' || f.rating_min !== '' || f.favourite !== '' || f.collection !== '';
+    if (ids === null || shapesList) stale.value = true;
+    if (ids === null) return;
+    const loadedIds = new Set(images.value.map((i) => i.id));
+    const changed = ids.filter((id) => loadedIds.has(id));
+    if (changed.length > REREAD_MAX) {
+      stale.value = true;
+      return;
+    }
+    await Promise.all(changed.map(async (id) => {
+      const revision = bump(id);
+      try {
+        const image = await api.image(id);
+        if (revisions.get(id) === revision) put(image);
+      } catch {
+        /* gone meanwhile: its image.deleted event removes it */
+      }
+    }));
+  }
+
   function applyEvent(event: EngineEvent): void {
     if (event.type === 'image.deleted') removeLocal(event.image_id);
+    else if (event.type === 'image.updated') void applyUpdated(event.image_ids);
     else if (event.type === 'job.finished' && event.job.image_count > 0) stale.value = true;
     else if (event.type === 'image.created') stale.value = true;
   }

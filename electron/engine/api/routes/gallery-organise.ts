@@ -15,9 +15,15 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
 /** "Select all matching" may reach the whole gallery; one bulk action stops here. */
 const BULK_MAX = 100_000;
+/** An update event lists at most this many ids; a larger change says "many" (null) and clients reload. */
+const EVENT_MAX_IDS = 1000;
 
 /** Rating, favourite, note, collections and bulk actions on gallery images. */
 export function registerGalleryOrganiseRoutes(app: FastifyInstance, ctx: ApiContext, collections: CollectionStore): void {
+  // Other tabs and devices show the change live: one event per request, however many images it touched.
+  const announce = (ids: readonly number[]) => {
+    if (ids.length) ctx.bus.emit({ type: 'image.updated', image_ids: ids.length <= EVENT_MAX_IDS ? [...ids] : null });
+  };
   const findCollection = (id: number) => {
     const found = collections.find(id);
     if (!found) throw new ApiError(404, 'collection_not_found', `No collection with id ${id}.`);
@@ -30,6 +36,7 @@ export function registerGalleryOrganiseRoutes(app: FastifyInstance, ctx: ApiCont
   }, async (request) => {
     if (!ctx.gallery.patch(request.params.id, request.body)) throw new ApiError(404, 'image_not_found', `No image with id ${request.params.id} in the gallery.`);
     const row = ctx.gallery.find(request.params.id)!;
+    announce([row.id]);
     return toGalleryImage(row, ctx.gallery.extras([row.id]));
   });
 
@@ -68,6 +75,8 @@ export function registerGalleryOrganiseRoutes(app: FastifyInstance, ctx: ApiCont
         }
         break;
     }
+    // Deleted images have their own event (image.deleted, one per image).
+    if (action !== 'delete' && changed > 0) announce(targets);
     return { matched: targets.length, changed };
   });
 
