@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { renameDurably } from './durable-rename.ts';
 
 const COMPANIONS = ['', '-wal', '-shm'];
 
@@ -19,11 +20,5 @@ export function installDatabaseFile(source: string, file: string): void {
   for (const suffix of COMPANIONS.slice(1)) fs.rmSync(file + suffix, { force: true });
   const tmp = `${file}.restoring`;
   fs.copyFileSync(source, tmp);
-  const handle = fs.openSync(tmp, 'r+');
-  try {
-    fs.fsyncSync(handle);
-  } finally {
-    fs.closeSync(handle);
-  }
-  fs.renameSync(tmp, file);
+  renameDurably(tmp, file);
 }

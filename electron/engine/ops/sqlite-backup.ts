@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/connection.ts';
+import { renameDurably } from './durable-rename.ts';
 
 /**
  * An online, consistent copy of the live database: `VACUUM INTO` reads one snapshot
@@ -51,13 +52,7 @@ function finishBackupFile(tmp: string, file: string): void {
   } finally {
     copy.close();
   }
-  const handle = fs.openSync(tmp, 'r+');
-  try {
-    fs.fsyncSync(handle);
-  } finally {
-    fs.closeSync(handle);
-  }
-  fs.renameSync(tmp, file);
+  renameDurably(tmp, file);
 }
 
 /**
