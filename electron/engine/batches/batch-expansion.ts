@@ -132,21 +132,22 @@ function withLoraWeight(loras: readonly Lora[] | undefined, name: string, weight
   return list;
 }
 
-/** The params of one job: the base with each axis set to its value at this cell. */
-function applyAxis(params: GenerationParams, axis: ExpandedAxis, value: string | number): GenerationParams {
+/** Sets one axis to its value at this cell on a job's own copy of the params (one copy per job, not one per axis). */
+function applyAxis(params: GenerationParams, axis: ExpandedAxis, value: string | number): void {
   if (axis.name === 'size') {
     const [width, height] = String(value).split('x').map(Number);
-    return { ...params, width, height };
-  }
-  if (axis.name === 'prompt_sr') {
+    params.width = width;
+    params.height = height;
+  } else if (axis.name === 'prompt_sr') {
     const search = String(axis.values[0]);
     const replace = (text: unknown) => (typeof text === 'string' && search !== '' ? text.split(search).join(String(value)) : text);
-    return { ...params, positive_prompt: replace(params.positive_prompt) as string | undefined, negative_prompt: replace(params.negative_prompt) as string | undefined };
+    params.positive_prompt = replace(params.positive_prompt) as string | undefined;
+    params.negative_prompt = replace(params.negative_prompt) as string | undefined;
+  } else if (axis.name.startsWith(LORA_AXIS_PREFIX)) {
+    params.loras = withLoraWeight(params.loras, axis.name.slice(LORA_AXIS_PREFIX.length).trim(), Number(value));
+  } else {
+    params[axis.name] = value;
   }
-  if (axis.name.startsWith(LORA_AXIS_PREFIX)) {
-    return { ...params, loras: withLoraWeight(params.loras, axis.name.slice(LORA_AXIS_PREFIX.length).trim(), Number(value)) };
-  }
-  return { ...params, [axis.name]: value };
 }
 
 function dynamicError<T>(run: () => T): T {
@@ -227,8 +228,8 @@ export function expandBatch(input: ExpansionInput): Expansion {
   const applyOrder = axes.map((_, i) => i).sort((a, b) => Number(axes[a].name === 'prompt_sr') - Number(axes[b].name === 'prompt_sr'));
   const baseAt = (cell: number): GenerationParams => {
     const at = coordinates(cell);
-    let params: GenerationParams = { ...input.baseParams };
-    for (const i of applyOrder) params = applyAxis(params, axes[i], axes[i].values[at[i]]);
+    const params: GenerationParams = { ...input.baseParams };
+    for (const i of applyOrder) applyAxis(params, axes[i], axes[i].values[at[i]]);
     return params;
   };
 

@@ -146,11 +146,8 @@ export class BatchService {
     const { callback_url: callbackUrl, ...base } = request.base;
     // The callback URL is checked once (a DNS look-up), then given to every job.
     const callback = callbackUrl ? (await this.#service.newJob({ ...request.base, generation_params: expansion.job(order[0]).params }, options)).callback : null;
-    const newJobs: NewJob[] = [];
-    for (const cell of order) {
-      const job = await this.#service.newJob({ ...(base as GenerateRequest), generation_params: expansion.job(cell).params }, options);
-      newJobs.push({ ...job, callback, batch: { id, index: cell } });
-    }
+    const checked = await this.#service.newJobs(order.map((cell) => ({ ...(base as GenerateRequest), generation_params: expansion.job(cell).params })), options);
+    const newJobs: NewJob[] = checked.map((job, i) => ({ ...job, callback, batch: { id, index: order[i] } }));
     const rows = this.#store.inTransaction(() => {
       this.#store.insert({
         id, name: request.name?.trim() || null, created_at: new Date(this.#clock.now()).toISOString(), mode: request.mode ?? 'product',
@@ -159,7 +156,8 @@ export class BatchService {
       });
       return this.#jobs.insertMany(newJobs);
     });
-    this.#service.announceCreated(rows);
+    // Durable now: the answer goes first, the thousand job.created events right after it.
+    setImmediate(() => this.#service.announceCreated(rows));
     this.#logger.info({ batch: id, jobs: rows.length, axes: expansion.axes.map((a) => `${a.name}×${a.values.length}`) }, 'batch created');
     return { batch_id: id, mobilesd_job_ids: rows.map((r) => r.mobilesd_job_id), ...answer };
   }

@@ -50,9 +50,16 @@ export class JobEvents {
 
   /** A new job was stored. */
   created(row: JobRow): void {
-    // A new job has no images and no live progress yet.
-    const job = toJobSummary(row, [], undefined);
-    this.#bus.emit({ type: 'job.created', job: row.status === 'pending' ? { ...job, wait_reason: this.#waitReason(row) } : job });
+    this.createdMany([row]);
+  }
+
+  /** New jobs were stored together (a batch, an import): an event each, and one wake for them all. */
+  createdMany(rows: readonly JobRow[]): void {
+    for (const row of rows) {
+      // A new job has no images and no live progress yet.
+      const job = toJobSummary(row, [], undefined);
+      this.#bus.emit({ type: 'job.created', job: row.status === 'pending' ? { ...job, wait_reason: this.#waitReason(row) } : job });
+    }
     this.queueChanged();
   }
 

@@ -69,6 +69,14 @@ export function notBeforeMs(iso: string | null | undefined): number {
 /** Turns a request as sent into the one stored (a saved template filled in, styles applied). */
 export type RequestPreparer = (request: GenerateRequest) => GenerateRequest;
 
+/** Checks already passed while making many jobs at once (see newJobs). */
+interface CheckMemo {
+  /** Demands (as JSON) some server's rules let run. */
+  runnable: Set<string>;
+  /** Metadata objects within the size cap. */
+  metadata: WeakSet<object>;
+}
+
 export interface SubmitOptions {
   apiKeyId?: string | null;
   sourceInfo?: string | null;
@@ -135,11 +143,14 @@ export class JobService {
    * A request as the row it will be stored as, after every check a new job passes. Batches
    * build their jobs with it and store them in their own transaction (then `announceCreated`).
    */
-  async newJob(sent: GenerateRequest, options: SubmitOptions = {}): Promise<NewJob> {
+  async newJob(sent: GenerateRequest, options: SubmitOptions = {}, memo: CheckMemo | null = null): Promise<NewJob> {
     const request = this.#preparers.reduce((r, prepare) => prepare(r), sent);
     const { target, appType } = this.#checkedTarget(request);
-    this.#checkSomeServerCanRun(request, target, appType);
+    this.#checkSomeServerCanRun(request, target, appType, memo);
     const callback = request.callback_url ? { url: await validateTargetUrl(request.callback_url), attachImages: request.callback_images ?? false } : null;
+    const metadataChecked = memo !== null && request.metadata !== undefined && memo.metadata.has(request.metadata);
+    const metadata = metadataChecked ? request.metadata! : checkedMetadata(request.metadata);
+    if (memo && metadata) memo.metadata.add(metadata);
     return {
       target_server_alias: target,
       app_type: appType,
@@ -149,7 +160,7 @@ export class JobService {
       source_info: options.sourceInfo ?? request.source_info ?? null,
       api_key_id: options.apiKeyId ?? null,
       max_attempts: this.#maxAttempts,
-      metadata: checkedMetadata(request.metadata),
+      metadata,
       callback,
       held: request.hold ?? false,
       notBefore: notBeforeMs(request.not_before),
@@ -161,18 +172,33 @@ export class JobService {
    * A job no enabled server's rules (tags, checkpoint patterns, size, batch) would ever let
    * run is refused now, naming each server's rule, instead of waiting forever.
    */
-  #checkSomeServerCanRun(request: GenerateRequest, target: string, appType: AppType): void {
+  #checkSomeServerCanRun(request: GenerateRequest, target: string, appType: AppType, memo: CheckMemo | null): void {
     const demands = demandsOfRequest({
       appType, target, params: request.generation_params, checkpoint: displayColumns(request.generation_params).checkpoint_name,
       requiresTags: request.requires_tags,
     });
+    const key = memo ? JSON.stringify(demands) : '';
+    if (memo?.runnable.has(key)) return;
     const verdict = waitVerdict(demands, this.#registry.all(), this.#clock.now());
     if (verdict?.verdict === 'never') throw new JobServiceError(400, 'no_server_can_run', verdict.reason);
+    memo?.runnable.add(key);
+  }
+
+  /**
+   * Many requests as rows (a batch's jobs), each checked as a new job is; what several
+   * share is checked once: whether some server's rules let a job of these demands
+   * (checkpoint, size, tags) run, and the metadata they carry.
+   */
+  async newJobs(requests: readonly GenerateRequest[], options: SubmitOptions = {}): Promise<NewJob[]> {
+    const memo: CheckMemo = { runnable: new Set(), metadata: new WeakSet() };
+    const jobs: NewJob[] = [];
+    for (const request of requests) jobs.push(await this.newJob(request, options, memo));
+    return jobs;
   }
 
   /** Jobs stored in a caller's own transaction (a batch): tell everyone, as submit does. */
   announceCreated(rows: readonly JobRow[]): void {
-    for (const row of rows) this.#events.created(row);
+    if (rows.length) this.#events.createdMany(rows);
   }
 
   /** Many jobs at once; see BulkActions. */

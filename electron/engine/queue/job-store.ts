@@ -93,7 +93,10 @@ export class JobStore {
         target_server_alias, generation_params_json, app_type, mode, source_info, api_key_id, priority, position,
         max_attempts, positive_prompt, checkpoint_name, metadata_json, callback_url, callback_images, not_before, requires_tags_json, batch_id, batch_index)
         VALUES (@id, @status, @now, @now, @target, @params, @app_type, @mode, @source_info, @api_key_id, @priority,
-        (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), @max_attempts, @prompt, @checkpoint, @metadata, @callback_url, @callback_images, @not_before, @requires_tags, @batch_id, @batch_index)`),
+        @position, @max_attempts, @prompt, @checkpoint, @metadata, @callback_url, @callback_images, @not_before, @requires_tags, @batch_id, @batch_index)`),
+      lastPosition: db.prepare<[], { p: number }>('SELECT COALESCE(MAX(position), 0) AS p FROM jobs'),
+      // The rows one insertMany wrote: its positions are consecutive and nothing else writes inside its transaction.
+      byPositions: db.prepare<[number, number], JobRow>('SELECT * FROM jobs WHERE position BETWEEN ? AND ? ORDER BY position'),
       get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE mobilesd_job_id = ?'),
       claim: db.prepare<[Record<string, unknown>], ClaimedJob>(`UPDATE jobs SET status = 'processing',
         assigned_server_alias = @alias, lease_token = @token, attempts = attempts + 1,
@@ -181,37 +184,44 @@ export class JobStore {
 
   /**
    * Inserts jobs in one transaction: one fsync for the whole group (group commit), so a
-   * burst of submissions costs one durable write, not one each.
+   * burst of submissions costs one durable write, not one each. They take the next
+   * positions in the line, in the order given, and are read back in one query.
    */
   insertMany(jobs: NewJob[]): JobRow[] {
+    if (jobs.length === 0) return [];
     return this.#write(() => {
       const now = this.#now();
-      return this.#db.transaction(() => jobs.map((job) => {
-        const params = job.generation_params;
-        const id = randomUUID();
-        this.#stmts.insert.run({
-          id,
-          now,
-          target: job.target_server_alias,
-          params: JSON.stringify(params),
-          app_type: job.app_type,
-          mode: jobModeFor(job.mode, params),
-          source_info: job.source_info ?? null,
-          api_key_id: job.api_key_id ?? null,
-          priority: job.priority,
-          max_attempts: job.max_attempts,
-          metadata: job.metadata ? JSON.stringify(job.metadata) : null,
-          callback_url: job.callback?.url ?? null,
-          callback_images: job.callback?.attachImages ? 1 : 0,
-          status: job.held ? 'held' : 'pending',
-          not_before: job.notBefore ?? 0,
-          requires_tags: job.requiresTags?.length ? JSON.stringify(job.requiresTags) : null,
-          batch_id: job.batch?.id ?? null,
-          batch_index: job.batch?.index ?? null,
-          ...displayParams(params),
-        });
-        return this.#stmts.get.get(id)!;
-      })).immediate();
+      return this.#db.transaction(() => {
+        const first = this.#stmts.lastPosition.get()!.p + 1;
+        jobs.forEach((job, i) => this.#insertRow(job, now, first + i));
+        return this.#stmts.byPositions.all(first, first + jobs.length - 1);
+      }).immediate();
+    });
+  }
+
+  #insertRow(job: NewJob, now: string, position: number): void {
+    const params = job.generation_params;
+    this.#stmts.insert.run({
+      id: randomUUID(),
+      position,
+      now,
+      target: job.target_server_alias,
+      params: JSON.stringify(params),
+      app_type: job.app_type,
+      mode: jobModeFor(job.mode, params),
+      source_info: job.source_info ?? null,
+      api_key_id: job.api_key_id ?? null,
+      priority: job.priority,
+      max_attempts: job.max_attempts,
+      metadata: job.metadata ? JSON.stringify(job.metadata) : null,
+      callback_url: job.callback?.url ?? null,
+      callback_images: job.callback?.attachImages ? 1 : 0,
+      status: job.held ? 'held' : 'pending',
+      not_before: job.notBefore ?? 0,
+      requires_tags: job.requiresTags?.length ? JSON.stringify(job.requiresTags) : null,
+      batch_id: job.batch?.id ?? null,
+      batch_index: job.batch?.index ?? null,
+      ...displayParams(params),
     });
   }
 
