@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { EngineConfig } from './engine/config.ts';
+import { galleryImportPathsFromEnv, type EngineConfig } from './engine/config.ts';
 
 
 /**
@@ -32,7 +32,7 @@ export function headlessConfigFromEnv(env: NodeJS.ProcessEnv, defaults: { uiDir:
     loraPath: abs(env.LORA_PATH),
     vaePath: abs(env.VAE_PATH),
     embeddingsPath: abs(env.EMBEDDINGS_PATH),
-    galleryImportPaths: (env.GALLERY_IMPORT_PATHS ?? '').split(path.delimiter).map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(defaults.cwd, p)),
+    galleryImportPaths: galleryImportPathsFromEnv(env.GALLERY_IMPORT_PATHS, defaults.cwd),
     wildcardsDir: abs(env.WILDCARDS_PATH) ?? undefined,
     host,
     port,

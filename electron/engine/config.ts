@@ -5,6 +5,15 @@ import type { StatFs } from './ops/disk-space.ts';
 import type { RecentLogs } from './ops/recent-logs.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 
+/**
+ * GALLERY_IMPORT_PATHS: folders the gallery indexes in place, separated like PATH (`:`,
+ * `;` on Windows), relative ones from `cwd`. The headless server and the desktop app read
+ * it through this one function, so the variable means the same in both.
+ */
+export function galleryImportPathsFromEnv(value: string | undefined, cwd: string): string[] {
+  return (value ?? '').split(path.delimiter).map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(cwd, p));
+}
+
 /** Everything the engine needs from its host (Electron shell or headless entry). */
 export interface EngineConfig {
   /** SQLite file, secrets file, thumbnails live here. */

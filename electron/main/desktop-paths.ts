@@ -5,6 +5,7 @@
  * are big. Each can be moved with the same variables the headless server reads.
  */
 import path from 'node:path';
+import { galleryImportPathsFromEnv } from '../engine/config.ts';
 
 export interface DesktopPathInputs {
   env: NodeJS.ProcessEnv;
@@ -22,6 +23,8 @@ export interface DesktopPaths {
   outputsDir: string;
   checkpointPath: string | null;
   loraPath: string | null;
+  /** Folders the gallery indexes in place (GALLERY_IMPORT_PATHS), as the headless server reads them. */
+  galleryImportPaths: string[];
   logFile: string;
   /** The built UI (index.html) served by the engine. */
   uiDir: string;
@@ -38,6 +41,7 @@ export function resolveDesktopPaths(inputs: DesktopPathInputs, mainDir: string):
     outputsDir: nonEmpty(env.STABLE_DIFFUSION_SAVE_PATH) ?? path.join(inputs.pictures, 'StableQueue'),
     checkpointPath: nonEmpty(env.CHECKPOINT_PATH),
     loraPath: nonEmpty(env.LORA_PATH),
+    galleryImportPaths: galleryImportPathsFromEnv(env.GALLERY_IMPORT_PATHS, process.cwd()),
     logFile: path.join(inputs.userData, 'logs', 'stablequeue.log'),
     uiDir: path.join(inputs.appPath, 'dist', 'renderer'),
     // electron-builder copies resources/*.png to <resources>/icons (extraResources), so

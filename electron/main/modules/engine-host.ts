@@ -53,6 +53,7 @@ export async function enable(context: EngineHostContext): Promise<EngineHost | n
       outputsDir: paths.outputsDir,
       checkpointPath: paths.checkpointPath,
       loraPath: paths.loraPath,
+      galleryImportPaths: paths.galleryImportPaths,
       host: '127.0.0.1',
       port: await choosePort(prefs.get('lastPort')),
       uiDir: paths.uiDir,

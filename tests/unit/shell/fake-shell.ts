@@ -193,6 +193,7 @@ export function fakePaths(tmp: string): DesktopPaths {
     outputsDir: path.join(tmp, 'outputs'),
     checkpointPath: null,
     loraPath: null,
+    galleryImportPaths: [],
     logFile: path.join(tmp, 'logs', 'stablequeue.log'),
     uiDir: path.join(tmp, 'ui'),
     iconsDir: path.join(tmp, 'icons'),

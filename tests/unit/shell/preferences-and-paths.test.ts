@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
+import { headlessConfigFromEnv } from '../../../electron/headless-config.ts';
 import { appIconPath, resolveDesktopPaths, trayIconPath } from '../../../electron/main/desktop-paths.ts';
 import { choosePort, createLaunchToken } from '../../../electron/main/engine-access.ts';
 import { notificationThumbnail } from '../../../electron/main/notification-icon.ts';
@@ -48,6 +49,7 @@ describe('desktop paths', () => {
       outputsDir: '/home/ann/Pictures/StableQueue',
       checkpointPath: null,
       loraPath: null,
+      galleryImportPaths: [],
       logFile: '/home/ann/.config/StableQueue/logs/stablequeue.log',
       uiDir: '/opt/StableQueue/resources/app.asar/dist/renderer',
       iconsDir: '/opt/StableQueue/resources/icons',
@@ -59,9 +61,18 @@ describe('desktop paths', () => {
       ...inputs,
       isPackaged: false,
       appPath: '/repo',
-      env: { STABLEQUEUE_DATA_DIR: '/srv/sq', STABLE_DIFFUSION_SAVE_PATH: '/srv/out', CHECKPOINT_PATH: '/m/ckpt', LORA_PATH: '/m/lora' },
+      env: {
+        STABLEQUEUE_DATA_DIR: '/srv/sq', STABLE_DIFFUSION_SAVE_PATH: '/srv/out', CHECKPOINT_PATH: '/m/ckpt', LORA_PATH: '/m/lora',
+        GALLERY_IMPORT_PATHS: ['/pics/forge', ' /pics/comfy ', ''].join(path.delimiter),
+      },
     }, '/repo/dist/electron/main');
-    expect(paths).toMatchObject({ dataDir: '/srv/sq', outputsDir: '/srv/out', checkpointPath: '/m/ckpt', loraPath: '/m/lora', iconsDir: '/repo/resources' });
+    expect(paths).toMatchObject({
+      dataDir: '/srv/sq', outputsDir: '/srv/out', checkpointPath: '/m/ckpt', loraPath: '/m/lora', iconsDir: '/repo/resources',
+      galleryImportPaths: ['/pics/forge', '/pics/comfy'],
+    });
+    // The same variable means the same folders to the headless server.
+    expect(headlessConfigFromEnv({ GALLERY_IMPORT_PATHS: ['/pics/forge', ' /pics/comfy ', ''].join(path.delimiter) }, { uiDir: '/ui', cwd: '/repo' }).galleryImportPaths)
+      .toEqual(paths.galleryImportPaths);
     expect(resolveDesktopPaths({ ...inputs, env: { STABLEQUEUE_DATA_DIR: '  ' } }, '/x').dataDir).toBe('/home/ann/.config/StableQueue/data');
   });
   it('the icons named exist in resources/', async () => {

@@ -36,6 +36,7 @@ describe('engine host module', () => {
       host: '127.0.0.1',
       dataDir: hostContext.paths.dataDir,
       outputsDir: hostContext.paths.outputsDir,
+      galleryImportPaths: hostContext.paths.galleryImportPaths,
       uiDir: hostContext.paths.uiDir,
       shutdownGraceMs: ENGINE_SHUTDOWN_GRACE_MS,
     });
