@@ -5,9 +5,10 @@
  * desktop size and on a phone.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BatchList } from '../../../shared/batches.ts';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { DESKTOP, newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the batch grid UI tests: ${reason}`);
@@ -16,16 +17,7 @@ describe.skipIf(!!reason)('Generate → grid of jobs → Queue group → contact
   let env: UiEnv;
   let browser: Browser;
 
-  beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 2 });
-    await addServers(env);
-    browser = await launchChromium();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  uiSession({ forgeStepMs: 2, size: null }, (s) => ({ env, browser } = s));
 
   async function buildAndQueueGrid(page: Page, prompts: [string, string], shot: string): Promise<string> {
     await page.goto('/');

@@ -5,10 +5,11 @@
  * Writes tests/e2e/screenshots/<tab>-desktop.png for every tab.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobListResponse, JobStatusResponse } from '../../../shared/jobs.ts';
 import type { ServerView } from '../../../shared/servers.ts';
 import { addServers, DESKTOP, launchChromium, newPage, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the desktop UI tests: ${reason}`);
@@ -20,17 +21,7 @@ describe.skipIf(!!reason)('UI at desktop size', { timeout: 120_000 }, () => {
   let page: Page;
   let errors: string[];
 
-  beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 40 });
-    browser = await launchChromium();
-    ({ context, page, errors } = await newPage(browser, env.server.url, DESKTOP));
-  }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
+  uiSession({ forgeStepMs: 40, servers: false }, (s) => ({ env, browser, context, page, errors } = s));
 
   const pendingOrder = async () => (await env.api<JobListResponse>('GET', '/api/v1/queue/jobs?status=pending')).jobs.map((j) => j.positive_prompt);
   const rowOrder = async () =>

@@ -5,9 +5,10 @@
  * where the machine itself is not overloaded), its main thread must not block for long, and afterwards the list still says how
  * much of the queue it shows.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addServers, DESKTOP, launchChromium, newPage, screenshot, skipReason, startUiEnv, type UiEnv } from '../helpers/ui-env.ts';
+import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, skipReason, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the event-flood UI test: ${reason}`);
@@ -17,22 +18,13 @@ const JOBS = 5000;
 describe.skipIf(!!reason)('UI under an event flood', { timeout: 400_000 }, () => {
   let env: UiEnv;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  beforeAll(async () => {
-    env = await startUiEnv();
-    await addServers(env);
-    await env.api('POST', '/api/v1/queue/pause');
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
-  }, 90_000);
+  uiSession({}, (s) => ({ env, browser, page } = s));
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
+  beforeAll(async () => {
+    await env.api('POST', '/api/v1/queue/pause');
+  }, 90_000);
 
   async function submitAll(): Promise<void> {
     let next = 1;

@@ -3,9 +3,10 @@
  * in Chromium against the ComfyUI emulator: the prompt, seed and size typed in the form
  * and a user-named input reach ComfyUI in the right nodes, every other node as saved.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the ComfyUI template UI tests: ${reason}`);
@@ -27,21 +28,9 @@ function promptGraphs(env: UiEnv): Array<Record<string, { inputs: Record<string,
 describe.skipIf(!!reason)('Generate: a ComfyUI template as a form', { timeout: 180_000 }, () => {
   let env: UiEnv;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  beforeAll(async () => {
-    env = await startUiEnv({ comfy: true });
-    await addServers(env);
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
-  }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
+  uiSession({ comfy: true }, (s) => ({ env, browser, page } = s));
 
   it('saves a pasted workflow as a template; the form sets its prompt, seed, size and a named input, and nothing else changes', async () => {
     await page.goto('/');

@@ -3,9 +3,10 @@
  * and a refiner reach Forge; a form saved as a preset comes back after a reset; a text
  * file of prompts queues one job per line; the tools fit a phone.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the Generate presets UI tests: ${reason}`);
@@ -15,21 +16,9 @@ const txt2img = (env: UiEnv) => env.forge.requests.filter((r) => r.path === '/sd
 describe.skipIf(!!reason)('Generate: variations, refiner, presets, prompts from a file', { timeout: 180_000 }, () => {
   let env: UiEnv;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 2 });
-    await addServers(env);
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
-  }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
+  uiSession({ forgeStepMs: 2 }, (s) => ({ env, browser, page } = s));
 
   it('a seed variation and a refiner reach Forge; the form saved as a preset comes back after a reset', async () => {
     await page.goto('/');

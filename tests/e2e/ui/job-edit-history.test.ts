@@ -2,31 +2,22 @@
  * A job edited while it waits shows what changed in its detail, and a job sent through the
  * A1111 facade names its client in the Queue row and the detail; desktop and phone.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the job edit history UI tests: ${reason}`);
 
 describe.skipIf(!!reason)('edited and facade jobs in the Queue', { timeout: 120_000 }, () => {
   let env: UiEnv;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  beforeAll(async () => {
-    env = await startUiEnv();
-    await addServers(env);
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
-  }, 90_000);
+  uiSession({}, (s) => ({ env, page } = s));
 
   afterAll(async () => {
     await env?.api('POST', '/api/v1/queue/resume').catch(() => undefined);
-    await context?.close();
-    await browser?.close();
-    await env?.close();
   });
 
   it('the row names the facade client; the detail shows the source and the edit, from → to', async () => {

@@ -4,10 +4,11 @@
  * arrow keys and closes with Escape (focus back on the image that opened it), and a
  * dialog holds focus inside itself until Escape closes it.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobListResponse, JobStatusResponse } from '../../../shared/jobs.ts';
-import { addServers, DESKTOP, launchChromium, newPage, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the keyboard UI tests: ${reason}`);
@@ -29,16 +30,14 @@ const focusedLabel = (page: Page) => page.evaluate(() => document.activeElement?
 
 describe.skipIf(!!reason)('keyboard-only use', { timeout: 180_000 }, () => {
   let env: UiEnv;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const pending: string[] = [];
 
   const pendingPrompts = async () => (await env.api<JobListResponse>('GET', '/api/v1/queue/jobs?status=pending&limit=10')).jobs.map((j) => j.positive_prompt);
 
+  uiSession({ forgeStepMs: 5 }, (s) => ({ env, page } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 5 });
-    await addServers(env);
     for (const p of ['a lighthouse at night', 'a fox in the snow']) {
       const { mobilesd_job_id: id } = await env.api<{ mobilesd_job_id: string }>('POST', '/api/v1/generate', {
         target_server_alias: 'forge-local', generation_params: { positive_prompt: p, steps: 3, width: 64, height: 64 },
@@ -51,15 +50,7 @@ describe.skipIf(!!reason)('keyboard-only use', { timeout: 180_000 }, () => {
         target_server_alias: 'forge-local', generation_params: { positive_prompt: p, steps: 3, width: 64, height: 64 },
       })).mobilesd_job_id);
     }
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
   }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
 
   it('Queue: Tab reaches the last job\'s grip; Home moves it to the top, ↓ one place down, focus stays on it', async () => {
     await page.goto('/queue');

@@ -3,10 +3,11 @@
  * scrolls and says how much of the queue it shows, the search finds a job by its prompt or
  * its id, and the last job can be opened and moved to the top from the UI.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobListResponse } from '../../../shared/jobs.ts';
-import { addServers, DESKTOP, launchChromium, newPage, screenshot, skipReason, startUiEnv, type UiEnv } from '../helpers/ui-env.ts';
+import { screenshot, skipReason, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the long-queue UI tests: ${reason}`);
@@ -15,8 +16,6 @@ const promptOf = (n: number) => `queued job ${String(n).padStart(5, '0')}`;
 
 describe.skipIf(!!reason)('UI with a long queue', { timeout: 240_000 }, () => {
   let env: UiEnv;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const ids: string[] = [];
 
@@ -39,19 +38,11 @@ describe.skipIf(!!reason)('UI with a long queue', { timeout: 240_000 }, () => {
 
   const firstPending = async () => (await env.api<JobListResponse>('GET', '/api/v1/queue/jobs?status=pending&limit=1')).jobs[0]?.positive_prompt;
 
-  beforeAll(async () => {
-    env = await startUiEnv();
-    await addServers(env);
-    await env.api('POST', '/api/v1/queue/pause');
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
-  }, 90_000);
+  uiSession({}, (s) => ({ env, page } = s));
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
+  beforeAll(async () => {
+    await env.api('POST', '/api/v1/queue/pause');
+  }, 90_000);
 
   it('150 pending: scrolling reaches the last job, which moves to the top', async () => {
     await submit(1, 150);

@@ -3,32 +3,20 @@
  * its jobs says "Waiting — <server> unreachable since <time> (retrying)" instead of a
  * frozen progress bar, within 5 s; both clear when the server is back.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { JobStatusResponse } from '../../../shared/jobs.ts';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { DESKTOP, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the outage UI tests: ${reason}`);
 
 describe.skipIf(!!reason)('UI during a server outage', { timeout: 120_000 }, () => {
   let env: UiEnv;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 300 });
-    await addServers(env);
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
-  }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
+  uiSession({ forgeStepMs: 300 }, (s) => ({ env, page } = s));
 
   it('stopping the server shows the banner and each row the reason within 5 s; they clear when it returns', async () => {
     const submit = (p: string) => env.api<{ mobilesd_job_id: string }>('POST', '/api/v1/generate', { target_server_alias: 'forge-local', generation_params: { positive_prompt: p, steps: 200 } });

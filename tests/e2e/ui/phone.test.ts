@@ -3,34 +3,27 @@
  * live progress in the bottom sheet → image in the gallery, reorder by touch drag and
  * "Run next", cancel. Writes tests/e2e/screenshots/<tab>-phone.png for every tab.
  */
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobListResponse, JobStatusResponse } from '../../../shared/jobs.ts';
-import { launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the phone UI tests: ${reason}`);
 
 describe.skipIf(!!reason)('UI at phone size', { timeout: 120_000 }, () => {
   let env: UiEnv;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
   let cdp: CDPSession;
 
+  uiSession({ forgeStepMs: 40, servers: false, size: PHONE }, (s) => ({ env, context, page, errors } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 40 });
-    browser = await launchChromium();
-    ({ context, page, errors } = await newPage(browser, env.server.url, PHONE));
     cdp = await context.newCDPSession(page);
   }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
 
   const tabs = () => page.getByRole('navigation', { name: 'Tabs' });
   const pendingOrder = async () => (await env.api<JobListResponse>('GET', '/api/v1/queue/jobs?status=pending')).jobs.map((j) => j.positive_prompt);

@@ -7,10 +7,11 @@
  * Writes tests/e2e/screenshots/settings-desktop-section-{desktop,phone}.png.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { routeForNotification } from '../../../electron/main/job-notifications.ts';
 import type { DesktopBootstrap, DesktopPreferences } from '../../../electron/preload/desktop-bridge.ts';
-import { addServers, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { addServers, newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the Settings → Desktop tests: ${reason}`);
@@ -51,15 +52,10 @@ describe.skipIf(!!reason)('Settings → Desktop (fake desktop bridge)', { timeou
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  beforeAll(async () => {
-    env = await startUiEnv();
-    browser = await launchChromium();
-  }, 90_000);
+  uiSession({ servers: false, size: null }, (s) => ({ env, browser } = s));
 
   afterAll(async () => {
     for (const context of contexts) await context.close();
-    await browser?.close();
-    await env?.close();
   });
 
   async function open(size: { width: number; height: number }, bridge: Parameters<typeof installFakeBridge>[0] | null): Promise<{ page: Page; errors: string[] }> {

@@ -6,9 +6,10 @@
  */
 import fs from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { BackupList } from '../../../shared/ops.ts';
-import { launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the Settings → Backups tests: ${reason}`);
@@ -20,14 +21,9 @@ describe.skipIf(!!reason)('Settings → Backups & diagnostics', { timeout: 120_0
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  beforeAll(async () => {
-    env = await startUiEnv();
-    browser = await launchChromium();
-  }, 90_000);
+  uiSession({ servers: false, size: null }, (s) => ({ env, browser } = s));
   afterAll(async () => {
     for (const context of contexts) await context.close();
-    await browser?.close();
-    await env?.close();
   });
 
   it('backs up, schedules and cancels a restore, keeps N, and downloads the diagnostics zip', async () => {

@@ -5,8 +5,9 @@
  * desktop and phone size.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the smart dispatch UI tests: ${reason}`);
@@ -21,9 +22,9 @@ describe.skipIf(!!reason)('Smart dispatch: speed, model loads and ETAs on screen
     target_server_alias: 'auto', generation_params: { positive_prompt: `a lighthouse at dusk, take ${i}`, checkpoint_name: MODELS[i % 2], steps: 4, width: 512, height: 512 },
   });
 
+  uiSession({ forgeStepMs: 25, size: null }, (s) => ({ env, browser } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 25 });
-    await addServers(env);
     await waitFor(async () => (await env.api<{ status: string }[]>('GET', '/api/v1/servers'))[0]?.status === 'online', 'server online');
     // Alternating checkpoints, queued while paused: grouping runs them with few loads.
     await env.api('POST', '/api/v1/queue/pause');
@@ -33,13 +34,7 @@ describe.skipIf(!!reason)('Smart dispatch: speed, model loads and ETAs on screen
     await waitFor(async () => (await env.api<{ counts: Record<string, number> }>('GET', '/api/v1/queue/jobs?limit=1')).counts.completed === 8, 'learning jobs done', 60_000);
     await env.api('POST', '/api/v1/queue/pause');
     for (let i = 8; i < 14; i++) await submit(i);
-    browser = await launchChromium();
   }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
 
   it('turns grouping off and fair share on in Settings → Dispatch', async () => {
     const { context, page, errors } = await newPage(browser, env.server.url, DESKTOP);
