@@ -4,12 +4,13 @@
  * arrive in alwayson_scripts as the extensions' APIs take them), one without (the section
  * is not shown). Styles too: a saved style with {prompt} is sent applied.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForgeEmulator, type ForgeEmulator } from '../../emulators/forge/index.ts';
 import { ADETAILER_MODELS, CONTROLNET_MODELS } from '../../emulators/forge/extension-routes.ts';
 import { makePng } from '../../emulators/png.ts';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the ControlNet / ADetailer UI tests: ${reason}`);
@@ -18,23 +19,17 @@ describe.skipIf(!!reason)('Generate: ControlNet, ADetailer and styles', { timeou
   let env: UiEnv;
   let plain: ForgeEmulator;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
+  uiSession({ forgeStepMs: 2 }, (s) => ({ env, browser, page } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 2 });
-    await addServers(env);
     plain = await createForgeEmulator({ port: 0, stepMs: 2, alwaysonScripts: ['Refiner', 'Seed', 'Sampler'] });
     await env.api('POST', '/api/v1/servers', { alias: 'forge-plain', app_type: 'forge', api_url: plain.url });
     await env.api('POST', '/api/v1/styles', { name: 'Film', prompt: 'analog film photo of {prompt}, grain', negative_prompt: 'digital' });
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
     await plain?.close();
   });
 

@@ -4,11 +4,12 @@
  * desktop, touch on a phone) reaches it at the image's full size, white exactly where the
  * painter shows paint, although the painter works on a downscaled copy.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../../emulators/png.ts';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the img2img UI tests: ${reason}`);
@@ -48,23 +49,14 @@ async function paintedAlpha(page: Page, points: Array<[number, number]>): Promis
 describe.skipIf(!!reason)('Generate: img2img and inpainting', { timeout: 180_000 }, () => {
   let env: UiEnv;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let source: Buffer;
 
+  uiSession({ forgeStepMs: 2 }, (s) => ({ env, browser, page } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 2 });
-    await addServers(env);
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
     source = await makePng({ width: W, height: H, seed: 7 });
   }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
 
   it('an init image from a file reaches Forge unchanged, with denoising strength and resize mode', async () => {
     await openGenerate(page);

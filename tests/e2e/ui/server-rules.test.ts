@@ -4,8 +4,9 @@
  * Resume lets the job run. The rules are edited in the server form. Desktop and phone.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the server rules UI tests: ${reason}`);
@@ -16,20 +17,14 @@ describe.skipIf(!!reason)('Servers: GPU memory, tags, rules, pause and resume on
   let env: UiEnv;
   let browser: Browser;
 
+  uiSession({ forgeStepMs: 5, size: null }, (s) => ({ env, browser } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 5 });
-    await addServers(env);
     await env.api('PUT', '/api/v1/servers/forge-local', {
       tags: ['sdxl', '24gb'], blocked_checkpoints: ['flux*'], max_pixels: 1024 * 1024, drain_action: 'unload',
     });
     await waitFor(async () => (await env.api<Server[]>('GET', '/api/v1/servers'))[0]?.status === 'online', 'server online');
-    browser = await launchChromium();
   }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
 
   for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     it(`shows VRAM, tags and rules; pausing says so in Servers and Queue; resume runs the job (${label})`, async () => {
