@@ -37,6 +37,8 @@ export interface ImageRow extends ImageRecord, Omit<ImageOwner, 'job_id'> {
   file_name: string;
   /** The gallery source whose folder holds the file (file_path is relative to it); null for StableQueue's own. */
   source_id: number | null;
+  /** Set on a batch's contact sheet: the batch it belongs to (it is filed under the batch's first job). */
+  batch_id: string | null;
   file_mtime_ms: number | null;
   negative_prompt: string | null;
   sampler: string | null;
@@ -110,13 +112,14 @@ export class GalleryStore {
     this.#stmts = {
       find: db.prepare<[number], ImageRow>('SELECT * FROM images WHERE id = ?'),
       byFileName: db.prepare<[string], ImageRow>(`SELECT * FROM images WHERE file_name = ? AND state = 'visible' ORDER BY source_id IS NOT NULL, id LIMIT 1`),
-      forJob: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE job_id = ? ORDER BY idx'),
-      jobHasImages: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM images WHERE job_id = ? LIMIT 1'),
+      // A job's own images: a batch's contact sheet filed under it belongs to the batch.
+      forJob: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE job_id = ? AND batch_id IS NULL ORDER BY idx'),
+      jobHasImages: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM images WHERE job_id = ? AND batch_id IS NULL LIMIT 1'),
       jobParams: db.prepare<[string], { p: string }>('SELECT generation_params_json AS p FROM jobs WHERE mobilesd_job_id = ?'),
       insert: db.prepare(`INSERT INTO images (job_id, idx, file_path, mime, bytes, sha256, width, height, seed,
-        infotext, server_alias, app_type, checkpoint, positive_prompt, created_at, kind)
+        infotext, server_alias, app_type, checkpoint, positive_prompt, created_at, kind, batch_id)
         VALUES (@job_id, @idx, @file_path, @mime, @bytes, @sha256, @width, @height, @seed, @infotext, @server_alias,
-        @app_type, @checkpoint, @positive_prompt, @created_at, @kind)
+        @app_type, @checkpoint, @positive_prompt, @created_at, @kind, @batch_id)
         ON CONFLICT (job_id, idx) DO NOTHING`),
       // settings_json is at least '{}' once read, so a row with nothing to read is not read again.
       setMetadata: db.prepare(`UPDATE images SET ${METADATA_COLUMNS.replace('settings_json = @settings_json', "settings_json = coalesce(@settings_json, '{}')")} WHERE id = @id`),
@@ -167,7 +170,7 @@ export class GalleryStore {
   insertForJob(owner: ImageOwner, images: readonly ImageRecord[]): void {
     let params: Record<string, unknown> | null = null;
     for (const image of images) {
-      const info = this.#stmts.insert.run({ ...image, kind: image.kind ?? 'result', ...owner });
+      const info = this.#stmts.insert.run({ ...image, kind: image.kind ?? 'result', batch_id: image.batch_id ?? null, ...owner });
       if (info.changes !== 1) continue;
       params ??= this.#jobParams(owner.job_id);
       this.#writeMetadata(Number(info.lastInsertRowid), image.infotext ? readA1111Infotext(image.infotext) : readJobParams(params));
@@ -207,8 +210,24 @@ export class GalleryStore {
     return rows[rows.length - 1].id;
   }
 
-  /** Writes a batch of a source's files in one transaction; returns their ids in order. */
+  /**
+   * Writes a batch of a source's files in one transaction; returns their ids in order.
+   * The commit skips its fsync (synchronous=NORMAL for this transaction alone; WAL keeps
+   * the database consistent, and the next FULL commit makes these rows durable too): rows
+   * read from files on disk are rebuilt by the next scan if a power cut loses them, and an
+   * fsync per batch was a large part of indexing a folder.
+   */
   upsertIndexed(images: readonly IndexedImage[]): number[] {
+    if (this.#db.inTransaction) return this.#upsertIndexed(images);
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      return this.#upsertIndexed(images);
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
+  }
+
+  #upsertIndexed(images: readonly IndexedImage[]): number[] {
     return this.#db.transaction(() => images.map((image) => {
       const { meta } = image;
       const id = this.#stmts.upsertIndexed.get({

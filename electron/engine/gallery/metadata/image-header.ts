@@ -19,7 +19,7 @@ export interface ImageHeader {
   text: Record<string, string>;
 }
 
-const HEAD_BYTES = 64 * 1024;
+const HEAD_BYTES = 16 * 1024;
 /** A metadata block larger than this is not read (a damaged length, or not metadata). */
 const MAX_BLOCK = 16 * 1024 * 1024;
 
