@@ -8,8 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, ROOT, skipReason, startUiEnv, type UiEnv } from '../helpers/ui-env.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, newPage, PHONE, ROOT, skipReason, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the accessibility tests: ${reason}`);
@@ -26,18 +27,12 @@ describe('accessibility (axe-core)', { timeout: 300_000 }, () => {
   let env: UiEnv;
   let browser: Browser;
 
+  uiSession({ size: null }, (s) => ({ env, browser } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv();
-    await addServers(env);
     await env.api('POST', '/api/v1/queue/pause');
     await env.api('POST', '/api/v1/generate', { target_server_alias: 'forge-local', generation_params: { positive_prompt: 'a quiet harbour at dawn' } });
-    browser = await launchChromium();
   }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
 
   for (const scheme of ['light', 'dark'] as const) {
     for (const [size, name] of [[DESKTOP, 'desktop'], [PHONE, 'phone']] as const) {
