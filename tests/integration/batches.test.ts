@@ -80,6 +80,14 @@ describe('POST /api/v1/batches makes a grid of jobs and a contact sheet', () => 
     // Queue rows carry the batch id.
     const list = (await api(sq.url, 'GET', '/api/v1/queue/jobs?status=completed&limit=200')).body.jobs as any[];
     expect(list.filter((j) => j.batch_id === res.body.batch_id)).toHaveLength(24);
+    // The sheets belong to the batch: no job of it counts or lists them among its own images.
+    expect(list.filter((j) => j.batch_id === res.body.batch_id).map((j) => j.image_count)).toEqual(Array(24).fill(1));
+    const sheetIds = new Set(batch.contact_sheets.map((s: any) => s.image_id));
+    for (const job of list.filter((j) => j.batch_id === res.body.batch_id).slice(0, 4)) {
+      const images = (await api(sq.url, 'GET', `/api/v1/queue/jobs/${job.mobilesd_job_id}/status`)).body.images as any[];
+      expect(images.map((i) => i.kind)).toEqual(['result']);
+      expect(images.some((i) => sheetIds.has(i.id))).toBe(false);
+    }
     // The batch.finished notification went into the outbox with the counts.
     const events = sq.engine.db.prepare(`SELECT data_json FROM notify_events WHERE type = 'batch.finished'`).all() as { data_json: string }[];
     const notified = events.map((e) => JSON.parse(e.data_json)).find((d) => d.batch_id === res.body.batch_id);

@@ -5,7 +5,7 @@ import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { addForgeServers, generationRequests } from '../helpers/forge-servers.ts';
 import { api, waitFor, waitForJobs } from '../helpers/http.ts';
 
-/** The engine's clock: real time moved to 1 June 2026, set to a few seconds before 23:00 when the schedule test starts. */
+/** The engine's clock: real time moved to 1 June 2026, set to shortly before 23:00 in the schedule test. */
 let offset = Date.parse('2026-06-01T12:00:00Z') - Date.now();
 const clock: Clock = { now: () => Date.now() + offset };
 
@@ -42,7 +42,8 @@ describe('queue power tools: hold, not_before, bulk actions, export and import',
   });
 
   it('keeps a held job and a job not due yet out of dispatch; the held one runs once released, the other at its time without any nudge', async () => {
-    offset = Date.parse('2026-06-01T22:59:55Z') - Date.now();
+    // Ten minutes before 23:00 while the jobs are submitted and checked (a busy machine takes seconds for that).
+    offset = Date.parse('2026-06-01T22:50:00Z') - Date.now();
     const before = generationRequests(forge).length;
     const held = await submit({ positive_prompt: 'held back' }, { hold: true });
     const tonight = await submit({ positive_prompt: 'at eleven' }, { not_before: '2026-06-02T01:00:00+02:00' });
@@ -59,6 +60,8 @@ describe('queue power tools: hold, not_before, bulk actions, export and import',
     expect(edit.body.status).toBe('held');
     expect((await api(sq.url, 'GET', '/api/v1/queue/state')).body.counts).toMatchObject({ held: 1 });
     expect((await api(sq.url, 'POST', `/api/v1/queue/jobs/${now}/hold`)).status).toBe(409);
+    // Ten seconds before 23:00; the release wakes the dispatcher, which then knows when the next job is due.
+    offset = Date.parse('2026-06-01T22:59:50Z') - Date.now();
     const released = await api(sq.url, 'POST', `/api/v1/queue/jobs/${held}/release`);
     expect(released.status).toBe(200);
     await waitForJobs(sq.url, [held]);

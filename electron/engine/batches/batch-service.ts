@@ -171,8 +171,7 @@ export class BatchService {
   view(row: BatchRow): BatchView {
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<string, number>;
     Object.assign(counts, this.#store.counts(row.id));
-    const first = this.#store.firstJob(row.id);
-    const sheets = first ? this.#store.sheets(first.mobilesd_job_id) : [];
+    const sheets = this.#store.sheets(row.id);
     return {
       batch_id: row.id, name: row.name, created_at: row.created_at, finished_at: row.finished_at, mode: row.mode, job_count: row.job_count,
       counts, done: FINISHED_STATUSES.reduce((sum, s) => sum + (counts[s] ?? 0), 0), status: row.finished_at ? 'finished' : 'active',
@@ -274,7 +273,7 @@ export class BatchService {
         await writeFileAtomic(this.#images.absolute(relative), sheet.png);
         records.push({
           idx, file_path: relative, mime: 'image/png', bytes: sheet.png.length, sha256: createHash('sha256').update(sheet.png).digest('hex'),
-          width: sheet.geometry.width, height: sheet.geometry.height, seed: null, kind: 'grid',
+          width: sheet.geometry.width, height: sheet.geometry.height, seed: null, kind: 'grid', batch_id: id,
           infotext: JSON.stringify({ contact_sheet: { batch_id: id, title: plan.title, columns: plan.columns, rows: plan.rows } }),
         });
       }
@@ -283,13 +282,10 @@ export class BatchService {
       this.#logger.warn({ batch: id, err: (error as Error).message }, 'contact sheet not made');
       records.length = 0;
     }
-    const finished = this.#store.finish(id, now.toISOString(), {
-      jobId: first.mobilesd_job_id,
-      insert: () => this.#gallery.insertForJob({
-        job_id: first.mobilesd_job_id, server_alias: first.assigned_server_alias, app_type: first.app_type, checkpoint: null,
-        positive_prompt: `Contact sheet${row.name ? `: ${row.name}` : ''} (${axes.map((a) => a.name).join(' × ')})`, created_at: now.toISOString(),
-      }, records),
-    });
+    const finished = this.#store.finish(id, now.toISOString(), () => this.#gallery.insertForJob({
+      job_id: first.mobilesd_job_id, server_alias: first.assigned_server_alias, app_type: first.app_type, checkpoint: null,
+      positive_prompt: `Contact sheet${row.name ? `: ${row.name}` : ''} (${axes.map((a) => a.name).join(' × ')})`, created_at: now.toISOString(),
+    }, records));
     if (!finished) {
       await Promise.all(records.map((r) => this.#images.remove(r.file_path).catch(() => {})));
       return;

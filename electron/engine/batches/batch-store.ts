@@ -28,8 +28,9 @@ export interface BatchCell {
 }
 
 /**
- * Contact sheets are saved as 'grid' images of the batch's first job, from this index up, so
- * they sit next to the batch's images and never collide with a job's own images.
+ * Contact sheets are 'grid' images filed under the batch's first job, from this index up, so
+ * they sit next to the batch's images and never collide with a job's own images. They carry
+ * the batch's id (images.batch_id): they belong to the batch, not to that job.
  */
 export const CONTACT_SHEET_FIRST_INDEX = 900;
 
@@ -57,8 +58,8 @@ export class BatchStore {
       endedUnmarked: db.prepare<[], { id: string }>(`SELECT b.id FROM batches b WHERE b.finished_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.status NOT IN (${finishedList}))`),
       markFinished: db.prepare<[string, string]>('UPDATE batches SET finished_at = ? WHERE id = ? AND finished_at IS NULL'),
-      sheets: db.prepare<[string, number], ImageRow>(`SELECT * FROM images WHERE job_id = ? AND kind = 'grid' AND idx >= ? ORDER BY idx`),
-      removeSheets: db.prepare<[string, number]>(`DELETE FROM images WHERE job_id = ? AND kind = 'grid' AND idx >= ?`),
+      sheets: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE batch_id = ? ORDER BY idx'),
+      removeSheets: db.prepare<[string]>('DELETE FROM images WHERE batch_id = ?'),
     };
   }
 
@@ -100,9 +101,9 @@ export class BatchStore {
     return this.#stmts.endedUnmarked.all().map((r) => r.id);
   }
 
-  /** The saved contact sheets of a batch (grid images of its first job, from CONTACT_SHEET_FIRST_INDEX). */
-  sheets(firstJobId: string): ImageRow[] {
-    return this.#stmts.sheets.all(firstJobId, CONTACT_SHEET_FIRST_INDEX);
+  /** The saved contact sheets of a batch. */
+  sheets(batchId: string): ImageRow[] {
+    return this.#stmts.sheets.all(batchId);
   }
 
   /**
@@ -111,12 +112,12 @@ export class BatchStore {
    * batch.finished notification) lands with them. False when the batch was finished already
    * or one of its jobs runs again, so nothing is written.
    */
-  finish(id: string, now: string, replaceSheets: { jobId: string; insert: () => void } | null): boolean {
+  finish(id: string, now: string, insertSheets: (() => void) | null): boolean {
     return this.#db.transaction(() => {
       if (!this.allEnded(id)) return false;
-      if (replaceSheets) {
-        this.#stmts.removeSheets.run(replaceSheets.jobId, CONTACT_SHEET_FIRST_INDEX);
-        replaceSheets.insert();
+      if (insertSheets) {
+        this.#stmts.removeSheets.run(id);
+        insertSheets();
       }
       return this.#stmts.markFinished.run(now, id).changes === 1;
     }).immediate();

@@ -21,6 +21,8 @@ export interface ImageRecord {
   infotext: string | null;
   /** Absent: a result (rebuilt or imported rows, which cannot tell). */
   kind?: ImageKind;
+  /** A batch's contact sheet: the batch it belongs to. */
+  batch_id?: string | null;
 }
 
 /**

@@ -18,10 +18,11 @@ import { createGalleryIndex } from './016-gallery-index.ts';
 import { createGenerateLibrary } from './017-generate-library.ts';
 import { createModelCollections } from './018-model-collections.ts';
 import { addGalleryFacetIndexes } from './019-gallery-facet-indexes.ts';
+import { addContactSheetBatch } from './020-contact-sheet-batch.ts';
 
 export type Migration = (db: Database.Database) => void;
 
 /** Append only: index i holds the step to user_version i+1. Never edit a released step. */
 export const MIGRATIONS: Migration[] = [createCoreTables, createApiKeysTable, createModelTables, addSeedApiFields, createNotificationTables, createModelTrash, addJobCallbacks, addImageKind, createPushTargets, addJobEditHistory, dropJobLeaseUntil,
   addJobHoldSchedule, createBatches, createDispatchStats, addServerRules, createGalleryIndex, createGenerateLibrary, createModelCollections,
-  addGalleryFacetIndexes];
+  addGalleryFacetIndexes, addContactSheetBatch];
