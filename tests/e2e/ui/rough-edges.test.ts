@@ -6,10 +6,11 @@
  * footer names the version with a space.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobStatusResponse } from '../../../shared/jobs.ts';
 import type { ServerView } from '../../../shared/servers.ts';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { DESKTOP, newPage, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the rough-edges UI tests: ${reason}`);
@@ -20,9 +21,9 @@ describe.skipIf(!!reason)('UI rough edges', { timeout: 180_000 }, () => {
   let jobId: string;
   let usedSeeds: number[];
 
+  uiSession({ forgeStepMs: 5, size: null }, (s) => ({ env, browser } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 5 });
-    await addServers(env);
     ({ mobilesd_job_id: jobId } = await env.api<{ mobilesd_job_id: string }>('POST', '/api/v1/generate', {
       target_server_alias: 'forge-local', generation_params: { positive_prompt: 'two herons at dusk', seed: -1, batch_size: 2, steps: 3, width: 64, height: 64 },
     }));
@@ -31,13 +32,7 @@ describe.skipIf(!!reason)('UI rough edges', { timeout: 180_000 }, () => {
       return s.status === 'completed' ? s : null;
     }, 'the job to finish');
     usedSeeds = [...new Set(done.images.map((i) => i.seed).filter((s): s is number => typeof s === 'number'))];
-    browser = await launchChromium();
   }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
 
   for (const [size, name] of [[DESKTOP, 'desktop'], [PHONE, 'phone']] as const) {
     it(`a finished job asked for seed -1 shows the seeds it used (${name})`, async () => {

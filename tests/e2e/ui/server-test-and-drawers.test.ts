@@ -4,8 +4,9 @@
  * free; the Civitai downloads drawer's own title and Close button are visible and on top.
  */
 import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, type UiEnv } from '../helpers/ui-env.ts';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, newPage, PHONE, screenshot, skipReason, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the server-test UI tests: ${reason}`);
@@ -23,15 +24,7 @@ describe.skipIf(!!reason)('server Test button, toasts and the downloads drawer',
   let env: UiEnv;
   let browser: Browser;
 
-  beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 5 });
-    browser = await launchChromium();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  uiSession({ forgeStepMs: 5, servers: false, size: null }, (s) => ({ env, browser } = s));
 
   for (const [size, name] of [[DESKTOP, 'desktop'], [PHONE, 'phone']] as const) {
     it(`tests an address before saving, then replaces the "Testing…" toast with the result (${name})`, async () => {
