@@ -3,10 +3,11 @@
  * viewer is drawn above it (its button is what a click at its centre hits), and focus
  * starts on Cancel, so an Enter pressed before looking deletes nothing.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobStatusResponse } from '../../../shared/jobs.ts';
-import { addServers, DESKTOP, launchChromium, newPage, PHONE, screenshot, skipReason, startUiEnv, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { DESKTOP, PHONE, screenshot, skipReason, waitFor, type UiEnv } from '../helpers/ui-env.ts';
+import { uiSession } from '../helpers/ui-session.ts';
 
 const reason = skipReason();
 if (reason) console.warn(`[ui-e2e] skipping the overlay UI tests: ${reason}`);
@@ -17,13 +18,11 @@ interface ImageList {
 
 describe.skipIf(!!reason)('UI overlays', { timeout: 120_000 }, () => {
   let env: UiEnv;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
+  uiSession({ forgeStepMs: 5 }, (s) => ({ env, page } = s));
+
   beforeAll(async () => {
-    env = await startUiEnv({ forgeStepMs: 5 });
-    await addServers(env);
     for (const p of ['a red kite over the moor', 'a blue boat in the harbour']) {
       const { mobilesd_job_id: id } = await env.api<{ mobilesd_job_id: string }>('POST', '/api/v1/generate', {
         target_server_alias: 'forge-local',
@@ -31,15 +30,7 @@ describe.skipIf(!!reason)('UI overlays', { timeout: 120_000 }, () => {
       });
       await waitFor(async () => (await env.api<JobStatusResponse>('GET', `/api/v1/queue/jobs/${id}/status`)).status === 'completed', `job ${p}`);
     }
-    browser = await launchChromium();
-    ({ context, page } = await newPage(browser, env.server.url, DESKTOP));
   }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await env?.close();
-  });
 
   const imageCount = async () => (await env.api<ImageList>('GET', '/api/v1/gallery/images')).images.length;
 
