@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from 'pinia';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, setApiClient } from '../../../renderer/src/api/client.ts';
 import { useGallery } from '../../../renderer/src/stores/gallery.ts';
 import type { GalleryImage } from '../../../shared/images.ts';
@@ -81,6 +81,33 @@ describe('gallery store', () => {
     expect(gallery.images[0]!.id).toBe(148);
     expect(gallery.stale).toBe(false);
     gallery.applyEvent({ type: 'job.finished', job: { image_count: 1 } as never });
+    expect(gallery.stale).toBe(true);
+  });
+
+  it('re-reads loaded images another tab changed, and a slow older answer never overwrites a newer change', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const f = createFakeFetch({
+      'GET /api/v1/gallery/images': galleryRoute,
+      'GET /api/v1/images/150': async () => { await held; return { json: { ...img(150), rating: 2 } }; },
+      'GET /api/v1/images/149': () => ({ json: { ...img(149), favourite: true } }),
+    });
+    setApiClient(new ApiClient({ fetch: f.fetch }));
+    setActivePinia(createPinia());
+    const gallery = useGallery();
+    await gallery.loadFirst();
+    gallery.applyEvent({ type: 'image.updated', image_ids: [149, 1] });
+    await vi.waitFor(() => expect(gallery.images.find((i) => i.id === 149)!.favourite).toBe(true));
+    expect(f.calls.filter((c) => c.url.startsWith('/api/v1/images/')).map((c) => c.url)).toEqual(['/api/v1/images/149']); // 1 is not loaded
+    // Another tab rated 150 (answer held back); meanwhile this tab rates it 5 itself.
+    gallery.applyEvent({ type: 'image.updated', image_ids: [150] });
+    gallery.replaceLocal({ ...img(150), rating: 5 });
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gallery.images.find((i) => i.id === 150)!.rating).toBe(5);
+    expect(gallery.stale).toBe(false);
+    // Too many to list: the list offers a reload.
+    gallery.applyEvent({ type: 'image.updated', image_ids: null });
     expect(gallery.stale).toBe(true);
   });
 });
