@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, setApiClient } from '../../../renderer/src/api/client.ts';
 import { useGallery } from '../../../renderer/src/stores/gallery.ts';
 import type { GalleryImage } from '../../../shared/images.ts';
-import { createFakeFetch, type RecordedCall } from './fake-fetch.ts';
+import { createFakeFetch, json, type RecordedCall } from './fake-fetch.ts';
 
 function img(id: number): GalleryImage {
   return {
@@ -89,7 +89,7 @@ describe('gallery store', () => {
     const held = new Promise<void>((resolve) => { release = resolve; });
     const f = createFakeFetch({
       'GET /api/v1/gallery/images': galleryRoute,
-      'GET /api/v1/images/150': async () => { await held; return { json: { ...img(150), rating: 2 } }; },
+      'GET /api/v1/images/150': async () => { await held; return json(200, { ...img(150), rating: 2 }); },
       'GET /api/v1/images/149': () => ({ json: { ...img(149), favourite: true } }),
     });
     setApiClient(new ApiClient({ fetch: f.fetch }));
