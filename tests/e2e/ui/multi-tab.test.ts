@@ -116,4 +116,20 @@ describe.skipIf(!!reason)('UI in several tabs', { timeout: 180_000 }, () => {
     await env.api('POST', '/api/v1/generate', { target_server_alias: 'forge-local', generation_params: { positive_prompt: 'a heron after the handover' } });
     for (const page of tabs) await page.getByText('a heron after the handover').first().waitFor({ timeout: 10_000 });
   });
+
+  it('a leader that goes back and forth (back/forward cache) hands over and joins again', async () => {
+    const counts = await Promise.all(tabs.map(openSources));
+    const leader = tabs[counts.indexOf(1)]!;
+    await leader.goto('/settings');
+    await leader.getByRole('heading', { level: 1, name: /^Settings/ }).waitFor({ timeout: 30_000 });
+    await leader.goBack();
+    await leader.getByRole('heading', { level: 1, name: /^Queue/ }).waitFor({ timeout: 30_000 });
+
+    await waitFor(async () => (await liveTabs()).every(Boolean), 'every tab live after the return', 15_000);
+    await waitFor(async () => (await Promise.all(tabs.map(openSources))).reduce((a, b) => a + b, 0) === 1, 'one stream after the return', 15_000);
+    expect(peakPerDocument).toBe(1);
+
+    await env.api('POST', '/api/v1/generate', { target_server_alias: 'forge-local', generation_params: { positive_prompt: 'an owl after going back' } });
+    for (const page of tabs) await page.getByText('an owl after going back').first().waitFor({ timeout: 10_000 });
+  });
 });
