@@ -96,9 +96,14 @@ describe('dispatch: fewer model loads, bounded unfairness', () => {
       });
       ids.push(res.body.mobilesd_job_id);
     }
-    const listed = (await api(sq.url, 'GET', '/api/v1/queue/jobs?status=pending&limit=50')).body.jobs as { mobilesd_job_id: string; estimated_start_time: string }[];
-    const predicted = listed.filter((j) => ids.includes(j.mobilesd_job_id))
-      .sort((a, b) => Date.parse(a.estimated_start_time) - Date.parse(b.estimated_start_time)).map((j) => j.mobilesd_job_id);
+    // A forecast is reused for a moment through a burst of submissions: wait until it covers them all.
+    type Listed = { mobilesd_job_id: string; estimated_start_time: string | null };
+    const listed = await waitFor(async () => {
+      const jobs = ((await api(sq.url, 'GET', '/api/v1/queue/jobs?status=pending&limit=50')).body.jobs as Listed[]).filter((j) => ids.includes(j.mobilesd_job_id));
+      return jobs.length === ids.length && jobs.every((j) => j.estimated_start_time) ? jobs : null;
+    }, { what: 'a forecast for every waiting job' });
+    const predicted = listed
+      .sort((a, b) => Date.parse(a.estimated_start_time!) - Date.parse(b.estimated_start_time!)).map((j) => j.mobilesd_job_id);
     expect(predicted).toHaveLength(ids.length);
     expect(predicted).not.toEqual(ids);
     await api(sq.url, 'POST', '/api/v1/queue/resume');
