@@ -148,6 +148,9 @@ export class EngineMetrics {
   #onJob(job: JobSummary, jobs: JobStore): void {
     const server = job.assigned_server_alias ?? 'none';
     const labels = { server, app_type: job.app_type };
+    // An attempt that ended and went back to wait takes its load timing with it; a retry that
+    // loads again starts a new one.
+    if (job.status === 'pending') this.#loading.delete(job.mobilesd_job_id);
     if (job.status === 'processing' && this.#started.get(job.mobilesd_job_id) !== job.attempts) {
       this.#started.set(job.mobilesd_job_id, job.attempts);
       this.#jobsStarted.inc(labels);
