@@ -19,17 +19,22 @@ export class UnchangedCache<T> {
   }
 
   get(key: string, compute: () => T): T {
+    const hit = this.peek(key);
+    if (hit !== undefined) return hit;
+    const value = compute();
+    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, value);
+    return value;
+  }
+
+  /** The kept answer for `key`, without working one out. */
+  peek(key: string): T | undefined {
     const { c, v } = this.#version.get()!;
     const version = `${c}:${v}`;
     if (version !== this.#seen) {
       this.#entries.clear();
       this.#seen = version;
     }
-    const hit = this.#entries.get(key);
-    if (hit !== undefined) return hit;
-    const value = compute();
-    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(key, value);
-    return value;
+    return this.#entries.get(key);
   }
 }
