@@ -11,14 +11,14 @@ import type { GalleryPage, GallerySource } from '../../shared/images.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { forgePng } from '../helpers/gallery-fixtures.ts';
 import { api, waitFor } from '../helpers/http.ts';
+import { collectEvents } from '../helpers/sse.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 
 let sq: TestEngine;
 let folder: ReturnType<typeof makeTempDir>;
 let ids: number[];
-const events: EngineEvent[] = [];
-const sse = new AbortController();
-const updates = () => events.filter((e): e is Extract<EngineEvent, { type: 'image.updated' }> => e.type === 'image.updated');
+let stream: ReturnType<typeof collectEvents>;
+const updates = () => stream.events.map((e) => e.data as Extract<EngineEvent, { type: 'image.updated' }>);
 
 beforeAll(async () => {
   folder = makeTempDir('sq-gallery-live-');
@@ -30,28 +30,12 @@ beforeAll(async () => {
     { timeoutMs: 60_000, what: 'the folder to be indexed' });
   ids = (await api<GalleryPage>(sq.url, 'GET', '/api/v1/gallery/images?limit=10')).body.images.map((i) => i.id).sort((a, b) => a - b);
   expect(ids).toHaveLength(4);
-  let opened = false;
-  void (async () => {
-    const res = await fetch(`${sq.url}/api/v1/events`, { signal: sse.signal });
-    opened = true;
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let cut: number;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (/^event: /m.test(block) && data) events.push(JSON.parse(data) as EngineEvent);
-      }
-    }
-  })().catch(() => {});
-  await waitFor(() => opened, { what: 'the event stream to open' });
+  stream = collectEvents(sq.url, ['image.updated']);
+  await stream.ready;
 }, 90_000);
 
 afterAll(async () => {
-  sse.abort();
+  stream?.close();
   await sq?.stop();
   folder?.cleanup();
 });
