@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import { parentPort } from 'node:worker_threads';
 import { GUARD_PREFIX_BYTES, inspectBody, inspectContentType } from './body-guard.ts';
 import type { AttemptOutcome, AttemptRequest } from './transfer-protocol.ts';
@@ -67,6 +67,30 @@ function readPrefix(res: http.IncomingMessage, n: number): Promise<Buffer> {
     const onError = (error: Error) => finish(error);
     res.on('data', onData); res.on('end', onEnd); res.on('error', onError);
   });
+}
+
+/**
+ * Copies the rest of the body into the `.part`. A body that breaks off (or a pause) still
+ * has everything that arrived written before the file closes: a pipeline would destroy the
+ * file stream and drop what it had buffered, and the next try would fetch it again.
+ * Resolves with why the body ended early, or null.
+ */
+async function saveBody(res: http.IncomingMessage, out: fs.WriteStream, signal: AbortSignal): Promise<Error | null> {
+  let diskError: Error | null = null;
+  const diskFailed = new Promise<void>((resolve) => out.on('error', (error) => { diskError ??= error; resolve(); }));
+  const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
+  res.pipe(out, { end: false });
+  let bodyError: Error | null = null;
+  try {
+    await Promise.race([finished(res, { signal }), diskFailed]);
+  } catch (error) {
+    bodyError = error as Error;
+  }
+  res.unpipe(out);
+  if (bodyError || diskError) res.destroy();
+  if (!out.destroyed) out.end();
+  await closed;
+  return diskError ?? bodyError;
 }
 
 async function attempt(request: AttemptRequest, signal: AbortSignal): Promise<AttemptOutcome> {
@@ -133,15 +157,16 @@ async function attempt(request: AttemptRequest, signal: AbortSignal): Promise<At
   const count = (chunk: Buffer) => { received += chunk.length; };
   res.on('data', count);
   out.write(prefix);
+  let failure: Error | null;
   try {
-    await pipeline(res, out, { signal });
-  } catch (error) {
-    await new Promise<void>((resolve) => (out.closed ? resolve() : out.once('close', () => resolve())));
-    const size = offset + out.bytesWritten;
-    return signal.aborted ? { kind: 'aborted', size } : { kind: 'broken', message: (error as Error).message, size };
+    failure = await saveBody(res, out, signal);
   } finally {
     clearInterval(timer);
     res.off('data', count);
+  }
+  if (failure) {
+    const size = offset + out.bytesWritten;
+    return signal.aborted ? { kind: 'aborted', size } : { kind: 'broken', message: failure.message, size };
   }
   report();
   const size = offset + received;
