@@ -15,6 +15,12 @@ const submit = (base: string, prompt: string, extra: Record<string, unknown> = {
   target_server_alias: 'auto', generation_params: { positive_prompt: prompt, steps, width: 64, height: 64 }, ...extra,
 });
 
+/**
+ * 24 steps of 25 ms: as on a real GPU the generation, not StableQueue's own work per job, is
+ * most of a job's time, so a machine busy with other tests moves the real starts little.
+ */
+const GPU_STEPS = 24;
+
 describe('dispatch: ETAs and fair share', () => {
   let sq: TestEngine;
   let forge: ForgeEmulator;
@@ -31,12 +37,12 @@ describe('dispatch: ETAs and fair share', () => {
 
   it('after 20 finished jobs, the predicted start of the 10th waiting job is within 15% of its real start', async () => {
     const learn: string[] = [];
-    for (let i = 0; i < 20; i++) learn.push((await submit(sq.url, `learn ${i}`)).body.mobilesd_job_id);
+    for (let i = 0; i < 20; i++) learn.push((await submit(sq.url, `learn ${i}`, {}, GPU_STEPS)).body.mobilesd_job_id);
     await waitForJobs(sq.url, learn, 90_000);
 
     await api(sq.url, 'POST', '/api/v1/queue/pause');
     const ids: string[] = [];
-    for (let i = 0; i < 12; i++) ids.push((await submit(sq.url, `eta ${i}`)).body.mobilesd_job_id);
+    for (let i = 0; i < 12; i++) ids.push((await submit(sq.url, `eta ${i}`, {}, GPU_STEPS)).body.mobilesd_job_id);
     const asked = Date.now();
     const status = (await api(sq.url, 'GET', `/api/v1/queue/jobs/${ids[9]}/status`)).body;
     expect(status.queue_position).toBe(10);
