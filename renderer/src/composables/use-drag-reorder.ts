@@ -4,7 +4,7 @@
  * row follows the pointer and the rows it passes slide out of its way; on release one
  * move request says where it landed (`before` / `after` a neighbour, or `to` an end).
  */
-import { reactive } from 'vue';
+import { onBeforeUnmount, onMounted, reactive, watch } from 'vue';
 import type { ReorderRequest } from '../../../shared/jobs.ts';
 
 /** How close to the window's top/bottom edge the list scrolls while dragging, and by how much. */
@@ -27,6 +27,29 @@ export interface DragReorderOptions {
 export function useDragReorder(opts: DragReorderOptions) {
   const rowEls = new Map<string, HTMLElement>();
   const state = reactive({ id: null as string | null, startY: 0, dy: 0, from: -1, to: -1, heights: [] as number[], tops: [] as number[], pointerId: -1 });
+
+  /**
+   * The job last moved with the keyboard: its grip gets focus back whenever the list
+   * re-renders (a row's element that moves loses focus, and the server's answer or a live
+   * update may move it again after the move), until the user clicks or focuses elsewhere.
+   */
+  let keyboardMoved: string | null = null;
+  const gripOf = (id: string) => rowEls.get(id)?.querySelector<HTMLElement>(opts.gripSelector) ?? null;
+  const focusLost = () => !document.activeElement || document.activeElement === document.body;
+  watch(opts.ids, () => {
+    if (keyboardMoved && focusLost()) gripOf(keyboardMoved)?.focus();
+  }, { flush: 'post' });
+  const forget = (e: Event) => {
+    if (keyboardMoved && e.target !== gripOf(keyboardMoved)) keyboardMoved = null;
+  };
+  onMounted(() => {
+    document.addEventListener('pointerdown', forget, true);
+    document.addEventListener('focusin', forget, true);
+  });
+  onBeforeUnmount(() => {
+    document.removeEventListener('pointerdown', forget, true);
+    document.removeEventListener('focusin', forget, true);
+  });
 
   function setRowEl(id: string, el: unknown): void {
     if (el instanceof HTMLElement) rowEls.set(id, el);
@@ -97,8 +120,11 @@ export function useDragReorder(opts: DragReorderOptions) {
     if (!req) return;
     e.preventDefault();
     const target = e.currentTarget as HTMLElement;
+    keyboardMoved = id;
     await opts.move(id, req);
-    requestAnimationFrame(() => rowEls.get(id)?.querySelector<HTMLElement>(opts.gripSelector)?.focus() ?? target.focus());
+    requestAnimationFrame(() => {
+      if (focusLost()) (gripOf(id) ?? target).focus();
+    });
   }
 
   return { state, setRowEl, onPointerDown, onPointerMove, onPointerUp, onKey, shiftFor };

@@ -62,6 +62,11 @@ describe.skipIf(!!reason)('keyboard-only use', { timeout: 180_000 }, () => {
     await page.keyboard.press('ArrowDown');
     await expect.poll(pendingPrompts, { timeout: 10_000 }).toEqual(['first in line', 'third in line', 'second in line']);
     await expect.poll(() => focusedLabel(page)).toMatch(new RegExp(`^Reorder job ${shortId}`));
+    // Another client moves the same job: its row moves under the focus, which stays on its grip.
+    await env.api('POST', `/api/v1/queue/jobs/${pending[2]}/reorder`, { to: 'bottom' });
+    await expect.poll(pendingPrompts, { timeout: 10_000 }).toEqual(['first in line', 'second in line', 'third in line']);
+    await page.locator('li[data-job-id]').last().filter({ hasText: 'third in line' }).waitFor();
+    await expect.poll(() => focusedLabel(page)).toMatch(new RegExp(`^Reorder job ${shortId}`));
     await screenshot(page, 'keyboard-queue-reorder-desktop');
   });
 
