@@ -3,7 +3,7 @@ import type { GalleryFacets, GalleryFilter, GallerySort, ImageKind, ImageLora, I
 import type { ImageRecord } from '../results/image-store.ts';
 import { checkpointKey } from './checkpoint-name.ts';
 import { filterSql } from './gallery-filter.ts';
-import { afterSql, keyColumns, orderBy, orderSql } from './gallery-order.ts';
+import { afterSql, keyColumns, orderBy, orderSql, type SqlOrder } from './gallery-order.ts';
 import { readA1111Infotext } from './metadata/a1111-infotext.ts';
 import { readJobParams } from './metadata/from-job-params.ts';
 import type { ImageMetadata } from './metadata/image-metadata.ts';
@@ -99,19 +99,19 @@ function filterKey(query: GalleryFilter & Partial<GalleryQuery>): GalleryFilter 
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '').sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** A full-text test of one image costs about as much as reading this many matches (measured at 100,000 images). */
-const PROBE_COST = 250;
-
 export class GalleryStore {
   readonly #db: Db;
   readonly #stmts;
   readonly #counts: UnchangedCache<number>;
   readonly #facets: UnchangedCache<GalleryFacets>;
+  /** A text query's matching image ids, for the walk plan of its pages. */
+  readonly #textMatches: UnchangedCache<Set<number>>;
 
   constructor(db: Db) {
     this.#db = db;
     this.#counts = new UnchangedCache(db);
     this.#facets = new UnchangedCache(db, 50);
+    this.#textMatches = new UnchangedCache(db, 8);
     this.#stmts = {
       find: db.prepare<[number], ImageRow>('SELECT * FROM images WHERE id = ?'),
       byFileName: db.prepare<[string], ImageRow>(`SELECT * FROM images WHERE file_name = ? AND state = 'visible' ORDER BY source_id IS NOT NULL, id LIMIT 1`),
@@ -267,36 +267,39 @@ export class GalleryStore {
   }
 
   /**
-   * One page in the asked order, and how many images match the filter in all. With a text
-   * query the matches are read from the full-text index first and each is joined to its
-   * row through the covering `images_filter` index, then sorted: a search matches a part
-   * of the gallery, and walking the whole gallery in order to test each image against it
-   * cost hundreds of milliseconds at 100,000 images. The count comes with the first page
-   * (a window over the same matches) and is kept while the gallery is unchanged, so the
-   * following pages do not count again.
+   * One page in the asked order, and how many images match the filter in all. Without
+   * text it is one walk of an index in that order. With a text query there are two plans,
+   * and the kept counts pick the one that reads fewer rows:
+   * - read every match from the full-text index, join each to its row through the
+   *   covering `images_filter` index and sort them (a narrow word: few matches);
+   * - walk the filtered images in the asked order and keep those among the text's matches,
+   *   until the page is full (a common word or a broad prefix, where the page is met long
+   *   before all matches are read). The text's matches are read once, as a set of ids kept
+   *   while the gallery is unchanged, so every page of the search reuses it.
+   * The count comes with the first page (a window over the matches) and is kept while the
+   * gallery is unchanged, so the following pages do not count again.
    */
   page(query: GalleryQuery): { rows: (ImageRow & Record<`k${number}`, unknown>)[]; total: number } {
     const { where, args, match } = filterSql(query, { ftsJoin: true });
     const totalKey = JSON.stringify(filterKey(query));
-    const known = match ? this.#counts.peek(totalKey) : undefined;
-    const walk = match !== undefined && known !== undefined && this.#walkInOrder(query, match, known);
-    const from = match && !walk ? 'images_fts CROSS JOIN images INDEXED BY images_filter ON images.id = images_fts.rowid' : 'images';
-    const matchWhere = !match ? where : walk ? [...where, 'EXISTS (SELECT 1 FROM images_fts WHERE images_fts MATCH ? AND images_fts.rowid = images.id)'] : ['images_fts MATCH ?', ...where];
-    const matchArgs = !match ? args : walk ? [...args, match] : [match, ...args];
-    const count = () => this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM ${from} WHERE ${matchWhere.join(' AND ')}`).get(...matchArgs)!.n;
     const order = orderSql(query.sort, query.random_seed);
-    const pageWhere = [...matchWhere];
-    const pageArgs = [...matchArgs];
-    if (query.after) {
-      pageWhere.push(afterSql(order));
-      pageArgs.push(...query.after);
-    }
+    const known = match ? this.#counts.peek(totalKey) : undefined;
+    const walk = match !== undefined && known !== undefined ? this.#walkPlan(query, match, known) : null;
+    const from = match ? 'images_fts CROSS JOIN images INDEXED BY images_filter ON images.id = images_fts.rowid' : 'images';
+    const matchWhere = match ? ['images_fts MATCH ?', ...where] : where;
+    const matchArgs = match ? [match, ...args] : args;
     const windowed = match !== undefined && !query.after && known === undefined;
-    // The page's ids first, from the indexes alone; then only those rows are read whole.
-    const keys = this.#db.prepare<unknown[], { id: number; total?: number } & Record<`k${number}`, unknown>>(`SELECT id, ${keyColumns(order)}
-      ${windowed ? ', COUNT(*) OVER () AS total' : ''} FROM ${from}
-      WHERE ${pageWhere.join(' AND ')} ORDER BY ${orderBy(order)} LIMIT ?`).all(...pageArgs, query.limit);
-    const total = this.#counts.get(totalKey, windowed ? () => keys[0]?.total ?? 0 : count);
+    let keys: ({ id: number; total?: number } & Record<`k${number}`, unknown>)[];
+    if (walk) keys = this.#walkMatches(where, args, order, query, walk);
+    else {
+      const after = query.after ? { where: [afterSql(order)], args: query.after } : { where: [], args: [] };
+      // The page's ids first, from the indexes alone; then only those rows are read whole.
+      keys = this.#db.prepare<unknown[], { id: number; total?: number } & Record<`k${number}`, unknown>>(`SELECT id, ${keyColumns(order)}
+        ${windowed ? ', COUNT(*) OVER () AS total' : ''} FROM ${from}
+        WHERE ${[...matchWhere, ...after.where].join(' AND ')} ORDER BY ${orderBy(order)} LIMIT ?`).all(...matchArgs, ...after.args, query.limit);
+    }
+    const total = this.#counts.get(totalKey, windowed ? () => keys[0]?.total ?? 0 : () => this.#db.prepare<unknown[], { n: number }>(
+      `SELECT COUNT(*) AS n FROM ${from} WHERE ${matchWhere.join(' AND ')}`).get(...matchArgs)!.n);
     if (!keys.length) return { rows: [], total };
     const byId = new Map(this.#db.prepare<unknown[], ImageRow>(`SELECT * FROM images WHERE id IN (${keys.map(() => '?').join(', ')})`)
       .all(...keys.map((k) => k.id)).map((row) => [row.id, row]));
@@ -308,22 +311,48 @@ export class GalleryStore {
   }
 
   /**
-   * Whether a page of a text search is cheaper walked in the asked order, testing each image
-   * against the text query, than read from all the text's matches and sorted: so when the
-   * text matches much of the gallery (a broad prefix) and the walk meets a page of matches
-   * soon. One such test costs about as much as reading PROBE_COST full-text matches. The
-   * counts it weighs are kept while the gallery is unchanged, like the total.
+   * Whether a page of a text search is cheaper walked in the asked order than read from all
+   * the text's matches: the walk meets `limit × filtered / matching` images on average, the
+   * other plan reads every text match. Null when reading the matches is cheaper; else how
+   * many images the walk is expected to meet, and the text's matches.
    */
-  #walkInOrder(query: GalleryQuery, match: string, matching: number): boolean {
+  #walkPlan(query: GalleryQuery, match: string, matching: number): { expected: number; texts: Set<number> } | null {
+    if (matching === 0) return null;
     const { q: _q, ...filterOnly } = filterKey(query);
     const filtered = this.#counts.get(JSON.stringify(filterOnly), () => {
       const { where, args } = filterSql(filterOnly);
       return this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM images WHERE ${where.join(' AND ')}`).get(...args)!.n;
     });
-    const textMatches = this.#counts.get(`text:${match}`, () => this.#db.prepare<[string], { n: number }>(
-      'SELECT COUNT(*) AS n FROM images_fts WHERE images_fts MATCH ?').get(match)!.n);
-    const walked = (query.limit * filtered) / Math.max(1, matching);
-    return walked * PROBE_COST < textMatches;
+    const expected = Math.ceil((query.limit * filtered) / matching);
+    const textMatches = this.#textMatches.peek(match)?.size
+      ?? this.#counts.get(`text:${match}`, () => this.#db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM images_fts WHERE images_fts MATCH ?').get(match)!.n);
+    if (expected >= textMatches) return null;
+    const texts = this.#textMatches.get(match, () => new Set(this.#db.prepare<[string], number>(
+      'SELECT rowid FROM images_fts WHERE images_fts MATCH ?').pluck().all(match)));
+    return { expected, texts };
+  }
+
+  /** The walk plan: the filtered images in the asked order, in growing chunks, kept when they match the text. */
+  #walkMatches(where: string[], args: unknown[], order: SqlOrder, query: GalleryQuery, plan: { expected: number; texts: Set<number> }) {
+    type Key = { id: number } & Record<`k${number}`, unknown>;
+    const select = (after: boolean) => this.#db.prepare<unknown[], Key>(`SELECT id, ${keyColumns(order)} FROM images
+      WHERE ${[...where, ...(after ? [afterSql(order)] : [])].join(' AND ')} ORDER BY ${orderBy(order)} LIMIT ?`);
+    const found: Key[] = [];
+    let after = query.after;
+    // A little more than expected, so most pages take one chunk; doubled while the matches are sparser here.
+    let chunk = Math.max(64, Math.ceil(plan.expected * 1.5));
+    for (;;) {
+      const rows = after ? select(true).all(...args, ...after, chunk) : select(false).all(...args, chunk);
+      for (const row of rows) {
+        if (!plan.texts.has(row.id)) continue;
+        found.push(row);
+        if (found.length === query.limit) return found;
+      }
+      if (rows.length < chunk) return found;
+      const last = rows[rows.length - 1] as Record<string, unknown>;
+      after = order.key.map((_, i) => last[`k${i}`]);
+      chunk = Math.min(chunk * 2, 16_384);
+    }
   }
 
   /** The ids every image matching the filter has (bulk actions on "all matching"). */
