@@ -396,7 +396,10 @@ export class GalleryStore {
   #countFacets(filter: GalleryFilter): GalleryFacets {
     const count = (skip: keyof GalleryFilter, select: string, group: string, extraWhere?: string, join = '') => {
       const { where, args, match } = filterSql(filter, { skip, ftsJoin: true });
-      const from = match ? `images_fts CROSS JOIN images INDEXED BY images_filter ON images.id = images_fts.rowid${join}` : `images${join}`;
+      // With a checkpoint chosen, its index holds every other facet's column: its images are counted from it, rather
+      // than by walking a facet's own index and testing each image's checkpoint (SQLite cannot tell which is fewer).
+      const images = filter.checkpoint && skip !== 'checkpoint' ? 'images INDEXED BY images_by_checkpoint' : 'images';
+      const from = match ? `images_fts CROSS JOIN images INDEXED BY images_filter ON images.id = images_fts.rowid${join}` : `${images}${join}`;
       const all = [...(match ? ['images_fts MATCH ?'] : []), ...where, ...(extraWhere ? [extraWhere] : [])];
       return this.#db.prepare<unknown[], { value: string; count: number }>(`SELECT ${select}, COUNT(*) AS count FROM ${from}
         WHERE ${all.join(' AND ')} GROUP BY ${group} ORDER BY count DESC, value LIMIT 500`).all(...(match ? [match] : []), ...args);

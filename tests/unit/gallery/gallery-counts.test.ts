@@ -48,6 +48,14 @@ describe('gallery counts and facets', () => {
     expect(searched.checkpoints).toEqual([{ value: 'alpha', count: 2 }, { value: 'beta', count: 1 }]);
     expect(searched.loras).toEqual([{ value: 'ink', count: 1 }, { value: 'oil', count: 1 }]);
     expect(searched.samplers).toEqual([{ value: 'Euler', count: 2 }]);
+    // A checkpoint chosen: the other facets count its images (read from the checkpoint's index).
+    const alpha = store.facets({ checkpoint: 'alpha' });
+    expect(alpha.checkpoints).toEqual([{ value: 'alpha', count: 3 }, { value: 'beta', count: 1 }]);
+    expect(alpha.loras).toEqual([{ value: 'oil', count: 2 }, { value: 'ink', count: 1 }]);
+    expect(alpha.samplers).toEqual([{ value: 'Euler', count: 3 }]);
+    expect(alpha.sizes).toEqual([{ value: '512x512', count: 3 }]);
+    expect(alpha.ratings).toEqual([{ value: '0', count: 3 }]);
+    expect(alpha.sources).toEqual([{ value: String(sourceId), count: 3, label: 'archive' }]);
     // A trashed image leaves the LoRA counts (counted as all uses less those of hidden images).
     const oil = store.page({ lora: 'oil', limit: 10 }).rows;
     store.setState(oil[0].id, 'trash', new Date().toISOString(), null);
