@@ -7,7 +7,7 @@ import {
 import { FINISHED_STATUSES, JOB_STATUSES, type GenerateRequest } from '../../../shared/jobs.ts';
 import type { ExportedBatch } from '../../../shared/queue-export.ts';
 import { AUTO_SERVER } from '../../../shared/servers.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import type { GalleryStore } from '../gallery/gallery-store.ts';
 import { imageUrls } from '../gallery/gallery-view.ts';
@@ -150,7 +150,7 @@ export class BatchService {
     const newJobs: NewJob[] = checked.map((job, i) => ({ ...job, callback, batch: { id, index: order[i] } }));
     const rows = this.#store.inTransaction(() => {
       this.#store.insert({
-        id, name: request.name?.trim() || null, created_at: new Date(this.#clock.now()).toISOString(), mode: request.mode ?? 'product',
+        id, name: request.name?.trim() || null, created_at: isoAt(this.#clock), mode: request.mode ?? 'product',
         axes: expansion.axes, request, job_count: newJobs.length, target_server_alias: newJobs[0]?.target_server_alias ?? AUTO_SERVER,
         api_key_id: options.apiKeyId ?? null,
       });

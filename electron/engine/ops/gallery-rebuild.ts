@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { imageMime } from '../backends/image-bytes.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { GalleryStore } from '../gallery/gallery-store.ts';
 import { AUTO_SERVER } from '../../../shared/servers.ts';
@@ -69,7 +69,7 @@ export async function rebuildGalleryFromDisk(db: Db, outputsDir: string, clock: 
     const appType = first.text.prompt && !infotext ? 'comfyui' : 'forge';
     const checkpoint = fields?.settings.Model ?? null;
     const prompt = fields?.positive_prompt ?? '';
-    const at = new Date(clock.now()).toISOString();
+    const at = isoAt(clock);
     db.transaction(() => {
       const existing = jobStatus.get(jobId);
       if (!existing) {

@@ -2,7 +2,7 @@ import { FINISHED_STATUSES, WAITING_STATUSES, isWaitingStatus, type EditJobReque
 import { LIMITS } from '../../../shared/limits.ts';
 import type { AppType } from '../../../shared/servers.ts';
 import { comfySubmitProblem } from '../backends/comfyui/submit-check.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import { validateTargetUrl } from '../net/target-url.ts';
 import type { ServerRegistry } from '../servers/server-registry.ts';
@@ -306,7 +306,7 @@ export class JobService {
     const changes = changesOf(row, { params, target, priority, notBefore });
     if (changes.length === 0) return 'unchanged';
     const historyJson = withEdit(row, {
-      at: new Date(this.#clock.now()).toISOString(), by: options.apiKeyId ? 'api_key' : 'ui', api_key_id: options.apiKeyId, changes,
+      at: isoAt(this.#clock), by: options.apiKeyId ? 'api_key' : 'ui', api_key_id: options.apiKeyId, changes,
     });
     const outcome = this.#jobs.edit(id, { params, target, priority, notBefore, historyJson });
     if (outcome === 'not_found') throw new JobServiceError(404, 'job_not_found', `No job with id ${id}.`);

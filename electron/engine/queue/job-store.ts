@@ -3,7 +3,7 @@ import {
   ACTIVE_STATUSES, FINISHED_STATUSES, JOB_STATUSES, RUNNING_STATUSES, WAITING_STATUSES, isWaitingStatus, type GenerationParams, type JobMode, type JobStatus,
 } from '../../../shared/jobs.ts';
 import type { AppType } from '../../../shared/servers.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { GalleryStore, type ImageRow } from '../gallery/gallery-store.ts';
 import type { ImageRecord } from '../results/image-store.ts';
@@ -173,10 +173,6 @@ export class JobStore {
     }
   }
 
-  #now(): string {
-    return new Date(this.#clock.now()).toISOString();
-  }
-
   /** Inserts a pending job; it is durable (synchronous=FULL) when this returns. */
   insert(job: NewJob): JobRow {
     return this.insertMany([job])[0];
@@ -190,7 +186,7 @@ export class JobStore {
   insertMany(jobs: NewJob[]): JobRow[] {
     if (jobs.length === 0) return [];
     return this.#write(() => {
-      const now = this.#now();
+      const now = isoAt(this.#clock);
       return this.#db.transaction(() => {
         const first = this.#stmts.lastPosition.get()!.p + 1;
         jobs.forEach((job, i) => this.#insertRow(job, now, first + i));
@@ -283,7 +279,7 @@ export class JobStore {
     error: string | null = null,
   ): boolean {
     return this.#write(() => {
-      const now = this.#now();
+      const now = isoAt(this.#clock);
       const tx = this.#db.transaction(() => {
         const changed = this.#stmts.finish.run({
           id: job.mobilesd_job_id, token: job.lease_token, status, now, error,
@@ -307,7 +303,7 @@ export class JobStore {
   fail(job: ClaimedJob, message: string, details: Record<string, unknown> | null = null): boolean {
     return this.#write(() => {
       return this.#stmts.finish.run({
-        id: job.mobilesd_job_id, token: job.lease_token, status: 'failed', now: this.#now(), error: message,
+        id: job.mobilesd_job_id, token: job.lease_token, status: 'failed', now: isoAt(this.#clock), error: message,
         details: details ? JSON.stringify(details) : null,
       }).changes === 1;
     });
@@ -327,7 +323,7 @@ export class JobStore {
     return this.#write(() => {
       return this.#stmts.release.run({
         id: job.mobilesd_job_id, token: job.lease_token, run_after: opts.runAfter ?? 0,
-        refund: opts.refundAttempt ? 1 : 0, error: opts.error ?? null, now: this.#now(),
+        refund: opts.refundAttempt ? 1 : 0, error: opts.error ?? null, now: isoAt(this.#clock),
         crashed: opts.crashed ? 1 : 0, oom_vram_bytes: opts.oomVramBytes ?? null,
       }).changes === 1;
     });
@@ -338,12 +334,12 @@ export class JobStore {
    * message: it stays in line but is never dispatched again until someone releases it.
    */
   quarantine(job: ClaimedJob, reason: string): boolean {
-    return this.#write(() => this.#stmts.quarantine.run({ id: job.mobilesd_job_id, token: job.lease_token, reason, now: this.#now() }).changes === 1);
+    return this.#write(() => this.#stmts.quarantine.run({ id: job.mobilesd_job_id, token: job.lease_token, reason, now: isoAt(this.#clock) }).changes === 1);
   }
 
   /** Fails a pending job that no server can ever take (the message names the rule). */
   failPending(id: string, error: string): boolean {
-    return this.#write(() => this.#stmts.failPending.run({ id, error, now: this.#now() }).changes === 1);
+    return this.#write(() => this.#stmts.failPending.run({ id, error, now: isoAt(this.#clock) }).changes === 1);
   }
 
   /**
@@ -357,7 +353,7 @@ export class JobStore {
         assigned_server_alias = NULL, attempts = MAX(0, attempts - 1), error_message = @message, last_updated_timestamp = @now,
         generation_params_json = COALESCE(@params, generation_params_json), checkpoint_name = COALESCE(@checkpoint, checkpoint_name)
         WHERE mobilesd_job_id = @id AND lease_token = @token AND status = 'processing'`).run({
-        id: job.mobilesd_job_id, token: job.lease_token, message, now: this.#now(),
+        id: job.mobilesd_job_id, token: job.lease_token, message, now: isoAt(this.#clock),
         params: params ? JSON.stringify(params) : null,
         checkpoint: params && typeof params.checkpoint_name === 'string' ? params.checkpoint_name : null,
       }).changes === 1;
@@ -375,14 +371,14 @@ export class JobStore {
   unpark(id: string): boolean {
     return this.#write(() => {
       return this.#db.prepare(`UPDATE jobs SET status = 'pending', run_after = 0, error_message = NULL, last_updated_timestamp = ?
-        WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(this.#now(), id).changes === 1;
+        WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(isoAt(this.#clock), id).changes === 1;
     });
   }
 
   /** A parked job fails (its download failed or was cancelled). */
   failParked(id: string, message: string): boolean {
     return this.#write(() => {
-      const now = this.#now();
+      const now = isoAt(this.#clock);
       return this.#db.prepare(`UPDATE jobs SET status = 'failed', completion_timestamp = ?, last_updated_timestamp = ?, error_message = ?
         WHERE mobilesd_job_id = ? AND status = 'downloading_resources'`).run(now, now, message, id).changes === 1;
     });
@@ -395,7 +391,7 @@ export class JobStore {
   /** Cancels a job that is not running; returns 'cancelled', 'running' (caller must interrupt) or 'finished'. */
   cancel(id: string): 'cancelled' | 'running' | 'finished' | 'not_found' {
     return this.#write(() => {
-      const now = this.#now();
+      const now = isoAt(this.#clock);
       return this.#db.transaction(() => {
         if (this.#stmts.cancelPending.run({ id, now }).changes === 1) return 'cancelled' as const;
         if (this.#stmts.requestCancel.run({ id, now }).changes === 1) return 'running' as const;
@@ -407,7 +403,7 @@ export class JobStore {
   retry(id: string): boolean {
     return this.#write(() => this.#db.transaction(() => {
       const before = this.#stmts.get.get(id);
-      const now = this.#now();
+      const now = isoAt(this.#clock);
       if (this.#stmts.retry.run({ id, now }).changes !== 1) return false;
       // The next attempt overwrites the times and error: the ended attempt is kept in the history.
       if (before) this.#stmts.setHistory.run({ id, history: withEdit(before, retryEdit(before, now)) });
@@ -417,12 +413,12 @@ export class JobStore {
 
   /** A pending job becomes held: it keeps its place but is not dispatched. False when it was not pending. */
   hold(id: string): boolean {
-    return this.#write(() => this.#stmts.hold.run({ id, now: this.#now() }).changes === 1);
+    return this.#write(() => this.#stmts.hold.run({ id, now: isoAt(this.#clock) }).changes === 1);
   }
 
   /** A held job is pending again, in the place it kept. False when it was not held. */
   releaseHeld(id: string): boolean {
-    return this.#write(() => this.#stmts.releaseHeld.run({ id, now: this.#now() }).changes === 1);
+    return this.#write(() => this.#stmts.releaseHeld.run({ id, now: isoAt(this.#clock) }).changes === 1);
   }
 
   /**
@@ -439,7 +435,7 @@ export class JobStore {
    */
   placeAtEnd(ids: readonly string[], end: 'top' | 'bottom'): void {
     if (ids.length === 0) return;
-    const now = this.#now();
+    const now = isoAt(this.#clock);
     const start = end === 'top'
       ? (this.#stmts.minPos.get()?.p ?? 1) - ids.length
       : (this.#stmts.maxPos.get()?.p ?? 0) + 1;
@@ -448,7 +444,7 @@ export class JobStore {
 
   archive(id: string): boolean {
     return this.#write(() => {
-      return this.#stmts.archive.run({ id, now: this.#now() }).changes === 1;
+      return this.#stmts.archive.run({ id, now: isoAt(this.#clock) }).changes === 1;
     });
   }
 
@@ -468,14 +464,14 @@ export class JobStore {
     const { prompt, checkpoint } = displayParams(change.params);
     const edited = this.#stmts.edit.run({
       id, params: JSON.stringify(change.params), prompt, checkpoint, target: change.target, priority: change.priority,
-      not_before: change.notBefore, history: change.historyJson, now: this.#now(),
+      not_before: change.notBefore, history: change.historyJson, now: isoAt(this.#clock),
     }).changes === 1;
     if (edited) return 'edited';
     return this.get(id) ? 'not_pending' : 'not_found';
   }
 
   setPriority(id: string, priority: number): boolean {
-    return this.#stmts.setPriority.run({ id, priority, now: this.#now() }).changes === 1;
+    return this.#stmts.setPriority.run({ id, priority, now: isoAt(this.#clock) }).changes === 1;
   }
 
   /**
@@ -483,7 +479,7 @@ export class JobStore {
    * its predecessor, so a move touches one row.
    */
   reorder(id: string, target: { to: 'top' | 'bottom' } | { before: string } | { after: string }): 'ok' | 'not_found' | 'not_pending' | 'bad_anchor' {
-    const now = this.#now();
+    const now = isoAt(this.#clock);
     return this.#db.transaction(() => {
       const job = this.get(id);
       if (!job) return 'not_found' as const;
@@ -518,7 +514,7 @@ export class JobStore {
   #renumberPending(): void {
     const rows = this.#db.prepare<[], { mobilesd_job_id: string }>(`SELECT mobilesd_job_id FROM jobs WHERE status IN (${sqlList(WAITING_STATUSES)}) ORDER BY position`).all();
     const base = (this.#stmts.maxPos.get()?.p ?? 0) + 1;
-    rows.forEach((row, i) => this.#stmts.setPosition.run({ id: row.mobilesd_job_id, position: base + i, now: this.#now() }));
+    rows.forEach((row, i) => this.#stmts.setPosition.run({ id: row.mobilesd_job_id, position: base + i, now: isoAt(this.#clock) }));
   }
 
   /**
@@ -652,7 +648,7 @@ export class JobStore {
   /** Startup recovery for a job left processing by a dead process: requeue or fail after the max. */
   recoverInterrupted(job: JobRow): 'requeued' | 'failed' {
     return this.#write(() => {
-      const now = this.#now();
+      const now = isoAt(this.#clock);
       // A job the backend already accepted (ComfyUI prompt_id) keeps that id and its server,
       // so the next attempt reattaches to it instead of running it a second time. Following
       // the same prompt again is not a new attempt: the claim's count is given back.

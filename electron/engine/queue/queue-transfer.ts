@@ -4,7 +4,7 @@ import {
   ExportedBatchSchema, ExportedJobSchema, QUEUE_EXPORT_FORMAT, QUEUE_EXPORT_MAX_JOBS, QUEUE_EXPORT_VERSION,
   type ExportedBatch, type ExportedJob, type QueueExport, type QueueImportResponse,
 } from '../../../shared/queue-export.ts';
-import type { Clock } from '../clock.ts';
+import { isoAt, type Clock } from '../clock.ts';
 import { DomainError } from '../domain-error.ts';
 import { VERSION } from '../version.ts';
 import type { JobRow } from './job-row.ts';
@@ -59,7 +59,7 @@ export function queueExport(rows: { waiting: JobRow[]; finished: JobRow[] }, clo
   return {
     format: QUEUE_EXPORT_FORMAT,
     version: QUEUE_EXPORT_VERSION,
-    exported_at: new Date(clock.now()).toISOString(),
+    exported_at: isoAt(clock),
     stablequeue_version: VERSION,
     jobs,
     batches: batches && batchIds.length ? batches.exported(batchIds) : [],

@@ -19,13 +19,9 @@ export class DownloadStore {
     this.#clock = clock;
   }
 
-  #now(): string {
-    return isoAt(this.#clock);
-  }
-
   insert(d: NewDownload): DownloadRow {
     const id = randomUUID();
-    const now = this.#now();
+    const now = isoAt(this.#clock);
     this.#db.prepare(`INSERT INTO downloads (id, status, kind, model_id, version_id, file_id, model_name, version_name, base_model,
       file_name, target_path, part_path, expected_size, expected_sha256, version_json, job_ids, position, created_at, updated_at)
       VALUES (@id, 'queued', @kind, @model_id, @version_id, @file_id, @model_name, @version_name, @base_model, @file_name,
@@ -82,7 +78,7 @@ export class DownloadStore {
       order.splice(at, 0, id);
       const positions = waiting.map((w) => w.position);
       const set = this.#db.prepare('UPDATE downloads SET position = ?, updated_at = ? WHERE id = ?');
-      const now = this.#now();
+      const now = isoAt(this.#clock);
       order.forEach((rowId, i) => set.run(positions[i], now, rowId));
       return true;
     }).immediate();
@@ -95,28 +91,28 @@ export class DownloadStore {
 
   /** After a crash, transfers that were running are queued again (they resume from the `.part`). */
   requeueInterrupted(): number {
-    return this.#db.prepare(`UPDATE downloads SET status = 'queued', updated_at = ? WHERE status IN ('active','verifying')`).run(this.#now()).changes;
+    return this.#db.prepare(`UPDATE downloads SET status = 'queued', updated_at = ? WHERE status IN ('active','verifying')`).run(isoAt(this.#clock)).changes;
   }
 
   setStatus(id: string, status: DownloadStatus, fields: { error_code?: string | null; error_message?: string | null } = {}): void {
     const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
     this.#db.prepare(`UPDATE downloads SET status = @status, error_code = @code, error_message = @message, updated_at = @now,
       completed_at = CASE WHEN @finished THEN @now ELSE NULL END WHERE id = @id`)
-      .run({ id, status, code: fields.error_code ?? null, message: fields.error_message ?? null, now: this.#now(), finished: finished ? 1 : 0 });
+      .run({ id, status, code: fields.error_code ?? null, message: fields.error_message ?? null, now: isoAt(this.#clock), finished: finished ? 1 : 0 });
   }
 
   /** Moves a download from one status to another only if it is still in `from` (pause/cancel races). */
   transition(id: string, from: DownloadStatus[], to: DownloadStatus): boolean {
     return this.#db.prepare(`UPDATE downloads SET status = ?, updated_at = ?, error_code = NULL, error_message = NULL
-      WHERE id = ? AND status IN (${from.map(() => '?').join(',')})`).run(to, this.#now(), id, ...from).changes === 1;
+      WHERE id = ? AND status IN (${from.map(() => '?').join(',')})`).run(to, isoAt(this.#clock), id, ...from).changes === 1;
   }
 
   setSignedUrl(id: string, url: string | null, expires: number | null): void {
-    this.#db.prepare('UPDATE downloads SET signed_url = ?, signed_url_expires = ?, updated_at = ? WHERE id = ?').run(url, expires, this.#now(), id);
+    this.#db.prepare('UPDATE downloads SET signed_url = ?, signed_url_expires = ?, updated_at = ? WHERE id = ?').run(url, expires, isoAt(this.#clock), id);
   }
 
   setBytes(id: string, bytes: number): void {
-    this.#db.prepare('UPDATE downloads SET bytes_done = ?, updated_at = ? WHERE id = ?').run(bytes, this.#now(), id);
+    this.#db.prepare('UPDATE downloads SET bytes_done = ?, updated_at = ? WHERE id = ?').run(bytes, isoAt(this.#clock), id);
   }
 
   setExpectedSize(id: string, size: number): void {

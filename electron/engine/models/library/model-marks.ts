@@ -21,13 +21,9 @@ export class ModelMarks {
     this.#clock = clock;
   }
 
-  #now(): string {
-    return isoAt(this.#clock);
-  }
-
   setFavourite(model: Place, favourite: boolean): void {
     if (favourite) {
-      this.#db.prepare('INSERT OR IGNORE INTO model_favourites (kind, rel_path, created_at) VALUES (?, ?, ?)').run(model.kind, model.rel_path, this.#now());
+      this.#db.prepare('INSERT OR IGNORE INTO model_favourites (kind, rel_path, created_at) VALUES (?, ?, ?)').run(model.kind, model.rel_path, isoAt(this.#clock));
     } else {
       this.#db.prepare('DELETE FROM model_favourites WHERE kind = ? AND rel_path = ?').run(model.kind, model.rel_path);
     }
@@ -69,7 +65,7 @@ export class ModelMarks {
   createCollection(name: string): ModelCollection {
     const trimmed = name.trim();
     this.#refuseTaken(trimmed, null);
-    const { lastInsertRowid } = this.#db.prepare('INSERT INTO model_collections (name, created_at) VALUES (?, ?)').run(trimmed, this.#now());
+    const { lastInsertRowid } = this.#db.prepare('INSERT INTO model_collections (name, created_at) VALUES (?, ?)').run(trimmed, isoAt(this.#clock));
     return this.collection(Number(lastInsertRowid));
   }
 
@@ -90,7 +86,7 @@ export class ModelMarks {
   add(id: number, models: Place[]): ModelCollection {
     this.collection(id);
     const insert = this.#db.prepare('INSERT OR IGNORE INTO model_collection_items (collection_id, kind, rel_path, added_at) VALUES (?, ?, ?, ?)');
-    const now = this.#now();
+    const now = isoAt(this.#clock);
     this.#db.transaction(() => { for (const m of models) insert.run(id, m.kind, m.rel_path, now); }).immediate();
     return this.collection(id);
   }

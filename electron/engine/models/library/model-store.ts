@@ -100,10 +100,6 @@ export class ModelStore {
     };
   }
 
-  #now(): string {
-    return isoAt(this.#clock);
-  }
-
   get(id: number): ModelRow | undefined {
     return this.#stmts.get.get(id);
   }
@@ -122,7 +118,7 @@ export class ModelStore {
    * changed files, sidecar changes with the Civitai link they record, removals.
    */
   applyScan(changes: { inserted: ScanEntry[]; changed: ScanEntry[]; sidecars: ScanEntry[]; removed: number[] }): void {
-    const now = this.#now();
+    const now = isoAt(this.#clock);
     const checked = this.#clock.now();
     this.#db.transaction(() => {
       for (const { fields } of changes.inserted) this.#stmts.insert.run({ ...fields, now });
@@ -144,7 +140,7 @@ export class ModelStore {
   /** Upserts one file (after a download) and returns its row. */
   upsertFile(fields: ScannedFields): ModelRow {
     const existing = this.byPath(fields.abs_path);
-    const now = this.#now();
+    const now = isoAt(this.#clock);
     if (existing) this.#stmts.updateFile.run({ ...fields, now });
     else this.#stmts.insert.run({ ...fields, now });
     return this.byPath(fields.abs_path)!;
@@ -152,13 +148,13 @@ export class ModelStore {
 
   /** Records a hash only if the file is still the one that was hashed (same size and mtime). */
   setSha256(row: Pick<ModelRow, 'id' | 'size' | 'mtime_ms'>, sha256: string): boolean {
-    return this.#stmts.setSha.run(sha256.toLowerCase(), this.#clock.now(), this.#now(), row.id, row.size, row.mtime_ms).changes === 1;
+    return this.#stmts.setSha.run(sha256.toLowerCase(), this.#clock.now(), isoAt(this.#clock), row.id, row.size, row.mtime_ms).changes === 1;
   }
 
   /** Many hash results in one transaction (one fsync), each fenced like setSha256. */
   setHashes(results: { row: Pick<ModelRow, 'id' | 'size' | 'mtime_ms'>; sha256: string | null; autov3: string | null }[]): void {
     if (!results.length) return;
-    const now = this.#now();
+    const now = isoAt(this.#clock);
     const at = this.#clock.now();
     this.#db.transaction(() => {
       for (const { row, sha256, autov3 } of results) {
@@ -169,27 +165,27 @@ export class ModelStore {
   }
 
   setHashError(id: number, message: string): void {
-    this.#stmts.setHashError.run(message.slice(0, 500), this.#now(), id);
+    this.#stmts.setHashError.run(message.slice(0, 500), isoAt(this.#clock), id);
   }
 
   setCivitai(id: number, fields: CivitaiFields): void {
-    this.#stmts.setCivitai.run({ ...fields, id, checked: this.#clock.now(), now: this.#now() });
+    this.#stmts.setCivitai.run({ ...fields, id, checked: this.#clock.now(), now: isoAt(this.#clock) });
   }
 
   setBaseModel(id: number, family: string, label: string | null, source: string | null): void {
-    this.#stmts.setBase.run(family, label, source, this.#now(), id);
+    this.#stmts.setBase.run(family, label, source, isoAt(this.#clock), id);
   }
 
   setPreview(id: number, file: string | null): void {
-    this.#stmts.setPreview.run(file, this.#now(), id);
+    this.#stmts.setPreview.run(file, isoAt(this.#clock), id);
   }
 
   setSidecarFlags(id: number, hasUserJson: boolean, hasCivitaiInfo: boolean): void {
-    this.#stmts.setFlags.run(hasUserJson ? 1 : 0, hasCivitaiInfo ? 1 : 0, this.#now(), id);
+    this.#stmts.setFlags.run(hasUserJson ? 1 : 0, hasCivitaiInfo ? 1 : 0, isoAt(this.#clock), id);
   }
 
   setUpdate(id: number, latestVersionId: number | null, available: boolean): void {
-    this.#stmts.setUpdate.run(latestVersionId, available ? 1 : 0, this.#now(), id);
+    this.#stmts.setUpdate.run(latestVersionId, available ? 1 : 0, isoAt(this.#clock), id);
   }
 
   delete(id: number): void {
@@ -199,14 +195,14 @@ export class ModelStore {
   /** The same row (id, hashes, Civitai link kept) at a new path, after its files moved. */
   relocate(id: number, place: Pick<ModelRow, 'rel_path' | 'abs_path' | 'name' | 'preview_file'>): void {
     this.#db.prepare(`UPDATE models SET rel_path = @rel_path, abs_path = @abs_path, name = @name, preview_file = @preview_file,
-      updated_at = @now WHERE id = @id`).run({ ...place, id, now: this.#now() });
+      updated_at = @now WHERE id = @id`).run({ ...place, id, now: isoAt(this.#clock) });
   }
 
   /** Puts back a row taken out earlier (trash undo), with its old id unless a new file took it. */
   restoreRow(row: ModelRow): ModelRow {
     const columns = new Set(this.#db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'models\')').all().map((c) => c.name));
     const taken = this.get(row.id) !== undefined;
-    const values: Record<string, unknown> = { ...row, updated_at: this.#now() };
+    const values: Record<string, unknown> = { ...row, updated_at: isoAt(this.#clock) };
     const names = Object.keys(values).filter((k) => columns.has(k) && !(taken && k === 'id'));
     const info = this.#db.prepare(`INSERT INTO models (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`)
       .run(Object.fromEntries(names.map((n) => [n, values[n]])));
