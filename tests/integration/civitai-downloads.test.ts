@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_NAMES } from '../../electron/engine/secrets/secret-store.ts';
 import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { api, waitFor } from '../helpers/http.ts';
+import { collectEvents } from '../helpers/sse.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { startCivitaiEmulator, type CivitaiEmulator, type EmuModel } from '../emulators/civitai/index.ts';
 
@@ -14,8 +15,7 @@ let lib: { dir: string; cleanup: () => void };
 let ckptDir: string;
 let loraDir: string;
 const m: Record<string, EmuModel> = {};
-const events: { type: string; data: any }[] = [];
-let sse: AbortController;
+let sse: ReturnType<typeof collectEvents>;
 
 async function download(model: EmuModel, extra: Record<string, unknown> = {}) {
   const res = await api(sq.url, 'POST', '/api/v1/civitai/download-model', { version_id: model.versions[0].id, ...extra });
@@ -55,27 +55,12 @@ beforeAll(async () => {
   fs.mkdirSync(ckptDir, { recursive: true });
   fs.mkdirSync(loraDir, { recursive: true });
   sq = await startTestEngine({ checkpointPath: ckptDir, loraPath: loraDir, civitaiBaseUrl: emu.apiUrl });
-  sse = new AbortController();
-  void (async () => {
-    const res = await fetch(`${sq.url}/api/v1/events`, { signal: sse.signal });
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let cut: number;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const type = /^event: (.+)$/m.exec(block)?.[1];
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (type && data) events.push({ type, data: JSON.parse(data) });
-      }
-    }
-  })().catch(() => {});
+  sse = collectEvents(sq.url, ['download.progress', 'download.updated']);
+  await sse.ready;
 });
 
 afterAll(async () => {
-  sse.abort();
+  sse?.close();
   await sq.stop();
   await emu.close();
   lib.cleanup();
@@ -166,11 +151,11 @@ describe('Civitai downloads', () => {
     expect(fs.statSync(path.join(loraDir, 'slow_one.safetensors')).size).toBe(6_000_000);
     const json = JSON.parse(fs.readFileSync(path.join(loraDir, 'slow_one.json'), 'utf8'));
     expect(json).toMatchObject({ 'sd version': 'SD1', 'activation text': 'slow', sha256: m.slow.versions[0].files[0].hashes!.SHA256.toLowerCase() });
-    const progress = events.filter((e) => e.type === 'download.progress' && e.data.id === d.id);
+    const progress = sse.events.filter((e) => e.type === 'download.progress' && e.data.id === d.id);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.some((e) => e.data.speed_bps > 0 && e.data.total_bytes === 6_000_000)).toBe(true);
     // Live events go out in 25 ms bursts: the stream may say so a moment after the REST answer.
-    await waitFor(() => events.some((e) => e.type === 'download.updated' && e.data.download.id === d.id && e.data.download.status === 'completed'), { what: 'the completed download event' });
+    await waitFor(() => sse.events.some((e) => e.type === 'download.updated' && e.data.download.id === d.id && e.data.download.status === 'completed'), { what: 'the completed download event' });
   });
 
   it('restarts from zero when storage ignores Range (200 to a Range request)', async () => {
