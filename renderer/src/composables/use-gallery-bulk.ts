@@ -35,7 +35,8 @@ export function useGalleryBulk() {
 
   async function run(action: GalleryBulkAction, params: GalleryBulkRequest['params'], change: (img: GalleryImage) => GalleryImage, done: string) {
     try {
-      const res = await gapi.bulk({ ...selection.target(), action, params });
+      const target = selection.target();
+      const res = await gallery.changeImages(target.ids ?? null, () => gapi.bulk({ ...target, action, params }), (r) => r.changed === 0);
       gallery.images = gallery.images.map((i) => (selection.isSelected(i.id) ? change(i) : i));
       toasts.success(done, `${res.changed.toLocaleString()} of ${res.matched.toLocaleString()} image${res.matched === 1 ? '' : 's'} changed.`);
       void gallery.loadFacets();

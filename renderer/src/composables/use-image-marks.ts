@@ -25,7 +25,7 @@ export function useImageMarks(onChange?: (img: GalleryImage) => void) {
           replace({ ...img, ...change } as GalleryImage);
           return () => replace(img);
         },
-        async () => replace(await api.patchImage(img.id, change)),
+        async () => replace(await gallery.changeImages([img.id], () => api.patchImage(img.id, change))),
       );
     } catch (err) {
       toasts.error(`Could not save the ${what}`, err);

@@ -4,6 +4,7 @@ import type { EngineEvent } from '../../../shared/events.ts';
 import type { GalleryFacets, GalleryImage } from '../../../shared/images.ts';
 import { useApi } from '../api/client.ts';
 import { emptyFilters, filtersToFilter, filtersToQuery, FILTER_KEYS, type GalleryFilters } from '../lib/gallery-filters.ts';
+import { OwnImageChanges } from '../lib/own-image-changes.ts';
 import { useLive } from './live.ts';
 
 export type { GalleryFilters } from '../lib/gallery-filters.ts';
@@ -162,13 +163,34 @@ export const useGallery = defineStore('gallery', () => {
   /** Loaded images changed elsewhere (another tab or device) and re-read one by one, up to this many. */
   const REREAD_MAX = 60;
 
+  const own = new OwnImageChanges();
+
+  /**
+   * Sends a change this tab makes to these images (null: the images a filter names), so
+   * its echo from the engine is not taken for a change made elsewhere. `changedNothing`
+   * tells from the answer that the engine announced nothing.
+   */
+  async function changeImages<T>(ids: readonly number[] | null, request: () => Promise<T>, changedNothing?: (answer: T) => boolean): Promise<T> {
+    const change = own.note(ids);
+    try {
+      const answer = await request();
+      if (changedNothing?.(answer)) own.forget(change);
+      return answer;
+    } catch (err) {
+      own.forget(change);
+      throw err;
+    }
+  }
+
   /**
    * Another tab or device rated, starred, noted or filed images: the loaded ones are read
    * again. A change to more than a screenful, or one the current filter or order depends
-   * on, offers a reload instead (the list may no longer hold the images it should).
+   * on, offers a reload instead (the list may no longer hold the images it should). The
+   * echo of this tab's own change only updates the counts: the tab shows it already.
    */
   async function applyUpdated(ids: readonly number[] | null): Promise<void> {
     void loadFacets();
+    if (own.classify(ids) === 'own') return;
     const f = filters.value;
     const shapesList = f.sort === 'rating' || f.rating_min !== '' || f.favourite !== '' || f.collection !== '';
     if (ids === null || shapesList) stale.value = true;
@@ -213,6 +235,6 @@ export const useGallery = defineStore('gallery', () => {
 
   return {
     images, cursor, total, filters, loading, loaded, error, done, stale, pageSize, hasFilters, facets,
-    loadFirst, loadMore, loadFacets, setFilters, resetFilters, remove, removeLocal, removeManyLocal, replaceLocal, applyEvent,
+    loadFirst, loadMore, loadFacets, setFilters, resetFilters, remove, removeLocal, removeManyLocal, replaceLocal, changeImages, applyEvent,
   };
 });

@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, setApiClient } from '../../../renderer/src/api/client.ts';
+import { galleryApi } from '../../../renderer/src/api/gallery.ts';
 import { useGallery } from '../../../renderer/src/stores/gallery.ts';
 import type { GalleryImage } from '../../../shared/images.ts';
 import { createFakeFetch, json, type RecordedCall } from './fake-fetch.ts';
@@ -109,5 +110,28 @@ describe('gallery store', () => {
     // Too many to list: the list offers a reload.
     gallery.applyEvent({ type: 'image.updated', image_ids: null });
     expect(gallery.stale).toBe(true);
+  });
+
+  it('sorted by rating, offers a reload for a rating changed elsewhere but not for its own', async () => {
+    const f = createFakeFetch({
+      'GET /api/v1/gallery/images': galleryRoute,
+      'PATCH /api/v1/images/150': () => ({ json: { ...img(150), rating: 5 } }),
+      'GET /api/v1/images/149': () => ({ json: { ...img(149), rating: 4 } }),
+    });
+    setApiClient(new ApiClient({ fetch: f.fetch }));
+    setActivePinia(createPinia());
+    const gallery = useGallery();
+    await gallery.setFilters({ sort: 'rating' });
+    // The echo may arrive before the answer: the change is noted before the request.
+    const saved = gallery.changeImages([150], () => galleryApi().patchImage(150, { rating: 5 }));
+    gallery.applyEvent({ type: 'image.updated', image_ids: [150] });
+    await saved;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gallery.stale).toBe(false);
+    expect(f.calls.some((c) => c.url === '/api/v1/images/150' && c.method === 'GET')).toBe(false);
+    // Another client rates 149: the order may have changed.
+    gallery.applyEvent({ type: 'image.updated', image_ids: [149] });
+    expect(gallery.stale).toBe(true);
+    await vi.waitFor(() => expect(gallery.images.find((i) => i.id === 149)!.rating).toBe(4));
   });
 });
