@@ -1,5 +1,6 @@
 import type { JobRow } from '../job-row.ts';
 import type { JobShape } from './job-shape.ts';
+import { groupedPass, mayBePassed } from './grouped-pass.ts';
 import { sameModel } from './model-match.ts';
 
 /** A server as the planner sees it: when it can start its next job and what it will have loaded. */
@@ -59,11 +60,6 @@ function finish(input: PlanInput, server: PlanServer, job: JobRow, start: number
   return { at, loadsModel };
 }
 
-/** A job may still be passed: fewer than K passes, and not passed for longer than T. */
-export function mayBePassed(job: Pick<JobRow, 'overtaken_count' | 'overtaken_since'>, policy: DispatchPolicy, now: number): boolean {
-  return job.overtaken_count < policy.maxOvertake && (job.overtaken_since === null || now - job.overtaken_since < policy.maxDelayMs);
-}
-
 /**
  * Picks the next job to start and its server, as a list schedule that minimises when each
  * job finishes (earliest finish time first):
@@ -114,32 +110,18 @@ export function planNext(input: PlanInput): PlannedStart | null {
   return null;
 }
 
-/**
- * The job at `head` would make its server load a model: a later job of the same priority
- * that can start now on a free server with its model loaded, passing only jobs that may
- * still be passed; null when there is none.
- */
+/** The grouping rule over the live free servers: a later job whose model is loaded on one of them. */
 function groupedInstead(input: PlanInput, head: number, timeline: Map<string, PlanServer>): PlannedStart | null {
   const { now, policy, candidates } = input;
-  const first = candidates[head];
-  const passed: JobRow[] = [first];
-  if (!mayBePassed(first, policy, now)) return null;
-  for (let i = head + 1; i < candidates.length; i++) {
-    const job = candidates[i];
-    if (job.priority !== first.priority) return null;
-    const free = input.freeFor(job);
-    if (!free || free.length === 0) continue;
-    const checkpoint = input.shapeOf(job).checkpoint;
-    const loaded = free.find((alias) => {
+  const grouped = groupedPass(candidates, head, {
+    priority: (job) => job.priority,
+    canStart: (job) => (input.freeFor(job)?.length ?? 0) > 0,
+    loadedAt: (job) => input.freeFor(job)?.find((alias) => {
       const server = timeline.get(alias);
-      return server?.free && sameModel(server.checkpoint, checkpoint);
-    });
-    if (loaded !== undefined) {
-      return { job, alias: loaded, loadsModel: false, overtaken: passed.map((j) => j.mobilesd_job_id) };
-    }
-    // It could start now but needs a load too: passing the next one passes it as well.
-    if (!mayBePassed(job, policy, now)) return null;
-    passed.push(job);
-  }
-  return null;
+      return server?.free && sameModel(server.checkpoint, input.shapeOf(job).checkpoint);
+    }) ?? null,
+    mayBePassed: (job) => mayBePassed(job, policy, now),
+  });
+  if (!grouped) return null;
+  return { job: candidates[grouped.index], alias: grouped.at, loadsModel: false, overtaken: grouped.passed.map((j) => j.mobilesd_job_id) };
 }

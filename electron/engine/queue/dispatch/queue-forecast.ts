@@ -3,7 +3,8 @@ import type { JobRow } from '../job-row.ts';
 import type { DispatchStats } from './dispatch-stats.ts';
 import type { JobShape, JobShapes } from './job-shape.ts';
 import { sameModel } from './model-match.ts';
-import { mayBePassed, type DispatchPolicy, type PlanServer } from './plan-next.ts';
+import { groupedPass, mayBePassed } from './grouped-pass.ts';
+import type { DispatchPolicy, PlanServer } from './plan-next.ts';
 
 /** When a job should start and finish (epoch ms). */
 export interface JobForecast {
@@ -186,29 +187,23 @@ interface Placement {
 }
 
 /**
- * The dispatcher's grouping played forward: the head would make `best.lane` load a model, so
- * a later job of the same priority that has the lane's model and may start then goes first,
- * passing only jobs that may still be passed (each pass is counted). Returns its index, or
- * null when the head goes.
+ * The grouping rule played forward on the head's best lane: a later job due by then that may
+ * run there and finds its model loaded goes instead (each job it passes counts the pass).
+ * Returns its index, or null when the head goes.
  */
 function groupedInstead(
   waiting: Waiting[], headIndex: number, best: Placement,
   rules: { mayRun: ForecastView['mayRun']; loaded: (loaded: string | null, wanted: string) => boolean; policy: DispatchPolicy },
 ): number | null {
-  const head = waiting[headIndex];
-  const passing: Waiting[] = [];
-  for (let i = headIndex; i < waiting.length; i++) {
-    const w = waiting[i];
-    if (w.job.priority !== head.job.priority) return null;
-    if (i > headIndex && (w.earliest > best.start || !rules.mayRun(w.job, best.lane.alias))) continue;
-    if (i > headIndex && rules.loaded(best.lane.checkpoint, w.shape.checkpoint)) {
-      for (const p of passing) p.passed = { overtaken_count: p.passed.overtaken_count + 1, overtaken_since: p.passed.overtaken_since ?? best.start };
-      return i;
-    }
-    if (!mayBePassed(w.passed, rules.policy, best.start)) return null;
-    passing.push(w);
-  }
-  return null;
+  const grouped = groupedPass(waiting, headIndex, {
+    priority: (w) => w.job.priority,
+    canStart: (w) => w.earliest <= best.start && rules.mayRun(w.job, best.lane.alias),
+    loadedAt: (w) => (rules.loaded(best.lane.checkpoint, w.shape.checkpoint) ? best.lane : null),
+    mayBePassed: (w) => mayBePassed(w.passed, rules.policy, best.start),
+  });
+  if (!grouped) return null;
+  for (const p of grouped.passed) p.passed = { overtaken_count: p.passed.overtaken_count + 1, overtaken_since: p.passed.overtaken_since ?? best.start };
+  return grouped.index;
 }
 
 /**
