@@ -4,7 +4,8 @@
  * one grid; search by word and phrase, filter by LoRA (the URL carries it), rate and
  * favourite from the viewer with the keyboard, bulk-select with shift and download the
  * zip (the response is a real zip of the originals), compare two images with the
- * differing settings highlighted, and Settings → Gallery sources.
+ * differing settings highlighted, and Settings → Gallery sources. Sorted by rating, a
+ * rating changed by another client offers "New images"; the tab's own does not.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -115,6 +116,33 @@ describe.skipIf(!!reason)('Gallery UI', { timeout: 120_000 }, () => {
     // Sort by rating puts it first.
     await page.getByLabel('Order').selectOption('rating');
     await waitFor(async () => (await tiles().first().locator('.stars').textContent()) === '5', 'the rated image first');
+    await page.getByLabel('Order').selectOption('');
+  });
+
+  it('sorted by rating, offers "New images" for a rating changed elsewhere, not for its own', async () => {
+    await page.getByLabel('Order').selectOption('rating');
+    await waitFor(async () => (await tiles().first().locator('.stars').textContent()) === '5', 'the order by rating');
+    const pill = page.getByRole('button', { name: 'New images' });
+    const sorted = (await list('&sort=rating')).images;
+    const [own, other] = [sorted[1]!, sorted[2]!];
+    await tiles().nth(1).getByRole('button').first().click();
+    const viewer = page.getByRole('dialog', { name: /Image 2 of/ });
+    await viewer.waitFor();
+    // The tab takes the change's event by reading the facet counts again: that request says the event was handled.
+    const eventHandled = page.waitForRequest((r) => r.url().includes('/api/v1/gallery/facets'), { timeout: 30_000 });
+    await page.keyboard.press('3');
+    await waitFor(async () => (await env.api<GalleryImage>('GET', `/api/v1/images/${own.id}`)).rating === 3, 'rating 3 saved');
+    await eventHandled;
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'hidden' });
+    expect(await pill.count()).toBe(0);
+    // Another client rates a third image above it: the loaded order is out of date.
+    await env.api('PATCH', `/api/v1/images/${other.id}`, { rating: 4 });
+    await pill.waitFor({ timeout: 30_000 });
+    await screenshot(page, 'gallery-new-pill-desktop');
+    await pill.click();
+    const stars = async () => (await tiles().locator('.stars').allTextContents()).join(',');
+    await waitFor(async () => (await stars()) === '5,4,3' && (await pill.count()) === 0, 'the reloaded order 5, 4, 3');
     await page.getByLabel('Order').selectOption('');
   });
 
