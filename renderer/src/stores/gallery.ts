@@ -26,8 +26,14 @@ export const useGallery = defineStore('gallery', () => {
   const loaded = ref(false);
   const error = ref<unknown>(null);
   const done = ref(false);
-  /** New images exist that the loaded list does not show. */
+  /** The loaded list is out of date: new images exist that it does not show, or changes may have moved its images. */
   const stale = ref(false);
+  /** Why it is: 'new' images (they win: a reload brings both), or 'changed' ratings, favourites or collections. */
+  const staleBecause = ref<'new' | 'changed'>('new');
+  function markStale(because: 'new' | 'changed'): void {
+    if (!stale.value || because === 'new') staleBecause.value = because;
+    stale.value = true;
+  }
   const pageSize = ref(60);
   const facets = shallowRef<GalleryFacets>(emptyFacets());
   /** The order of sort=random: kept while paging so pages do not overlap; new on each first page. */
@@ -193,12 +199,12 @@ export const useGallery = defineStore('gallery', () => {
     if (own.classify(ids) === 'own') return;
     const f = filters.value;
     const shapesList = f.sort === 'rating' || f.rating_min !== '' || f.favourite !== '' || f.collection !== '';
-    if (ids === null || shapesList) stale.value = true;
+    if (ids === null || shapesList) markStale('changed');
     if (ids === null) return;
     const loadedIds = new Set(images.value.map((i) => i.id));
     const changed = ids.filter((id) => loadedIds.has(id));
     if (changed.length > REREAD_MAX) {
-      stale.value = true;
+      markStale('changed');
       return;
     }
     await Promise.all(changed.map(async (id) => {
@@ -215,8 +221,8 @@ export const useGallery = defineStore('gallery', () => {
   function applyEvent(event: EngineEvent): void {
     if (event.type === 'image.deleted') removeLocal(event.image_id);
     else if (event.type === 'image.updated') void applyUpdated(event.image_ids);
-    else if (event.type === 'job.finished' && event.job.image_count > 0) stale.value = true;
-    else if (event.type === 'image.created') stale.value = true;
+    else if (event.type === 'job.finished' && event.job.image_count > 0) markStale('new');
+    else if (event.type === 'image.created') markStale('new');
   }
 
   // After a dropped connection (or a handover between tabs) the list may miss images: one
@@ -227,14 +233,14 @@ export const useGallery = defineStore('gallery', () => {
     if (!loaded.value) return;
     try {
       const head = await api.galleryImages({ ...filtersToQuery(filters.value, randomSeed), limit: 1 });
-      if (head.total !== total.value || head.images[0]?.id !== images.value[0]?.id) stale.value = true;
+      if (head.total !== total.value || head.images[0]?.id !== images.value[0]?.id) markStale('new');
     } catch {
-      stale.value = true;
+      markStale('new');
     }
   });
 
   return {
-    images, cursor, total, filters, loading, loaded, error, done, stale, pageSize, hasFilters, facets,
+    images, cursor, total, filters, loading, loaded, error, done, stale, staleBecause, markStale, pageSize, hasFilters, facets,
     loadFirst, loadMore, loadFacets, setFilters, resetFilters, remove, removeLocal, removeManyLocal, replaceLocal, changeImages, applyEvent,
   };
 });

@@ -5,7 +5,7 @@
  * favourite from the viewer with the keyboard, bulk-select with shift and download the
  * zip (the response is a real zip of the originals), compare two images with the
  * differing settings highlighted, and Settings → Gallery sources. Sorted by rating, a
- * rating changed by another client offers "New images"; the tab's own does not.
+ * rating changed by another client offers a reload ("List changed"); the tab's own does not.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -119,10 +119,10 @@ describe.skipIf(!!reason)('Gallery UI', { timeout: 120_000 }, () => {
     await page.getByLabel('Order').selectOption('');
   });
 
-  it('sorted by rating, offers "New images" for a rating changed elsewhere, not for its own', async () => {
+  it('sorted by rating, offers a reload ("List changed") for a rating changed elsewhere, not for its own', async () => {
     await page.getByLabel('Order').selectOption('rating');
     await waitFor(async () => (await tiles().first().locator('.stars').textContent()) === '5', 'the order by rating');
-    const pill = page.getByRole('button', { name: 'New images' });
+    const pill = page.locator('.new-pill');
     const sorted = (await list('&sort=rating')).images;
     const [own, other] = [sorted[1]!, sorted[2]!];
     await tiles().nth(1).getByRole('button').first().click();
@@ -139,6 +139,8 @@ describe.skipIf(!!reason)('Gallery UI', { timeout: 120_000 }, () => {
     // Another client rates a third image above it: the loaded order is out of date.
     await env.api('PATCH', `/api/v1/images/${other.id}`, { rating: 4 });
     await pill.waitFor({ timeout: 30_000 });
+    // Nothing new arrived: the pill says the list changed.
+    expect(await pill.textContent()).toContain('List changed');
     await screenshot(page, 'gallery-new-pill-desktop');
     await pill.click();
     const stars = async () => (await tiles().locator('.stars').allTextContents()).join(',');

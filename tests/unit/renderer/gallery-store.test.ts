@@ -132,6 +132,10 @@ describe('gallery store', () => {
     // Another client rates 149: the order may have changed.
     gallery.applyEvent({ type: 'image.updated', image_ids: [149] });
     expect(gallery.stale).toBe(true);
+    expect(gallery.staleBecause).toBe('changed');
+    // New images coming after win: a reload brings both.
+    gallery.applyEvent({ type: 'image.created', image_id: 151, source_id: null });
+    expect(gallery.staleBecause).toBe('new');
     await vi.waitFor(() => expect(gallery.images.find((i) => i.id === 149)!.rating).toBe(4));
   });
 });
