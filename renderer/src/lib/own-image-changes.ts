@@ -2,7 +2,7 @@
  * The gallery changes this tab is making itself (a rating, a favourite, a bulk action),
  * remembered until the engine's `image.updated` event for them comes back, so the tab can
  * tell the echo of its own change from a change made in another tab or on another device.
- * The echo needs neither a "New images" offer nor a re-read: the tab already shows the
+ * The echo needs neither a reload offer nor a re-read: the tab already shows the
  * change, and its own answer puts the saved image in place.
  *
  * The engine sends one event per request, listing exactly the images the request named
