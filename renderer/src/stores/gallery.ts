@@ -26,13 +26,15 @@ export const useGallery = defineStore('gallery', () => {
   const loaded = ref(false);
   const error = ref<unknown>(null);
   const done = ref(false);
-  /** The loaded list is out of date: new images exist that it does not show, or changes may have moved its images. */
-  const stale = ref(false);
-  /** Why it is: 'new' images (they win: a reload brings both), or 'changed' ratings, favourites or collections. */
-  const staleBecause = ref<'new' | 'changed'>('new');
+  /**
+   * Why the loaded list is out of date, or null while it is not: 'new' images it does not show
+   * (they win: a reload brings both), or 'changed' ratings, favourites or collections that may
+   * have moved its images.
+   */
+  const staleBecause = ref<'new' | 'changed' | null>(null);
+  const stale = computed(() => staleBecause.value !== null);
   function markStale(because: 'new' | 'changed'): void {
-    if (!stale.value || because === 'new') staleBecause.value = because;
-    stale.value = true;
+    if (staleBecause.value !== 'new') staleBecause.value = because;
   }
   const pageSize = ref(60);
   const facets = shallowRef<GalleryFacets>(emptyFacets());
@@ -59,7 +61,7 @@ export const useGallery = defineStore('gallery', () => {
       total.value = page.total;
       done.value = !page.next_cursor;
       loaded.value = true;
-      stale.value = false;
+      staleBecause.value = null;
     } catch (err) {
       if (gen === generation) error.value = err;
     } finally {
