@@ -25,6 +25,13 @@ function setup() {
   const sent = async (n: number) => { while (pending.size < n) await new Promise((r) => setTimeout(r, 1)); };
   return {
     marks, shown, sent,
+    /** Rates 3, then 4 at once, and waits until both requests are out. */
+    rateThreeThenFour: async () => {
+      const first = marks.rate(image(0), 3);
+      const second = marks.rate(image(3), 4);
+      await sent(2);
+      return [first, second] as const;
+    },
     answer: (rating: number) => pending.get(rating)!(json(200, image(rating))),
     fail: (rating: number) => pending.get(rating)!(json(500, { error: 'internal', message: 'disk full' })),
   };
@@ -33,9 +40,7 @@ function setup() {
 describe('rating an image twice in a row', () => {
   it('the answer to the first change arriving last does not undo the second', async () => {
     const t = setup();
-    const first = t.marks.rate(image(0), 3);
-    const second = t.marks.rate(image(3), 4);
-    await t.sent(2);
+    const [first, second] = await t.rateThreeThenFour();
     t.answer(4);
     await second;
     t.answer(3);
@@ -45,9 +50,7 @@ describe('rating an image twice in a row', () => {
 
   it('the first change failing after the second was asked does not put the old rating back', async () => {
     const t = setup();
-    const first = t.marks.rate(image(0), 3);
-    const second = t.marks.rate(image(3), 4);
-    await t.sent(2);
+    const [first, second] = await t.rateThreeThenFour();
     t.fail(3);
     await first;
     t.answer(4);
