@@ -26,15 +26,13 @@ export const useGallery = defineStore('gallery', () => {
   const loaded = ref(false);
   const error = ref<unknown>(null);
   const done = ref(false);
-  /**
-   * Why the loaded list is out of date, or null while it is not: 'new' images it does not show
-   * (they win: a reload brings both), or 'changed' ratings, favourites or collections that may
-   * have moved its images.
-   */
-  const staleBecause = ref<'new' | 'changed' | null>(null);
-  const stale = computed(() => staleBecause.value !== null);
+  /** The loaded list is out of date: new images exist that it does not show, or changes may have moved its images. */
+  const stale = ref(false);
+  /** Why it is: 'new' images (they win: a reload brings both), or 'changed' ratings, favourites or collections. */
+  const staleBecause = ref<'new' | 'changed'>('new');
   function markStale(because: 'new' | 'changed'): void {
-    if (staleBecause.value !== 'new') staleBecause.value = because;
+    if (!stale.value || because === 'new') staleBecause.value = because;
+    stale.value = true;
   }
   const pageSize = ref(60);
   const facets = shallowRef<GalleryFacets>(emptyFacets());
@@ -61,7 +59,7 @@ export const useGallery = defineStore('gallery', () => {
       total.value = page.total;
       done.value = !page.next_cursor;
       loaded.value = true;
-      staleBecause.value = null;
+      stale.value = false;
     } catch (err) {
       if (gen === generation) error.value = err;
     } finally {
