@@ -9,11 +9,10 @@ export function mayBePassed(job: Pick<JobRow, 'overtaken_count' | 'overtaken_sin
 /** How one job stands against the head, as the dispatcher (live) or the forecast (played forward) sees it. */
 export interface GroupingView<T, P> {
   priority: (job: T) => number;
-  /**
-   * Whether it could start now, and if so where its model is already loaded (null: it would
-   * need a load too). One that cannot start now is neither taken nor passed.
-   */
-  startNow: (job: T) => { loadedAt: P | null } | null;
+  /** It could start now; one that cannot is neither taken nor passed. */
+  canStart: (job: T) => boolean;
+  /** Where it could start now with its model already loaded, or null. */
+  loadedAt: (job: T) => P | null;
   mayBePassed: (job: T) => boolean;
 }
 
@@ -31,9 +30,9 @@ export function groupedPass<T, P>(jobs: readonly T[], head: number, view: Groupi
   for (let i = head + 1; i < jobs.length; i++) {
     const job = jobs[i];
     if (view.priority(job) !== view.priority(first)) return null;
-    const start = view.startNow(job);
-    if (start === null) continue;
-    if (start.loadedAt !== null) return { index: i, at: start.loadedAt, passed };
+    if (!view.canStart(job)) continue;
+    const at = view.loadedAt(job);
+    if (at !== null) return { index: i, at, passed };
     // It could start now but needs a load too: passing the next one passes it as well.
     if (!view.mayBePassed(job)) return null;
     passed.push(job);

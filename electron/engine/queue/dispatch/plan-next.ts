@@ -115,16 +115,11 @@ function groupedInstead(input: PlanInput, head: number, timeline: Map<string, Pl
   const { now, policy, candidates } = input;
   const grouped = groupedPass(candidates, head, {
     priority: (job) => job.priority,
-    startNow: (job) => {
-      const free = input.freeFor(job);
-      if (!free || free.length === 0) return null;
-      const checkpoint = input.shapeOf(job).checkpoint;
-      const loaded = free.find((alias) => {
-        const server = timeline.get(alias);
-        return server?.free && sameModel(server.checkpoint, checkpoint);
-      });
-      return { loadedAt: loaded ?? null };
-    },
+    canStart: (job) => (input.freeFor(job)?.length ?? 0) > 0,
+    loadedAt: (job) => input.freeFor(job)?.find((alias) => {
+      const server = timeline.get(alias);
+      return server?.free && sameModel(server.checkpoint, input.shapeOf(job).checkpoint);
+    }) ?? null,
     mayBePassed: (job) => mayBePassed(job, policy, now),
   });
   if (!grouped) return null;

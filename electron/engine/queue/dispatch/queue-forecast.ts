@@ -197,9 +197,8 @@ function groupedInstead(
 ): number | null {
   const grouped = groupedPass(waiting, headIndex, {
     priority: (w) => w.job.priority,
-    startNow: (w) => (w.earliest <= best.start && rules.mayRun(w.job, best.lane.alias)
-      ? { loadedAt: rules.loaded(best.lane.checkpoint, w.shape.checkpoint) ? best.lane : null }
-      : null),
+    canStart: (w) => w.earliest <= best.start && rules.mayRun(w.job, best.lane.alias),
+    loadedAt: (w) => (rules.loaded(best.lane.checkpoint, w.shape.checkpoint) ? best.lane : null),
     mayBePassed: (w) => mayBePassed(w.passed, rules.policy, best.start),
   });
   if (!grouped) return null;
